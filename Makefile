@@ -1,0 +1,34 @@
+# Two entry points: `make demo` runs the product offline, `make test` runs every check.
+# Both create .venv on first use and reinstall when pyproject.toml or constraints.txt change.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: demo test lint typecheck pytest services clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,demo]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/meli demo
+
+test: $(STAMP) services lint typecheck pytest
+
+services:
+	@bash .ci/services.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy worker connectors migrations tests benchmarks
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Source connectors: they speak the marketplace's words and hand our event vocabulary inward."""

@@ -1,0 +1,140 @@
+"""The `meli` command as a person runs it: a real process, real exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from connectors.events import Subscriber
+from tests.store.conftest import Shop, record
+from worker.cli import cli
+from worker.store.db import open_database
+from worker.store.events import append_events
+from worker.store.profiles import upsert_subscriber
+
+
+def meli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
+    return subprocess.run(
+        [sys.executable, "-m", "worker", *args],
+        env=base | (env or {}),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path) -> dict[str, str]:
+    return {"MELI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+
+
+async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+    migrated = meli("migrate", env=sqlite_env, cwd=tmp_path)
+    created = meli("business", "create", "Tienda Uno", "--country", "co", env=sqlite_env, cwd=tmp_path)
+    lines = created.stdout.splitlines()
+
+    assert (migrated.returncode, migrated.stdout) == (
+        0,
+        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0001\n",
+    )
+    assert created.returncode == 0 and lines[0] == "business_id: 1"
+    assert lines[1].startswith("api_key: mk_") and len(lines[1]) == len("api_key: mk_") + 43
+
+    db = open_database(sqlite_env["MELI_DATABASE_URL"])
+
+    subscriber = await upsert_subscriber(db, 1, Subscriber("77", "mercadolibre"))
+    await append_events(db, 1, [record(Shop(1, subscriber, None), f"k{n}") for n in range(3)])  # type: ignore[arg-type]
+    await db.close()
+
+    listed = meli("events", "--business", "1", "--after", "1", "--limit", "1", env=sqlite_env, cwd=tmp_path)
+    event = json.loads(listed.stdout)
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 1
+    assert {k: event[k] for k in ("id", "action", "dedupe_key", "tracked_at", "amount")} == {
+        "id": 2,
+        "action": "order.confirmed",
+        "dedupe_key": "k1",
+        "tracked_at": "2026-11-20T14:02:13.500000Z",
+        "amount": "15999.00",
+    }
+
+
+def test_unreachable_database_is_one_line_with_masked_password(tmp_path: Path) -> None:
+    env = {"MELI_DATABASE_URL": "postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/nowhere"}
+
+    result = meli("migrate", env=env, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: cannot reach database postgresql+asyncpg://postgres:***@127.0.0.1:1/nowhere:"
+    )
+    assert len(result.stderr.splitlines()) == 1 and "hunter2" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ("business", "create", "X", "--country", "COL"),
+            1,
+            "error: country: 'COL' is not a two-letter country code",
+        ),
+        (("business", "create"), 2, "Error: Missing argument 'NAME'."),
+        (("events", "--limit", "0"), 2, "Error: Invalid value for '--limit'"),
+        (("teleport",), 2, "Error: No such command 'teleport'."),
+    ],
+)
+def test_usage_and_input_errors(
+    sqlite_env: dict[str, str], tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    meli("migrate", env=sqlite_env, cwd=tmp_path)
+
+    result = meli(*args, env=sqlite_env, cwd=tmp_path)
+
+    assert result.returncode == code
+    assert message in result.stderr
+
+
+def test_production_refuses_placeholders_and_sqlite(tmp_path: Path) -> None:
+    result = meli("migrate", env={"MELI_ENVIRONMENT": "production"}, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: refusing to start in production: MELI_ML_CLIENT_SECRET is the placeholder; "
+        "MELI_SECRET_KEY is the placeholder; MELI_TOKEN_ENCRYPTION_KEYS contains the placeholder key; "
+        "MELI_DATABASE_URL points at SQLite; production needs PostgreSQL\n"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"], prog_name="meli")
+
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: meli {name}")
+    assert (cli.commands[name].help or "").strip()
+
+
+def test_demo_migrates_serves_health_and_says_where(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+    from worker.demo.services import free_port
+
+    port = free_port()
+    env = sqlite_env | {"MELI_REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+    result = meli("demo", "--port", str(port), "--exit-after", "0.2", env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        f"meli demo: web http://127.0.0.1:{port} (/healthz 200 ok), database {sqlite_env['MELI_DATABASE_URL']}, "
+        "redis redis://127.0.0.1:6379/0 (reused). Ctrl-C stops."
+    )

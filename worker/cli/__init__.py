@@ -1,0 +1,32 @@
+"""The `meli` command. Each subcommand builds its parts from Settings (the composition root) and exits
+0 on success, 2 on a usage error and 1 on a runtime error, with a one-line message."""
+
+from __future__ import annotations
+
+import click
+
+from worker import __version__
+from worker.cli import demo_cmd, run_cmds, store_cmds
+from worker.cli.common import CliState
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="meli")
+@click.option(
+    "--env-file", type=click.Path(dir_okay=False), help="Read settings from this file instead of ./.env."
+)
+@click.pass_context
+def cli(ctx: click.Context, env_file: str | None) -> None:
+    """meli-events: turn Mercado Libre seller activity into customer tracking events.
+
+    Settings come from MELI_* environment variables or a .env file (see deploy/env.example).
+    """
+    ctx.obj = CliState(env_file)
+
+
+for command in (*store_cmds.COMMANDS, *run_cmds.COMMANDS, *demo_cmd.COMMANDS):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="meli")

@@ -1,0 +1,79 @@
+"""What every subcommand shares: settings, running a coroutine, turning expected errors into exit 1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from connectors.errors import MeliError
+from worker.logs import configure_logging
+from worker.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+class CliState:
+    """Holds the settings the group built, so subcommands share one composition root."""
+
+    def __init__(self, env_file: str | None) -> None:
+        self.env_file = env_file
+        self._settings: Settings | None = None
+
+    def settings(self, **overrides: object) -> Settings:
+        if self._settings is None or overrides:
+            if self.env_file:
+                overrides.setdefault("_env_file", self.env_file)
+            self._settings = load_settings(**overrides)
+            configure_logging(self._settings.log_level, self._settings.log_format)
+        return self._settings
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine; an expected error (MeliError) ends the command with one line and exit code 1."""
+    try:
+        return asyncio.run(coro_factory())
+    except MeliError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    raise AssertionError("unreachable")
+
+
+def guarded(build: Callable[[], T]) -> T:
+    """Call a synchronous step (e.g. loading settings) with the same error handling as `run`."""
+    try:
+        return build()
+    except MeliError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str))
+
+
+class Moment(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 date or datetime; a date or naive time is taken as UTC."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or datetime (e.g. 2026-11-01 or 2026-11-01T10:00Z)")
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

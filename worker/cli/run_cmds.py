@@ -1,0 +1,61 @@
+"""Subcommands that run processes: serve (web), worker (arq), demo (everything, offline)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+from aiohttp import web
+
+from worker.cli.common import CliState, guarded, run
+from worker.context import app_context
+from worker.jobs.runtime import build_worker
+from worker.settings import Settings
+from worker.web.app import create_app
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+async def serve_until_stopped(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the web app until cancelled (Ctrl-C) or until `stop` is set."""
+    async with app_context(settings) as context:
+        runner = web.AppRunner(create_app(context), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            from connectors.errors import Unavailable
+
+            raise Unavailable(
+                f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror}"
+            ) from None
+        click.echo(f"web: listening on http://{settings.web_host}:{settings.web_port} (health: /healthz)")
+        try:
+            await (stop or asyncio.Event()).wait()
+        finally:
+            await runner.cleanup()
+
+
+@click.command()
+@click.option("--host", help="Interface to listen on (default: MELI_WEB_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (default: MELI_WEB_PORT).")
+@pass_state
+def serve(state: CliState, host: str | None, port: int | None) -> None:
+    """Run the web process: webhooks, connect pages, business API and /healthz."""
+    overrides = {key: value for key, value in (("web_host", host), ("web_port", port)) if value}
+    settings = guarded(lambda: state.settings(**overrides))
+    run(lambda: serve_until_stopped(settings))
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
+@pass_state
+def worker_command(state: CliState, burst: bool) -> None:
+    """Run the job worker (arq): notification and backfill jobs plus the scheduled jobs."""
+    settings = guarded(state.settings)
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    guarded(lambda: build_worker(settings, burst=burst)).run()
+
+
+COMMANDS: tuple[click.Command, ...] = (serve, worker_command)

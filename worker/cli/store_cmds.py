@@ -1,0 +1,90 @@
+"""Subcommands that work on the event store: migrate, business, events, keygen."""
+
+from __future__ import annotations
+
+import click
+
+from worker.cli.common import CliState, echo_json, guarded, run
+from worker.store.businesses import create_business
+from worker.store.crypto import TokenCipher
+from worker.store.db import mask_url, open_database
+from worker.store.events import read_events
+from worker.store.migrate import upgrade
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+@click.command()
+@pass_state
+def migrate(state: CliState) -> None:
+    """Create or upgrade the database schema (alembic upgrade head)."""
+    settings = guarded(state.settings)
+
+    async def go() -> str | None:
+        db = open_database(settings.database_url)
+        try:
+            return await upgrade(db)
+        finally:
+            await db.close()
+
+    revision = run(go)
+    click.echo(f"database {mask_url(settings.database_url)} is at revision {revision}")
+
+
+@click.group()
+def business() -> None:
+    """Manage businesses (our merchants)."""
+
+
+@business.command("create")
+@click.argument("name")
+@click.option("--country", required=True, help="Two-letter country code, e.g. CO, AR, MX, BR, UY.")
+@pass_state
+def business_create(state: CliState, name: str, country: str) -> None:
+    """Create a business and print its id and a new API key (shown only this once)."""
+    settings = guarded(state.settings)
+
+    async def go() -> tuple[int, str]:
+        db = open_database(settings.database_url)
+        try:
+            created, api_key = await create_business(db, name, country)
+        finally:
+            await db.close()
+        assert created.id is not None
+        return created.id, api_key
+
+    business_id, api_key = run(go)
+    click.echo(f"business_id: {business_id}")
+    click.echo(f"api_key: {api_key}")
+    click.echo("Store the API key now: only its hash is kept.", err=True)
+
+
+@click.command()
+@click.option("--business", "business_id", type=int, help="Only events of this business id.")
+@click.option(
+    "--after", type=int, default=0, show_default=True, help="Only events with an id above this one."
+)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@pass_state
+def events(state: CliState, business_id: int | None, after: int, limit: int) -> None:
+    """Print stored events as JSON lines, oldest first (use the last id with --after to continue)."""
+    settings = guarded(state.settings)
+
+    async def go() -> None:
+        db = open_database(settings.database_url)
+        try:
+            for view in await read_events(db, business_id=business_id, after=after, limit=limit):
+                echo_json(view.to_json())
+        finally:
+            await db.close()
+
+    run(go)
+
+
+@click.command()
+def keygen() -> None:
+    """Print a new token encryption key for MELI_TOKEN_ENCRYPTION_KEYS (put it first to rotate)."""
+    click.echo(TokenCipher.generate_key())
+
+
+COMMANDS: tuple[click.Command, ...] = (migrate, business, events, keygen)

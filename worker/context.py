@@ -1,0 +1,45 @@
+"""The composition root: builds the parts a process needs from `Settings`, and closes them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from worker.settings import Settings
+from worker.store.crypto import TokenCipher
+from worker.store.db import Database, open_database
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    redis: Redis
+    cipher: TokenCipher
+
+
+def build_context(settings: Settings) -> AppContext:
+    """Create (not connect) every shared part; connections open lazily on first use."""
+    return AppContext(
+        settings=settings,
+        db=open_database(settings.database_url),
+        redis=Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5),
+        cipher=TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys]),
+    )
+
+
+async def close_context(context: AppContext) -> None:
+    await context.redis.aclose()
+    await context.db.close()
+
+
+@asynccontextmanager
+async def app_context(settings: Settings) -> AsyncIterator[AppContext]:
+    context = build_context(settings)
+    try:
+        yield context
+    finally:
+        await close_context(context)

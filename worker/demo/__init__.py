@@ -1,0 +1,1 @@
+"""`meli demo`: the whole product running offline on one machine."""

@@ -1,0 +1,101 @@
+"""Typed settings, read from MELI_* environment variables and an optional .env file.
+
+One `Settings` object is built by the CLI (the composition root) and passed down; nothing reads the
+environment anywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from connectors.errors import ConfigError
+
+# Values that ship as local defaults. They are fine on a laptop and refused in production.
+DEV_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - a documented placeholder, not a credential
+DEV_SECRET_KEY = "dev-only-signing-key-change-me"  # noqa: S105
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS1jaGFuZ2UtbWUtMDA="  # Fernet key, placeholder
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    """Everything the web and worker processes need to know about their surroundings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MELI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Environment = "development"
+    database_url: str = "sqlite+aiosqlite:///./meli.db"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = Field("meli:queue", description="arq queue name; lets several deployments share Redis")
+
+    ml_client_id: str = "1234567890123456"
+    ml_client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
+    ml_redirect_uri: str = "http://127.0.0.1:8080/oauth/callback"
+    ml_api_base_url: str = "https://api.mercadolibre.com"
+    ml_auth_base_url: str | None = Field(
+        None, description="Overrides the per-site auth hosts (auth.mercadolibre.com.XX), e.g. for the sandbox"
+    )
+
+    public_base_url: str = "http://127.0.0.1:8080"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    token_encryption_keys: Annotated[list[SecretStr], NoDecode] = [SecretStr(DEV_ENCRYPTION_KEY)]
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "console"] = "json"
+
+    @field_validator("ml_auth_base_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("token_encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        """Accept a comma-separated list: the first key encrypts, every key decrypts (rotation)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("token_encryption_keys")
+    @classmethod
+    def _at_least_one_key(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if not value:
+            raise ValueError("at least one token encryption key is required")
+        return value
+
+    def check_for_production(self) -> None:
+        """Refuse to start production with placeholder secrets or the SQLite default."""
+        if self.environment != "production":
+            return
+        problems = []
+        if self.ml_client_secret.get_secret_value() == DEV_CLIENT_SECRET:
+            problems.append("MELI_ML_CLIENT_SECRET is the placeholder")
+        if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+            problems.append("MELI_SECRET_KEY is the placeholder")
+        if any(key.get_secret_value() == DEV_ENCRYPTION_KEY for key in self.token_encryption_keys):
+            problems.append("MELI_TOKEN_ENCRYPTION_KEYS contains the placeholder key")
+        if self.database_url.startswith("sqlite"):
+            problems.append("MELI_DATABASE_URL points at SQLite; production needs PostgreSQL")
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into a one-line ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting MELI_{where.upper()}: {first['msg']}") from None
+    settings.check_for_production()
+    return settings

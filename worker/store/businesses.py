@@ -1,0 +1,50 @@
+"""Businesses (our merchants) and their API keys. Keys are shown once and stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import select
+
+from connectors.errors import InvalidRecord
+from worker.store.db import Database
+from worker.store.models import Business, utcnow
+
+API_KEY_PREFIX = "mk_"
+
+
+def hash_api_key(api_key: str) -> str:
+    # API keys are 256-bit random values, so a fast hash is enough (no password stretching needed).
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def _check(name: str, country: str) -> tuple[str, str]:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidRecord("name", "must be 1 to 200 characters")
+    country = country.strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidRecord("country", f"{country!r} is not a two-letter country code (e.g. CO, AR, MX)")
+    return name, country
+
+
+async def create_business(db: Database, name: str, country: str) -> tuple[Business, str]:
+    """Create a business; returns it with its new API key (the only time the key is visible)."""
+    name, country = _check(name, country)
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    business = Business(name=name, country=country, api_key_hash=hash_api_key(api_key), created_at=utcnow())
+    async with db.transaction() as session:
+        session.add(business)
+    return business, api_key
+
+
+async def business_for_api_key(db: Database, api_key: str) -> Business | None:
+    async with db.transaction() as session:
+        result = await session.exec(select(Business).where(Business.api_key_hash == hash_api_key(api_key)))
+        return result.first()
+
+
+async def get_business(db: Database, business_id: int) -> Business | None:
+    async with db.transaction() as session:
+        return await session.get(Business, business_id)

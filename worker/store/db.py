@@ -1,0 +1,106 @@
+"""Engine and transactions. One `Database` per process, built by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from connectors.errors import ConfigError, Unavailable
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may appear in messages: the password replaced by ***."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except Exception:  # an unparsable URL still must not leak what looks like a password
+        return "<unparsable database URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.engine.url)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit on success, roll back on error; connection errors become Unavailable."""
+        try:
+            async with AsyncSession(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError, OSError) as exc:
+            if isinstance(exc, DBAPIError) and not exc.connection_invalidated and _is_data_error(exc):
+                raise
+            raise Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}") from None
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        except (OperationalError, InterfaceError, OSError) as exc:
+            raise Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}") from None
+
+    async def ping(self) -> None:
+        async with self.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    """SQLite reports 'database is locked' and friends as OperationalError; those are not outages."""
+    return "locked" in str(exc.orig).lower()
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return first_line[:200]
+
+
+def open_database(url: str, *, echo: bool = False, pool_size: int = 10) -> Database:
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise ConfigError(f"invalid database URL {mask_url(url)}") from None
+    kwargs: dict[str, Any] = {"echo": echo}
+    if _is_sqlite(parsed):
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    try:
+        engine = create_async_engine(parsed, **kwargs)
+    except Exception as exc:  # e.g. unknown driver name
+        raise ConfigError(f"cannot use database URL {mask_url(url)}: {_reason(exc)}") from None
+    if _is_sqlite(parsed):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return Database(engine=engine)

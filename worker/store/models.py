@@ -1,0 +1,146 @@
+"""Tables of the event store (SQLModel). The Alembic migrations in migrations/ create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from worker.store.types import Money, UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _time(nullable: bool = False, **kwargs: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, **kwargs))
+
+
+def _money() -> Any:
+    return Field(default=None, sa_column=Column(Money(), nullable=True))
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None if nullable else {}, sa_column=Column(JSON, nullable=nullable))
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    NEEDS_REAUTH = "needs_reauth"
+    DISCONNECTED = "disconnected"
+
+
+class Business(SQLModel, table=True):
+    """A merchant of ours."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=2)
+    api_key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _time()
+
+
+class MlAccount(SQLModel, table=True):
+    """A connected Mercado Libre seller. A seller belongs to one business at a time."""
+
+    __tablename__ = "ml_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    seller_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    site_id: str = Field(max_length=3)
+    nickname: str = Field(max_length=200)
+    status: str = Field(default=AccountStatus.ACTIVE.value, max_length=20)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+    connected_at: datetime = _time()
+
+
+class OAuthToken(SQLModel, table=True):
+    """Tokens of one account, encrypted at rest. `version` guards concurrent refreshes."""
+
+    __tablename__ = "oauth_token"
+
+    account_id: int = Field(foreign_key="ml_account.id", primary_key=True)
+    access_token_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    refresh_token_enc: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    expires_at: datetime = _time()
+    scope: str = Field(default="", max_length=200)
+    version: int = Field(default=1)
+    updated_at: datetime = _time()
+
+
+class SubscriberRow(SQLModel, table=True):
+    """The customer profile events point to."""
+
+    __tablename__ = "subscriber"
+    __table_args__ = (
+        UniqueConstraint("business_id", "source", "external_id", name="uq_subscriber_identity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id")
+    source: str = Field(max_length=30)
+    external_id: str = Field(max_length=64)
+    nickname: str | None = Field(default=None, max_length=200)
+    first_name: str | None = Field(default=None, max_length=200)
+    last_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class OrderObject(SQLModel, table=True):
+    """The latest snapshot of an order; events point to it."""
+
+    __tablename__ = "order_object"
+    __table_args__ = (UniqueConstraint("business_id", "source", "reference", name="uq_order_reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id")
+    source: str = Field(max_length=30)
+    reference: str = Field(max_length=64)
+    pack_id: str | None = Field(default=None, max_length=64)
+    status: str = Field(max_length=40)
+    currency: str | None = Field(default=None, max_length=3)
+    total_amount: Decimal | None = _money()
+    paid_amount: Decimal | None = _money()
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    shipment_id: str | None = Field(default=None, max_length=64, index=True)
+    subscriber_id: int | None = Field(default=None, foreign_key="subscriber.id")
+    source_created_at: datetime | None = _time(nullable=True)
+    source_updated_at: datetime | None = _time(nullable=True)
+    raw: dict[str, Any] = _json()
+    updated_at: datetime = _time()
+
+
+class EventRow(SQLModel, table=True):
+    """A tracked action. `dedupe_key` makes each real transition land once."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_business_id_id", "business_id", "id"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    action: str = Field(max_length=60)
+    business_id: int = Field(foreign_key="business.id")
+    subscriber_id: int = Field(foreign_key="subscriber.id")
+    order_object_id: int | None = Field(default=None, foreign_key="order_object.id")
+    tracked_at: datetime = _time()
+    amount: Decimal | None = _money()
+    currency: str | None = Field(default=None, max_length=3)
+    properties: dict[str, Any] = _json()
+    source: str = Field(max_length=30)
+    origin: str = Field(max_length=20)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    recorded_at: datetime = _time()

@@ -1,0 +1,1 @@
+"""The web process: health, webhooks, connect pages and the business API."""
