@@ -78,7 +78,10 @@ async def main(batches: int, size: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         lite = open_database(f"sqlite+aiosqlite:///{folder}/bench.db")
         try:
-            results = {"postgresql": await measure(pg, batches, size), "sqlite": await measure(lite, batches, size)}
+            results = {
+                "postgresql": await measure(pg, batches, size),
+                "sqlite": await measure(lite, batches, size),
+            }
         finally:
             await pg.close()
             await lite.close()

@@ -18,9 +18,7 @@ def _is_secret(key: str) -> bool:
     return any(marker in lowered for marker in SECRET_MARKERS) or lowered == "code"
 
 
-def redact_secrets(
-    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
+def redact_secrets(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event_dict):
         if key != "event" and _is_secret(key):
             event_dict[key] = "***"

@@ -24,9 +24,7 @@ Environment = Literal["development", "test", "production"]
 class Settings(BaseSettings):
     """Everything the web and worker processes need to know about their surroundings."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="MELI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="MELI_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     environment: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./meli.db"

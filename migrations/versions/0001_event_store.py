@@ -120,9 +120,7 @@ def upgrade() -> None:
 
     op.create_table(
         "event",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("action", sa.String(length=60), nullable=False),
         sa.Column("business_id", sa.Integer(), nullable=False),
         sa.Column("subscriber_id", sa.Integer(), nullable=False),

@@ -19,9 +19,7 @@ from worker.store.events import append_events
 from worker.store.profiles import upsert_subscriber
 
 
-def meli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def meli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
     return subprocess.run(
         [sys.executable, "-m", "worker", *args],
@@ -46,7 +44,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
 
     assert (migrated.returncode, migrated.stdout) == (
         0,
-        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0001\n",
+        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0002\n",
     )
     assert created.returncode == 0 and lines[0] == "business_id: 1"
     assert lines[1].startswith("api_key: mk_") and len(lines[1]) == len("api_key: mk_") + 43
@@ -134,7 +132,8 @@ def test_demo_migrates_serves_health_and_says_where(sqlite_env: dict[str, str], 
     result = meli("demo", "--port", str(port), "--exit-after", "0.2", env=env, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
+    database = sqlite_env["MELI_DATABASE_URL"]
     assert result.stdout.splitlines()[-1] == (
-        f"meli demo: web http://127.0.0.1:{port} (/healthz 200 ok), database {sqlite_env['MELI_DATABASE_URL']}, "
+        f"meli demo: web http://127.0.0.1:{port} (/healthz 200 ok), database {database}, "
         "redis redis://127.0.0.1:6379/0 (reused). Ctrl-C stops."
     )

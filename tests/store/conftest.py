@@ -35,9 +35,7 @@ async def shop(db: Database) -> Shop:
     return Shop(business.id, subscriber_id, order_id)
 
 
-def record(
-    shop: Shop, key: str, amount: Decimal | None = Decimal("15999.00"), **changes: object
-) -> EventRecord:
+def record(shop: Shop, key: str, amount: Decimal | None = Decimal("15999.00"), **changes: object) -> EventRecord:
     fields: dict[str, object] = {
         "action": "order.confirmed",
         "subscriber_id": shop.subscriber_id,

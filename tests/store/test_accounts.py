@@ -29,9 +29,7 @@ def tokens(access: str = ACCESS, refresh: str = REFRESH) -> TokenSet:
     return TokenSet(access, refresh, EXPIRES, "offline_access read write")
 
 
-async def link(
-    db: Database, cipher: TokenCipher, business_id: int, token_set: TokenSet | None = None
-) -> MlAccount:
+async def link(db: Database, cipher: TokenCipher, business_id: int, token_set: TokenSet | None = None) -> MlAccount:
     return await link_account(
         db, cipher, business_id=business_id, seller_id=987654321, site_id="MCO", nickname="TIENDA",
         tokens=token_set or tokens(),
@@ -68,9 +66,7 @@ async def test_a_seller_belongs_to_one_business_and_nothing_is_written_on_confli
     assert stored is not None and stored.tokens.access_token == ACCESS
 
 
-async def test_reconnecting_replaces_tokens_without_a_second_account(
-    db: Database, cipher: TokenCipher
-) -> None:
+async def test_reconnecting_replaces_tokens_without_a_second_account(db: Database, cipher: TokenCipher) -> None:
     business, _ = await create_business(db, "Tienda", "CO")
     assert business.id is not None
     first = await link(db, cipher, business.id)

@@ -68,9 +68,7 @@ async def test_stale_snapshot_never_overwrites_a_newer_one(db: Database, shop: S
 
 
 async def test_subscriber_keeps_known_contact_data_when_source_withholds_it(db: Database, shop: Shop) -> None:
-    full = Subscriber(
-        "1122334455", "mercadolibre", nickname="COMPRADOR", first_name="Ana", email="ana@example.com"
-    )
+    full = Subscriber("1122334455", "mercadolibre", nickname="COMPRADOR", first_name="Ana", email="ana@example.com")
     withheld = Subscriber("1122334455", "mercadolibre", nickname="COMPRADOR.NUEVO")
 
     first = await upsert_subscriber(db, shop.business_id, full)

@@ -21,7 +21,9 @@ async def client(settings: Settings) -> AsyncIterator[TestClient[web.Request, we
             yield test_client
 
 
-async def test_health_reports_version_and_live_checks(client: TestClient[web.Request, web.Application]) -> None:
+async def test_health_reports_version_and_live_checks(
+    client: TestClient[web.Request, web.Application],
+) -> None:
     response = await client.get("/healthz")
 
     assert response.status == 200

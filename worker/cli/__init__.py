@@ -12,9 +12,7 @@ from worker.cli.common import CliState
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="meli")
-@click.option(
-    "--env-file", type=click.Path(dir_okay=False), help="Read settings from this file instead of ./.env."
-)
+@click.option("--env-file", type=click.Path(dir_okay=False), help="Read settings from this file instead of ./.env.")
 @click.pass_context
 def cli(ctx: click.Context, env_file: str | None) -> None:
     """meli-events: turn Mercado Libre seller activity into customer tracking events.

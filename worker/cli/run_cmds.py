@@ -27,9 +27,7 @@ async def serve_until_stopped(settings: Settings, stop: asyncio.Event | None = N
             await runner.cleanup()
             from connectors.errors import Unavailable
 
-            raise Unavailable(
-                f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror}"
-            ) from None
+            raise Unavailable(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror}") from None
         click.echo(f"web: listening on http://{settings.web_host}:{settings.web_port} (health: /healthz)")
         try:
             await (stop or asyncio.Event()).wait()

@@ -61,9 +61,7 @@ def business_create(state: CliState, name: str, country: str) -> None:
 
 @click.command()
 @click.option("--business", "business_id", type=int, help="Only events of this business id.")
-@click.option(
-    "--after", type=int, default=0, show_default=True, help="Only events with an id above this one."
-)
+@click.option("--after", type=int, default=0, show_default=True, help="Only events with an id above this one.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @pass_state
 def events(state: CliState, business_id: int | None, after: int, limit: int) -> None:

@@ -51,8 +51,20 @@ async def ensure_redis(url: str) -> AsyncIterator[tuple[str, str]]:
         return
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="meli-redis-")
-    command = [_redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    command = [
+        _redis_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     embedded = f"redis://127.0.0.1:{port}/0"
     try:
         for _ in range(50):
@@ -64,5 +76,5 @@ async def ensure_redis(url: str) -> AsyncIterator[tuple[str, str]]:
         yield embedded, "embedded"
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        await process.wait()
         shutil.rmtree(workdir, ignore_errors=True)

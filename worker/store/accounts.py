@@ -73,9 +73,7 @@ async def link_account(
         assert account.id is not None
         row = await session.get(OAuthToken, account.id)
         if row is None:
-            row = OAuthToken(
-                account_id=account.id, access_token_enc=b"", expires_at=now, updated_at=now, version=0
-            )
+            row = OAuthToken(account_id=account.id, access_token_enc=b"", expires_at=now, updated_at=now, version=0)
         row.version += 1
         _fill_token_row(row, cipher, tokens)
         session.add(row)

@@ -18,7 +18,6 @@ from worker.store.dialect import upsert_insert
 from worker.store.models import EventRow, OrderObject, SubscriberRow, utcnow
 
 
-
 @dataclass(frozen=True)
 class EventRecord:
     """An event ready to store: the mapping's event with its subscriber and order object resolved to ids."""
@@ -105,9 +104,7 @@ async def append_events(db: Database, business_id: int, records: Sequence[EventR
         return 0
     id_column = EventRow.__table__.c.id  # type: ignore[attr-defined]
     statement = (
-        upsert_insert(db.dialect, EventRow)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(id_column)
+        upsert_insert(db.dialect, EventRow).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(id_column)
     )
     async with db.transaction() as session:
         # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches

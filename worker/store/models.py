@@ -79,9 +79,7 @@ class SubscriberRow(SQLModel, table=True):
     """The customer profile events point to."""
 
     __tablename__ = "subscriber"
-    __table_args__ = (
-        UniqueConstraint("business_id", "source", "external_id", name="uq_subscriber_identity"),
-    )
+    __table_args__ = (UniqueConstraint("business_id", "source", "external_id", name="uq_subscriber_identity"),)
 
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id")
@@ -128,9 +126,7 @@ class EventRow(SQLModel, table=True):
 
     id: int | None = Field(
         default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
     )
     action: str = Field(max_length=60)
     business_id: int = Field(foreign_key="business.id")
@@ -144,3 +140,40 @@ class EventRow(SQLModel, table=True):
     origin: str = Field(max_length=20)
     dedupe_key: str = Field(max_length=200, unique=True)
     recorded_at: datetime = _time()
+
+
+class InboxStatus(StrEnum):
+    PENDING = "pending"  # recorded, not processed yet (a job is queued or the sweeper will queue one)
+    DONE = "done"  # fetched and mapped (or covered by a fetch that started after it arrived)
+    IGNORED = "ignored"  # acknowledged only: topic we do not process, unknown or disconnected seller
+    PARKED = "parked"  # waits for the seller to reconnect (tokens revoked)
+    FAILED = "failed"  # gave up; `reason` says why
+
+
+class InboxRow(SQLModel, table=True):
+    """Every notification we answered 200 to, recorded before answering: the durable inbox."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_resource", "account_id", "kind", "resource_id", "id"),
+        Index("ix_notification_status_id", "status", "id"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    )
+    received_at: datetime = _time()
+    topic: str = Field(max_length=60)
+    resource: str = Field(max_length=300)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    notification_id: str | None = Field(default=None, max_length=64)
+    account_id: int | None = Field(default=None, foreign_key="ml_account.id")
+    kind: str | None = Field(default=None, max_length=20)
+    resource_id: str | None = Field(default=None, max_length=32)
+    origin: str = Field(default="webhook", max_length=20)
+    status: str = Field(max_length=10)
+    reason: str | None = Field(default=None, max_length=500)
+    attempts: int = Field(default=0)
+    body: dict[str, Any] = _json()
+    processed_at: datetime | None = _time(nullable=True)

@@ -66,9 +66,7 @@ async def upsert_order_object(
     values = _order_values(business_id, order, subscriber_id)
     insert = upsert_insert(db.dialect, OrderObject).values(**values)
     table = OrderObject.__table__  # type: ignore[attr-defined]
-    fresher = or_(
-        table.c.source_updated_at.is_(None), table.c.source_updated_at <= insert.excluded.source_updated_at
-    )
+    fresher = or_(table.c.source_updated_at.is_(None), table.c.source_updated_at <= insert.excluded.source_updated_at)
     keys = ("business_id", "source", "reference")
     statement = insert.on_conflict_do_update(
         index_elements=list(keys),
