@@ -22,7 +22,7 @@ from worker.store.migrate import upgrade
 
 PG_ADMIN_DSN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("MELI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TABLES = ("event", "order_object", "notification", "oauth_token", "ml_account", "subscriber", "business")
+TABLES = ("event", "order_object", "notification", "ml_document", "oauth_token", "ml_account", "subscriber", "business")
 RUN_ID = uuid.uuid4().hex[:10]
 
 
@@ -89,5 +89,5 @@ def settings(migrated_urls: dict[str, str]) -> Settings:
         _env_file=None,
         database_url=migrated_urls["sqlite"],
         redis_url=REDIS_URL,
-        queue_name=f"meli:test:{RUN_ID}",
+        queue_name=f"meli:test:{RUN_ID}:{uuid.uuid4().hex[:8]}",
     )

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
 
 from worker.settings import Settings
 from worker.store.crypto import TokenCipher
@@ -17,7 +18,7 @@ from worker.store.db import Database, open_database
 class AppContext:
     settings: Settings
     db: Database
-    redis: Redis
+    redis: ArqRedis  # a redis.asyncio.Redis that can also enqueue arq jobs
     cipher: TokenCipher
 
 
@@ -26,7 +27,10 @@ def build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
         db=open_database(settings.database_url),
-        redis=Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5),
+        redis=ArqRedis(
+            ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5),
+            default_queue_name=settings.queue_name,
+        ),
         cipher=TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys]),
     )
 

@@ -39,11 +39,21 @@ class Settings(BaseSettings):
         None, description="Overrides the per-site auth hosts (auth.mercadolibre.com.XX), e.g. for the sandbox"
     )
 
+    ml_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one ML API request")
+    ml_app_rate: float = Field(100.0, gt=0, description="ML requests per second for the whole app")
+    ml_seller_rate: float = Field(20.0, gt=0, description="ML requests per second per seller")
+    track_delivered: bool = Field(False, description="Also emit order.delivered (opt-in)")
+    inbox_requeue_seconds: float = Field(120.0, gt=0, description="Re-enqueue inbox rows pending this long")
+
     public_base_url: str = "http://127.0.0.1:8080"
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     token_encryption_keys: Annotated[list[SecretStr], NoDecode] = [SecretStr(DEV_ENCRYPTION_KEY)]
+    connect_link_ttl_days: int = Field(7, ge=1, le=90, description="How long a connect link stays valid")
+    token_refresh_margin_seconds: int = Field(
+        900, ge=0, le=86400, description="Refresh an access token this long before it expires"
+    )
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"

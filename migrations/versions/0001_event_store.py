@@ -146,7 +146,7 @@ def upgrade() -> None:
             ["subscriber.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("dedupe_key"),
+        sa.UniqueConstraint("business_id", "dedupe_key", name="uq_event_dedupe"),
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.create_index("ix_event_business_id_id", ["business_id", "id"], unique=False)

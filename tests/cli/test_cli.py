@@ -44,7 +44,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
 
     assert (migrated.returncode, migrated.stdout) == (
         0,
-        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0002\n",
+        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0003\n",
     )
     assert created.returncode == 0 and lines[0] == "business_id: 1"
     assert lines[1].startswith("api_key: mk_") and len(lines[1]) == len("api_key: mk_") + 43
@@ -62,7 +62,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
         "id": 2,
         "action": "order.confirmed",
         "dedupe_key": "k1",
-        "tracked_at": "2026-11-20T14:02:13.500000Z",
+        "tracked_at": "2026-11-20T14:02:13.500Z",
         "amount": "15999.00",
     }
 

@@ -75,7 +75,7 @@ async def test_read_returns_full_event_after_cursor(db: Database, shop: Shop) ->
         "id": 0,
         "business_id": shop.business_id,
         "action": "order.confirmed",
-        "tracked_at": "2026-11-20T15:02:13.500000Z",
+        "tracked_at": "2026-11-20T15:02:13.500Z",
         "amount": "15999.00",
         "currency": "COP",
         "order_reference": "2000009876543210",

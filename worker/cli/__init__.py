@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from worker import __version__
-from worker.cli import demo_cmd, run_cmds, store_cmds
+from worker.cli import connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds
 from worker.cli.common import CliState
 
 
@@ -22,7 +22,7 @@ def cli(ctx: click.Context, env_file: str | None) -> None:
     ctx.obj = CliState(env_file)
 
 
-for command in (*store_cmds.COMMANDS, *run_cmds.COMMANDS, *demo_cmd.COMMANDS):
+for command in (*store_cmds.COMMANDS, *run_cmds.COMMANDS, *demo_cmd.COMMANDS, *map_cmd.COMMANDS, *connect_cmd.COMMANDS):
     cli.add_command(command)
 
 

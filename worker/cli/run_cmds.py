@@ -9,7 +9,6 @@ from aiohttp import web
 
 from worker.cli.common import CliState, guarded, run
 from worker.context import app_context
-from worker.jobs.runtime import build_worker
 from worker.settings import Settings
 from worker.web.app import create_app
 
@@ -51,6 +50,8 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
 @pass_state
 def worker_command(state: CliState, burst: bool) -> None:
     """Run the job worker (arq): notification and backfill jobs plus the scheduled jobs."""
+    from worker.jobs.runtime import build_worker  # the worker's own composition root, loaded only here
+
     settings = guarded(state.settings)
     asyncio.set_event_loop(asyncio.new_event_loop())
     guarded(lambda: build_worker(settings, burst=burst)).run()

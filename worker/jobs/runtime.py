@@ -1,16 +1,19 @@
 """The worker process's composition root: `build_worker(settings)` returns a configured arq Worker whose
-`on_startup` puts an `AppContext` into the job context."""
+`on_startup` builds the job dependencies (context, HTTP session, token provider, ML client)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
-from worker.context import AppContext, build_context, close_context
+from worker.jobs.deps import build_deps, close_deps, job_deps
+from worker.jobs.names import PROCESS_NOTIFICATION
+from worker.jobs.notifications import MAX_TRIES, process_notification
+from worker.jobs.sweeper import sweep_inbox
 from worker.logs import get_logger
 from worker.settings import Settings
 
@@ -18,41 +21,40 @@ log = get_logger(__name__)
 HEARTBEAT_KEY = "meli:worker:heartbeat"
 
 
-def job_context(ctx: dict[str, Any]) -> AppContext:
-    context = ctx["app"]
-    assert isinstance(context, AppContext)
-    return context
-
-
 async def heartbeat(ctx: dict[str, Any]) -> float:
-    """Record that a worker is alive and running cron jobs (shown by /healthz)."""
+    """Record that a worker is alive and running cron jobs."""
     now = time.time()
-    await job_context(ctx).redis.set(HEARTBEAT_KEY, str(now), ex=600)
+    await job_deps(ctx).app.redis.set(HEARTBEAT_KEY, str(now), ex=600)
     return now
 
 
 def _startup(settings: Settings) -> Any:
     async def on_startup(ctx: dict[str, Any]) -> None:
-        ctx["app"] = build_context(settings)
+        ctx["deps"] = build_deps(settings)
         log.info("worker.started", queue=settings.queue_name)
 
     return on_startup
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
-    if "app" in ctx:
-        await close_context(ctx["app"])
+    if "deps" in ctx:
+        await close_deps(ctx["deps"])
     log.info("worker.stopped")
 
 
-def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:
+def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True, max_jobs: int = 20) -> Worker:
     return Worker(
-        functions=[heartbeat],
-        cron_jobs=[cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True)],
+        functions=[func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=60)],
+        cron_jobs=[
+            cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            cron(sweep_inbox, second={15, 45}, unique=True, run_at_startup=True),
+        ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=_startup(settings),
         on_shutdown=_shutdown,
         burst=burst,
         handle_signals=handle_signals,
+        max_jobs=max_jobs,
+        keep_result=60,
     )

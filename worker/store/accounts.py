@@ -137,3 +137,71 @@ async def set_account_status(db: Database, account_id: int, status: AccountStatu
         account.status = status.value
         account.updated_at = utcnow()
         session.add(account)
+
+
+async def get_business_account(db: Database, business_id: int, account_id: int) -> MlAccount | None:
+    """The account only when it belongs to `business_id`: another business's id looks like a missing one."""
+    account = await get_account(db, account_id)
+    return account if account is not None and account.business_id == business_id else None
+
+
+async def list_accounts(db: Database, business_id: int) -> list[MlAccount]:
+    async with db.transaction() as session:
+        statement = select(MlAccount).where(MlAccount.business_id == business_id).order_by(col(MlAccount.id))
+        return list((await session.exec(statement)).all())
+
+
+async def token_expiry(db: Database, account_id: int) -> datetime | None:
+    """When the stored access token expires, without decrypting anything."""
+    async with db.transaction() as session:
+        row = await session.get(OAuthToken, account_id)
+        return row.expires_at if row is not None else None
+
+
+async def accounts_expiring(db: Database, before: datetime) -> list[int]:
+    """Ids of active accounts whose access token expires before `before`, soonest first."""
+    require_aware("before", before)
+    async with db.transaction() as session:
+        statement = (
+            select(MlAccount.id)
+            .join(OAuthToken, col(OAuthToken.account_id) == col(MlAccount.id))
+            .where(MlAccount.status == AccountStatus.ACTIVE.value, col(OAuthToken.expires_at) < before)
+            .order_by(col(OAuthToken.expires_at))
+        )
+        return [account_id for account_id in (await session.exec(statement)).all() if account_id is not None]
+
+
+async def mark_needs_reauth(db: Database, account_id: int, token_version: int) -> bool:
+    """Set `needs_reauth` only if the tokens are still those at `token_version`.
+
+    A reconnect that stored new tokens meanwhile wins: the account stays active and False is returned.
+    """
+    async with db.transaction() as session:
+        query = select(OAuthToken).where(OAuthToken.account_id == account_id).with_for_update()
+        row = (await session.exec(query)).first()
+        account = await session.get(MlAccount, account_id)
+        if row is None or account is None or row.version != token_version:
+            return False
+        account.status = AccountStatus.NEEDS_REAUTH.value
+        account.updated_at = utcnow()
+        session.add(account)
+    return True
+
+
+async def disconnect_account(db: Database, account_id: int) -> None:
+    """Stop processing a seller: status `disconnected` and its tokens deleted. Stored events stay."""
+    async with db.transaction() as session:
+        account = await session.get(MlAccount, account_id)
+        if account is None:
+            raise InvalidRecord("account_id", f"no account {account_id}")
+        row = await session.get(OAuthToken, account_id)
+        if row is not None:
+            await session.delete(row)
+        account.status = AccountStatus.DISCONNECTED.value
+        account.updated_at = utcnow()
+        session.add(account)
+
+
+async def get_account(db: Database, account_id: int) -> MlAccount | None:
+    async with db.transaction() as session:
+        return await session.get(MlAccount, account_id)

@@ -1,11 +1,11 @@
-"""Appending and reading events. Appends are insert-or-ignore on `dedupe_key`: same semantics on both
+"""Appending and reading events. Appends are insert-or-ignore on (business, `dedupe_key`): same semantics on both
 databases, one statement per batch, so replays and concurrent workers never store an event twice."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +69,7 @@ class EventView:
 
 
 def iso_z(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _row(business_id: int, record: EventRecord, recorded_at: datetime) -> dict[str, Any]:
@@ -104,7 +104,9 @@ async def append_events(db: Database, business_id: int, records: Sequence[EventR
         return 0
     id_column = EventRow.__table__.c.id  # type: ignore[attr-defined]
     statement = (
-        upsert_insert(db.dialect, EventRow).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(id_column)
+        upsert_insert(db.dialect, EventRow)
+        .on_conflict_do_nothing(index_elements=["business_id", "dedupe_key"])
+        .returning(id_column)
     )
     async with db.transaction() as session:
         # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches

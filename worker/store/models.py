@@ -119,10 +119,13 @@ class OrderObject(SQLModel, table=True):
 
 
 class EventRow(SQLModel, table=True):
-    """A tracked action. `dedupe_key` makes each real transition land once."""
+    """A tracked action. (business, `dedupe_key`) makes each real transition land once per business."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_business_id_id", "business_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_business_id_id", "business_id", "id"),
+        UniqueConstraint("business_id", "dedupe_key", name="uq_event_dedupe"),
+    )
 
     id: int | None = Field(
         default=None,
@@ -138,7 +141,7 @@ class EventRow(SQLModel, table=True):
     properties: dict[str, Any] = _json()
     source: str = Field(max_length=30)
     origin: str = Field(max_length=20)
-    dedupe_key: str = Field(max_length=200, unique=True)
+    dedupe_key: str = Field(max_length=200)
     recorded_at: datetime = _time()
 
 
@@ -177,3 +180,19 @@ class InboxRow(SQLModel, table=True):
     attempts: int = Field(default=0)
     body: dict[str, Any] = _json()
     processed_at: datetime | None = _time(nullable=True)
+
+
+class DocumentRow(SQLModel, table=True):
+    """The latest raw ML document of each kind and id we fetched: lets a mapping fix be replayed offline and
+    `meli explain` show what we saw."""
+
+    __tablename__ = "ml_document"
+    __table_args__ = (UniqueConstraint("account_id", "kind", "ref", name="uq_ml_document"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="ml_account.id")
+    kind: str = Field(max_length=20)
+    ref: str = Field(max_length=32)
+    order_ref: str | None = Field(default=None, max_length=32, index=True)
+    raw: Any = Field(default=None, sa_column=Column(JSON, nullable=False))
+    fetched_at: datetime = _time()

@@ -85,3 +85,12 @@ async def upsert_order_object(
             )
         )
         return int(existing.one() or 0), False
+
+
+async def order_references_for_shipment(db: Database, business_id: int, shipment_id: str) -> list[str]:
+    """Orders of ours that ship in this shipment (a pack's orders share one)."""
+    statement = select(col(OrderObject.reference)).where(
+        col(OrderObject.business_id) == business_id, col(OrderObject.shipment_id) == shipment_id
+    )
+    async with db.transaction() as session:
+        return sorted((await session.exec(statement)).all())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.context import AppContext
-from worker.web import health
-from worker.web.keys import CONTEXT
+from worker.web import connect_routes, health, webhooks
+from worker.web.intake import build_intake
+from worker.web.keys import CONTEXT, INTAKE
 
 MAX_BODY = 64 * 1024
 
@@ -14,5 +15,8 @@ MAX_BODY = 64 * 1024
 def create_app(context: AppContext) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[CONTEXT] = context
+    app[INTAKE] = build_intake(context.db)
     health.setup(app)
+    webhooks.setup(app)
+    connect_routes.setup(app)
     return app

@@ -3,5 +3,7 @@
 from aiohttp import web
 
 from worker.context import AppContext
+from worker.web.intake import Intake
 
 CONTEXT = web.AppKey("context", AppContext)
+INTAKE = web.AppKey("intake", Intake)

@@ -1,0 +1,22 @@
+"""Pure mapping of ML documents to our events (docs/event-mapping.md): no I/O, no clock, no logging."""
+
+from connectors.mercadolibre.mapping.bundle import MappingOptions, MappingResult, OrderBundle
+from connectors.mercadolibre.mapping.fetch_plan import Need, NeedKind, linked_order_ids, needs
+from connectors.mercadolibre.mapping.order import RULES, map_order
+from connectors.mercadolibre.mapping.view import DryRun, event_to_dict, map_documents, map_raw_documents
+
+__all__ = [
+    "RULES",
+    "DryRun",
+    "MappingOptions",
+    "MappingResult",
+    "Need",
+    "NeedKind",
+    "OrderBundle",
+    "event_to_dict",
+    "linked_order_ids",
+    "map_documents",
+    "map_order",
+    "map_raw_documents",
+    "needs",
+]

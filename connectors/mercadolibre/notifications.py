@@ -1,0 +1,222 @@
+"""ML webhook notifications: parse the body at the boundary and say which API document it points to.
+
+A notification only says *that* a resource changed. `parse_notification` checks its shape and pins the
+`resource` of every topic we process to a strict path pattern, so a forged body can never make us call
+anything but the ML API path we expect. `TOPICS` is the one table of processed topics; every other topic is
+acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from connectors.errors import MeliError
+from connectors.mercadolibre.constants import Kind, Topic
+
+_ID = r"([0-9]{1,20})"
+_MAX_TEXT = 512
+
+
+class NotificationError(MeliError):
+    """The body is not a notification we can accept; the message is a short reason for a 400 answer."""
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    """Which document a topic's resource names, the accepted path shapes and the canonical path."""
+
+    kind: Kind
+    patterns: tuple[re.Pattern[str], ...]
+    canonical: str
+
+    def match(self, resource: str) -> str | None:
+        """The numeric id when `resource` has one of the accepted shapes, else None."""
+        for pattern in self.patterns:
+            found = pattern.fullmatch(resource)
+            if found:
+                return found.group(1)
+        return None
+
+
+def _rule(kind: Kind, canonical: str, *shapes: str) -> ResourceRule:
+    patterns = tuple(re.compile(shape.replace("{id}", _ID), re.ASCII) for shape in (canonical, *shapes))
+    return ResourceRule(kind, patterns, canonical)
+
+
+_ORDER = _rule(Kind.ORDER, "/orders/{id}")
+_CLAIM = _rule(Kind.CLAIM, "/post-purchase/v1/claims/{id}", "/v1/claims/{id}", "/claims/{id}")
+
+TOPICS: Final[dict[Topic, ResourceRule]] = {
+    Topic.ORDERS_V2: _ORDER,
+    Topic.ORDERS: _ORDER,
+    Topic.CREATED_ORDERS: _ORDER,
+    Topic.SHIPMENTS: _rule(Kind.SHIPMENT, "/shipments/{id}"),
+    Topic.PAYMENTS: _rule(Kind.PAYMENT, "/collections/{id}", "/v1/payments/{id}", "/collections/notifications/{id}"),
+    Topic.POST_PURCHASE: _CLAIM,
+    Topic.CLAIMS: _CLAIM,
+}
+PROCESSED_TOPICS: Final = frozenset(TOPICS)
+
+
+@dataclass(frozen=True)
+class Notification:
+    topic: str
+    resource: str
+    user_id: int
+    application_id: str
+    notification_id: str | None = None
+    attempts: int | None = None
+    sent: datetime | None = None
+    received: datetime | None = None
+    actions: tuple[str, ...] = ()
+
+    @property
+    def known_topic(self) -> Topic | None:
+        return known_topic(self.topic)
+
+    @property
+    def processed(self) -> bool:
+        """True for the topics we fetch and map; every other topic is acknowledged and ignored."""
+        return self.known_topic in TOPICS
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """The ML document a notification points to."""
+
+    kind: Kind
+    id: str
+    path: str
+
+
+def known_topic(topic: str) -> Topic | None:
+    try:
+        return Topic(topic)
+    except ValueError:
+        return None
+
+
+def resource_ref(notification: Notification) -> ResourceRef | None:
+    """The document to fetch for this notification; None for ignored topics."""
+    topic = notification.known_topic
+    rule = TOPICS.get(topic) if topic else None
+    if rule is None:
+        return None
+    found = rule.match(notification.resource)
+    if found is None:
+        raise NotificationError(f"resource: must look like {rule.canonical} for topic {notification.topic}")
+    return ResourceRef(rule.kind, found, rule.canonical.replace("{id}", found))
+
+
+def parse_notification(body: bytes) -> Notification:
+    """Parse and validate a webhook body. Raises NotificationError with a short reason."""
+    data = _load(body)
+    topic = _text(data, "topic")
+    return Notification(
+        topic=topic,
+        resource=_resource(topic, data.get("resource")),
+        user_id=_number(data, "user_id"),
+        application_id=str(_number(data, "application_id")),
+        notification_id=_notification_id(data),
+        attempts=_attempts(data.get("attempts")),
+        sent=_time("sent", data.get("sent")),
+        received=_time("received", data.get("received", data.get("recieved"))),
+        actions=_actions(data.get("actions")),
+    )
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)
+
+
+def _load(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise NotificationError("body is not JSON") from None
+    if not isinstance(data, dict):
+        raise NotificationError("body must be a JSON object")
+    return data
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        raise NotificationError(f"{key}: missing")
+    if not isinstance(value, str) or not value.strip():
+        raise NotificationError(f"{key}: must be a non-empty string")
+    if len(value) > _MAX_TEXT:
+        raise NotificationError(f"{key}: too long")
+    return value
+
+
+def _resource(topic: str, value: object) -> str:
+    resource = _text({"resource": value}, "resource")
+    known = known_topic(topic)
+    rule = TOPICS.get(known) if known else None
+    if rule is None:
+        return resource  # kept as-is for the record; never fetched
+    path = resource if resource.startswith("/") else "/" + resource
+    found = rule.match(path)
+    if found is None:
+        raise NotificationError(f"resource: must look like {rule.canonical} for topic {topic}")
+    return rule.canonical.replace("{id}", found)
+
+
+def _number(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if value is None:
+        raise NotificationError(f"{key}: missing")
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,19}", value, re.ASCII):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise NotificationError(f"{key}: must be a number")
+    return value
+
+
+def _notification_id(data: dict[str, Any]) -> str | None:
+    value = data.get("_id")
+    if value is None or value == "":
+        value = data.get("id")
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or len(value) > _MAX_TEXT:
+        raise NotificationError("_id: must be a string")
+    return value
+
+
+def _attempts(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise NotificationError("attempts: must be a whole number")
+    return value
+
+
+def _time(key: str, value: object) -> datetime | None:
+    """ML sends UTC times (`2026-11-20T14:05:33.412Z`); a time without offset is read as UTC."""
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise TypeError
+        moment = datetime.fromisoformat(value.strip())
+        zone = moment.tzinfo if moment.utcoffset() is not None else UTC
+        return moment.replace(tzinfo=zone).astimezone(UTC)
+    except (TypeError, ValueError, OverflowError):
+        raise NotificationError(f"{key}: must be an ISO 8601 time") from None
+
+
+def _actions(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(action, str) for action in value):
+        raise NotificationError("actions: must be a list of strings")
+    return tuple(value)

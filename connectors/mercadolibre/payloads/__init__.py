@@ -1,0 +1,66 @@
+"""Typed models of the ML documents we read; parse at the boundary, raise InvalidRecord naming the field."""
+
+from connectors.mercadolibre.payloads.documents import (
+    Claim,
+    ClaimPlayer,
+    ClaimResolution,
+    LegacyStatusHistory,
+    Payment,
+    Refund,
+    Shipment,
+    ShipmentHistoryEntry,
+)
+from connectors.mercadolibre.payloads.fields import load_json, plain_json
+from connectors.mercadolibre.payloads.order import (
+    Buyer,
+    CancelDetail,
+    Item,
+    Order,
+    OrderLine,
+    OrderPayment,
+    Seller,
+    Shipping,
+)
+from connectors.mercadolibre.payloads.parse import (
+    PARSERS,
+    Document,
+    detect_kind,
+    parse_claim,
+    parse_claims_search,
+    parse_document,
+    parse_history,
+    parse_order,
+    parse_payment,
+    parse_shipment,
+)
+
+__all__ = [
+    "PARSERS",
+    "Buyer",
+    "CancelDetail",
+    "Claim",
+    "ClaimPlayer",
+    "ClaimResolution",
+    "Document",
+    "Item",
+    "LegacyStatusHistory",
+    "Order",
+    "OrderLine",
+    "OrderPayment",
+    "Payment",
+    "Refund",
+    "Seller",
+    "Shipment",
+    "ShipmentHistoryEntry",
+    "Shipping",
+    "detect_kind",
+    "load_json",
+    "parse_claim",
+    "parse_claims_search",
+    "parse_document",
+    "parse_history",
+    "parse_order",
+    "parse_payment",
+    "parse_shipment",
+    "plain_json",
+]

@@ -1,0 +1,45 @@
+"""What jobs receive: the process's AppContext plus the ML client built on one shared aiohttp session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from connectors.mercadolibre.client import ClientLimits, MlClient
+from connectors.mercadolibre.mapping import MappingOptions
+from connectors.ratelimit import RateLimiter
+from worker.context import AppContext, build_context, close_context
+from worker.settings import Settings
+from worker.tokens import TokenProvider
+
+
+@dataclass
+class JobDeps:
+    app: AppContext
+    http: aiohttp.ClientSession
+    tokens: TokenProvider
+    client: MlClient
+    options: MappingOptions
+
+
+def build_deps(settings: Settings) -> JobDeps:
+    app = build_context(settings)
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.ml_timeout_seconds))
+    tokens = TokenProvider(app.db, app.cipher, app.redis, http, settings)
+    limits = ClientLimits(app_rate=settings.ml_app_rate, seller_rate=settings.ml_seller_rate)
+    client = MlClient(http, settings.ml_api_base_url, tokens, RateLimiter(app.redis), limits)
+    options = MappingOptions(include_delivered=settings.track_delivered)
+    return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options)
+
+
+async def close_deps(deps: JobDeps) -> None:
+    await deps.http.close()
+    await close_context(deps.app)
+
+
+def job_deps(ctx: dict[str, Any]) -> JobDeps:
+    deps = ctx["deps"]
+    assert isinstance(deps, JobDeps)
+    return deps

@@ -1,0 +1,101 @@
+"""`process_notification`: the job behind every inbox row.
+
+One job per row, coalesced by resource: under a per-resource Redis lock, the first job fetches and maps, then
+closes every pending row of that resource recorded before its fetch began; the jobs of those rows find their
+row closed and return at once. A change notified while a fetch runs has a higher id, stays pending, and gets
+its own fetch. Jobs may run more than once; the store's insert-or-ignore makes that harmless.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import Retry
+from redis.exceptions import LockError
+
+from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound, TransientError
+from connectors.events import Origin
+from connectors.mercadolibre.client import Seller
+from connectors.mercadolibre.constants import Kind
+from worker.jobs.deps import JobDeps, job_deps
+from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
+from worker.logs import get_logger
+from worker.store.accounts import get_account
+from worker.store.inbox import finish_resource, get_row, latest_id_for_resource, set_row_status
+from worker.store.models import InboxRow, InboxStatus
+
+log = get_logger(__name__)
+OPEN = (InboxStatus.PENDING.value, InboxStatus.PARKED.value)
+MAX_TRIES = 8
+LOCK_SECONDS = 120
+
+
+async def process_notification(ctx: dict[str, Any], inbox_id: int) -> str:
+    deps = job_deps(ctx)
+    row = await get_row(deps.app.db, inbox_id)
+    if row is None or row.status not in OPEN:
+        return "already closed"
+    if row.account_id is None or row.kind is None or row.resource_id is None:
+        await set_row_status(deps.app.db, inbox_id, InboxStatus.IGNORED, "nothing to fetch")
+        return "ignored"
+    key = f"meli:lock:resource:{row.account_id}:{row.kind}:{row.resource_id}"
+    lock = deps.app.redis.lock(key, timeout=LOCK_SECONDS, blocking_timeout=30, sleep=0.02)
+    if not await lock.acquire():
+        raise Retry(defer=1)
+    try:
+        return await _process_locked(deps, inbox_id, int(ctx.get("job_try", 1)))
+    finally:
+        try:
+            await lock.release()
+        except LockError:  # expired while we worked; the work is idempotent
+            log.warning("ml.job.lock_expired", inbox_id=inbox_id)
+
+
+async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
+    row = await get_row(deps.app.db, inbox_id)
+    if row is None or row.status not in OPEN:
+        return "covered"
+    assert row.account_id is not None and row.kind is not None and row.resource_id is not None
+    up_to = await latest_id_for_resource(deps.app.db, row.account_id, row.kind, row.resource_id)
+    account = await get_account(deps.app.db, row.account_id)
+    if account is None or account.status != "active":
+        status = InboxStatus.PARKED if account is not None and account.status == "needs_reauth" else InboxStatus.IGNORED
+        await _finish(deps, row, up_to, status, f"seller is {account.status if account else 'gone'}")
+        return status.value
+    target = SyncTarget(Seller(row.account_id, account.seller_id), account.business_id)
+    try:
+        report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id)
+    except AuthError as exc:
+        await _finish(deps, row, up_to, InboxStatus.PARKED, str(exc))
+        return "parked"
+    except TransientError as exc:
+        if job_try < MAX_TRIES:
+            raise Retry(defer=min(60, 2**job_try)) from None
+        await _finish(deps, row, up_to, InboxStatus.FAILED, f"gave up after {job_try} tries: {exc}")
+        return "failed"
+    except (RemoteNotFound, PermanentError, InvalidRecord) as exc:
+        await _finish(deps, row, up_to, InboxStatus.FAILED, str(exc))
+        return "failed"
+    reason = "; ".join(report.problems)[:500] or None
+    await _finish(deps, row, up_to, InboxStatus.DONE, reason)
+    log.info("ml.job.done", inbox_id=inbox_id, orders=report.orders, events_added=report.events_added)
+    return "done"
+
+
+async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str) -> SyncReport:
+    report = SyncReport()
+    for order_id in await orders_for(deps.app.db, deps.client, target, kind, resource_id):
+        one = await sync_order(deps.app.db, deps.client, target, order_id, deps.options, Origin.LIVE)
+        report.orders += one.orders
+        report.events_added += one.events_added
+        report.problems += one.problems
+    return report
+
+
+async def _finish(deps: JobDeps, row: InboxRow, up_to: int, status: InboxStatus, reason: str | None) -> None:
+    assert row.account_id is not None and row.kind is not None and row.resource_id is not None
+    closed = await finish_resource(deps.app.db, row.account_id, row.kind, row.resource_id, up_to, status, reason)
+    log.info(
+        "ml.job.finished", inbox_id=row.id, account_id=row.account_id, resource=row.resource, status=status.value,
+        rows_closed=closed, reason=reason,
+    )  # fmt: skip

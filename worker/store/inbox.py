@@ -1,0 +1,132 @@
+"""The notification inbox: what the webhook recorded, and what the jobs did with it.
+
+A row is written before the webhook answers 200, so a notification survives any crash and a Redis flush.
+Jobs coalesce by resource: one successful fetch marks done every pending row of that resource that was
+recorded before the fetch started (ids are allocated on insert, so `id <= max id seen at start` means
+"arrived before the fetch began").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import col, select
+
+from worker.store.db import Database
+from worker.store.models import InboxRow, InboxStatus, MlAccount, utcnow
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    topic: str
+    resource: str
+    user_id: int
+    body: dict[str, Any]
+    status: InboxStatus
+    notification_id: str | None = None
+    account_id: int | None = None
+    kind: str | None = None
+    resource_id: str | None = None
+    reason: str | None = None
+    origin: str = "webhook"
+
+
+def _values(item: NewNotification, now: datetime) -> dict[str, Any]:
+    return {
+        "received_at": now,
+        "topic": item.topic[:60],
+        "resource": item.resource[:300],
+        "user_id": item.user_id,
+        "notification_id": item.notification_id,
+        "account_id": item.account_id,
+        "kind": item.kind,
+        "resource_id": item.resource_id,
+        "origin": item.origin,
+        "status": item.status.value,
+        "reason": item.reason,
+        "attempts": 0,
+        "body": item.body,
+        "processed_at": None if item.status is InboxStatus.PENDING else now,
+    }
+
+
+async def record_notifications(db: Database, items: Sequence[NewNotification]) -> list[int]:
+    """Insert a batch in one transaction; returns the new ids in the order of `items`."""
+    if not items:
+        return []
+    now = utcnow()
+    table = InboxRow.__table__  # type: ignore[attr-defined]
+    statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    async with db.transaction() as session:
+        connection = await session.connection()
+        result = await connection.execute(statement, [_values(item, now) for item in items])
+        return [int(row[0]) for row in result.all()]
+
+
+async def get_row(db: Database, row_id: int) -> InboxRow | None:
+    async with db.transaction() as session:
+        return await session.get(InboxRow, row_id)
+
+
+async def latest_id_for_resource(db: Database, account_id: int, kind: str, resource_id: str) -> int:
+    statement = select(func.max(col(InboxRow.id))).where(
+        col(InboxRow.account_id) == account_id, col(InboxRow.kind) == kind, col(InboxRow.resource_id) == resource_id
+    )
+    async with db.transaction() as session:
+        return int((await session.exec(statement)).one() or 0)
+
+
+async def finish_resource(
+    db: Database, account_id: int, kind: str, resource_id: str, up_to: int, status: InboxStatus, reason: str | None
+) -> int:
+    """Close every pending (or parked) row of a resource up to `up_to`; returns how many."""
+    statement = (
+        update(InboxRow)
+        .where(
+            col(InboxRow.account_id) == account_id,
+            col(InboxRow.kind) == kind,
+            col(InboxRow.resource_id) == resource_id,
+            col(InboxRow.id) <= up_to,
+            col(InboxRow.status).in_([InboxStatus.PENDING.value, InboxStatus.PARKED.value]),
+        )
+        .values(status=status.value, reason=reason, processed_at=utcnow(), attempts=InboxRow.attempts + 1)
+    )
+    async with db.transaction() as session:
+        return int((await session.exec(statement)).rowcount)
+
+
+async def set_row_status(db: Database, row_id: int, status: InboxStatus, reason: str | None) -> None:
+    statement = (
+        update(InboxRow)
+        .where(col(InboxRow.id) == row_id)
+        .values(status=status.value, reason=reason, processed_at=utcnow(), attempts=InboxRow.attempts + 1)
+    )
+    async with db.transaction() as session:
+        await session.exec(statement)
+
+
+async def rows_to_requeue(db: Database, older_than: timedelta, limit: int = 1000) -> list[tuple[int, int]]:
+    """(id, attempts) of pending rows older than `older_than` (their job was lost) and of parked rows whose
+    seller reconnected."""
+    cutoff = utcnow() - older_than
+    stale = (col(InboxRow.status) == InboxStatus.PENDING.value) & (col(InboxRow.received_at) < cutoff)
+    resumed = (col(InboxRow.status) == InboxStatus.PARKED.value) & (col(MlAccount.status) == "active")
+    statement = (
+        select(col(InboxRow.id), col(InboxRow.attempts))
+        .outerjoin(MlAccount, col(MlAccount.id) == col(InboxRow.account_id))
+        .where(or_(stale, resumed))
+        .order_by(col(InboxRow.id))
+        .limit(limit)
+    )
+    async with db.transaction() as session:
+        return [(int(row_id), int(attempts)) for row_id, attempts in (await session.exec(statement)).all() if row_id]
+
+
+async def count_by_status(db: Database) -> dict[str, int]:
+    statement = select(col(InboxRow.status), func.count()).group_by(col(InboxRow.status))
+    async with db.transaction() as session:
+        return {status: int(count) for status, count in (await session.exec(statement)).all()}

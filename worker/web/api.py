@@ -1,0 +1,140 @@
+"""The business API (JSON), authenticated with the business's API key as a Bearer token.
+
+`POST /api/v1/connect-links` makes a connect link; `GET /api/v1/accounts` and `GET /api/v1/accounts/{id}`
+show the business's connected sellers. A missing or wrong key is 401; another business's account is 404.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from connectors.errors import InvalidRecord, Unavailable
+from worker.logs import get_logger
+from worker.store.accounts import get_business_account, list_accounts, token_expiry
+from worker.store.businesses import business_for_api_key
+from worker.store.db import Database
+from worker.store.models import Business, MlAccount, utcnow
+from worker.web.pages.parts import CONNECT
+
+log = get_logger(__name__)
+MAX_KEY_LENGTH = 200
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def json_errors(handler: Handler) -> Handler:
+    """An outage of the database or Redis is a 503 JSON answer, never a stack trace."""
+
+    @wraps(handler)
+    async def wrapped(request: web.Request) -> web.Response:
+        try:
+            return await handler(request)
+        except (Unavailable, RedisError, OSError) as exc:
+            log.warning("web.api.unavailable", path=request.path, error=type(exc).__name__)
+            return _error(503, "unavailable", "a service we rely on did not answer; try again shortly")
+
+    return wrapped
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status, headers=headers)
+
+
+async def _business(request: web.Request) -> Business | web.Response:
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    business = None
+    if scheme.lower() == "bearer" and 0 < len(key.strip()) <= MAX_KEY_LENGTH:
+        business = await business_for_api_key(request.app[CONNECT].context.db, key.strip())
+    if business is None:
+        return _error(
+            401,
+            "unauthorized",
+            "send the business API key as 'Authorization: Bearer <key>'",
+            **{"WWW-Authenticate": 'Bearer realm="meli-events"'},
+        )
+    return business
+
+
+async def _site(request: web.Request) -> str | None:
+    if not request.can_read_body:
+        return None
+    try:
+        body = json.loads(await request.text() or "{}")
+    except ValueError:
+        raise InvalidRecord("body", "must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise InvalidRecord("body", "must be a JSON object")
+    site = body.get("site")
+    if site is not None and not isinstance(site, str):
+        raise InvalidRecord("site", "must be a site id such as MCO")
+    return site
+
+
+@json_errors
+async def create_connect_link(request: web.Request) -> web.Response:
+    business = await _business(request)
+    if isinstance(business, web.Response):
+        return business
+    assert business.id is not None
+    try:
+        link = request.app[CONNECT].links.issue(business.id, await _site(request), now=utcnow())
+    except InvalidRecord as error:
+        return _error(400, "invalid_request", str(error))
+    body = {
+        "url": link.url,
+        "business_id": business.id,
+        "site": link.site_id,
+        "expires_at": link.expires_at.isoformat().replace("+00:00", "Z"),
+    }
+    return web.json_response(body, status=201)
+
+
+async def account_json(db: Database, account: MlAccount) -> dict[str, Any]:
+    assert account.id is not None
+    expiry = await token_expiry(db, account.id)
+    return {
+        "id": account.id,
+        "seller_id": account.seller_id,
+        "nickname": account.nickname,
+        "site_id": account.site_id,
+        "status": account.status,
+        "connected_at": account.connected_at.isoformat(),
+        "token_expires_at": expiry.isoformat() if expiry else None,
+        "last_notification_at": None,
+        "last_event_at": None,
+    }
+
+
+@json_errors
+async def list_business_accounts(request: web.Request) -> web.Response:
+    business = await _business(request)
+    if isinstance(business, web.Response):
+        return business
+    assert business.id is not None
+    db = request.app[CONNECT].context.db
+    rows = [await account_json(db, account) for account in await list_accounts(db, business.id)]
+    return web.json_response({"accounts": rows})
+
+
+@json_errors
+async def show_account(request: web.Request) -> web.Response:
+    business = await _business(request)
+    if isinstance(business, web.Response):
+        return business
+    assert business.id is not None
+    db = request.app[CONNECT].context.db
+    account = await get_business_account(db, business.id, int(request.match_info["account_id"]))
+    if account is None:
+        return _error(404, "not_found", "no such account for this business")
+    return web.json_response(await account_json(db, account))
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/v1/connect-links", create_connect_link)
+    app.router.add_get("/api/v1/accounts", list_business_accounts)
+    app.router.add_get(r"/api/v1/accounts/{account_id:\d{1,15}}", show_account)

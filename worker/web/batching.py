@@ -1,0 +1,49 @@
+"""Group concurrent inbox writes into one transaction.
+
+Each webhook request hands its row to the `BatchWriter` and awaits the commit of the batch it joined. Under
+load, one INSERT of many rows replaces many single-row transactions; alone, a request waits for nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+Flush = Callable[[Sequence[T]], Awaitable[list[int]]]
+
+
+class BatchWriter(Generic[T]):
+    def __init__(self, flush: Flush[T], max_batch: int = 500) -> None:
+        self._flush = flush
+        self._max_batch = max_batch
+        self._waiting: list[tuple[T, asyncio.Future[int]]] = []
+        self._running: asyncio.Task[None] | None = None
+
+    async def write(self, item: T) -> int:
+        """Queue `item`; returns its id once the batch holding it is committed (or raises its error)."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+            try:
+                ids = await self._flush([item for item, _ in batch])
+            except Exception as exc:  # every waiter of the batch gets the same error
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), row_id in zip(batch, ids, strict=True):
+                if not future.done():
+                    future.set_result(row_id)
+
+    async def close(self) -> None:
+        if self._running is not None:
+            await self._running

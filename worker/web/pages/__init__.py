@@ -1,0 +1,1 @@
+"""Browser pages of the web process: the connect flow's shared parts and the account status pages."""

@@ -1,0 +1,110 @@
+"""`GET /accounts/{id}` (status page) and `POST /accounts/{id}/disconnect`, scoped to the browser's business.
+
+Without a session the page says how to get one (401); an account of another business is a plain 404, the
+same as a missing one. Disconnect needs the page's CSRF token; it stops processing, stored events stay.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from worker.connect.links import CONNECT_PATH
+from worker.connect.pages import Form, account_page
+from worker.logs import get_logger
+from worker.store.accounts import disconnect_account, get_business_account, token_expiry
+from worker.store.businesses import get_business
+from worker.store.models import AccountStatus, MlAccount, utcnow
+from worker.web.pages.parts import CONNECT, ConnectParts
+from worker.web.pages.responses import (
+    Session,
+    csrf_token,
+    csrf_valid,
+    friendly,
+    html,
+    problem,
+    read_session,
+    see_other,
+)
+
+log = get_logger(__name__)
+RECONNECT_LINK_TTL = timedelta(hours=1)
+ACCOUNT_PATH = r"/accounts/{account_id:\d{1,15}}"
+
+
+def _no_session() -> web.Response:
+    return problem(
+        401,
+        "Open your connect link to see this page",
+        "This page shows a connected Mercado Libre account to the browser that connected it. "
+        "Open the connect link you received again, or ask for a new one.",
+    )
+
+
+def _not_found() -> web.Response:
+    return problem(404, "Account not found", "There is no such Mercado Libre account for your business.")
+
+
+async def _scoped(request: web.Request) -> tuple[ConnectParts, Session, MlAccount] | web.Response:
+    parts = request.app[CONNECT]
+    session = read_session(request, parts)
+    if session is None:
+        return _no_session()
+    account = await get_business_account(parts.context.db, session.business_id, int(request.match_info["account_id"]))
+    if account is None or account.id is None:
+        return _not_found()
+    return parts, session, account
+
+
+def reconnect_form(parts: ConnectParts, account: MlAccount) -> Form:
+    link = parts.links.issue(account.business_id, account.site_id, now=utcnow(), ttl=RECONNECT_LINK_TTL)
+    return Form(CONNECT_PATH + "/start", "Reconnect Mercado Libre", (("token", link.token), ("site", account.site_id)))
+
+
+@friendly
+async def show_account(request: web.Request) -> web.StreamResponse:
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    parts, session, account = scoped
+    assert account.id is not None
+    active = account.status == AccountStatus.ACTIVE.value
+    disconnected = account.status == AccountStatus.DISCONNECTED.value
+    disconnect = Form(
+        f"/accounts/{account.id}/disconnect",
+        "Disconnect",
+        (("csrf", csrf_token(parts, session, account.id)),),
+        secondary=True,
+    )
+    business = await get_business(parts.context.db, account.business_id)
+    return html(
+        200,
+        account_page(
+            account,
+            business.name if business else "Your business",
+            await token_expiry(parts.context.db, account.id),
+            None if active else reconnect_form(parts, account),
+            None if disconnected else disconnect,
+        ),
+    )
+
+
+@friendly
+async def disconnect(request: web.Request) -> web.StreamResponse:
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    parts, session, account = scoped
+    assert account.id is not None
+    form = await request.post()
+    if not csrf_valid(parts, session, account.id, form.get("csrf")):
+        return problem(403, "This form has expired", "Reload the account page and press Disconnect again.")
+    await disconnect_account(parts.context.db, account.id)
+    log.info("ml.account.disconnected", account_id=account.id, business_id=account.business_id)
+    return see_other(f"/accounts/{account.id}")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get(ACCOUNT_PATH, show_account)
+    app.router.add_post(ACCOUNT_PATH + "/disconnect", disconnect)
