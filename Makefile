@@ -19,6 +19,8 @@ test: $(STAMP) services lint typecheck pytest
 
 services:
 	@bash .ci/services.sh
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

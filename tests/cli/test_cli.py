@@ -123,17 +123,19 @@ def test_every_command_has_help(name: str) -> None:
     assert (cli.commands[name].help or "").strip()
 
 
-def test_demo_migrates_serves_health_and_says_where(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+def test_demo_plays_a_scenario_and_matches_the_oracle(tmp_path: Path) -> None:
     from worker.demo.services import free_port
 
-    port = free_port()
-    env = sqlite_env | {"MELI_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    web_port, sandbox_port = free_port(), free_port()
+    args = ["--orders", "4", "--rate", "1000", "--exit-when-done", "--port", str(web_port)]
+    env = {"MELI_REDIS_URL": "redis://127.0.0.1:6379/0"}
 
-    result = meli("demo", "--port", str(port), "--exit-after", "0.2", env=env, cwd=tmp_path)
+    result = meli("demo", *args, "--sandbox-port", str(sandbox_port), env=env, cwd=tmp_path)
 
-    assert result.returncode == 0, result.stderr
-    database = sqlite_env["MELI_DATABASE_URL"]
-    assert result.stdout.splitlines()[-1] == (
-        f"meli demo: web http://127.0.0.1:{port} (/healthz 200 ok), database {database}, "
-        "redis redis://127.0.0.1:6379/0 (reused). Ctrl-C stops."
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"meli demo: web http://127.0.0.1:{web_port} (/healthz), sandbox http://127.0.0.1:{sandbox_port} "
+        f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused), database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
     )
+    assert lines[-1] == "result: exact match"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from connectors.mercadolibre.sandbox.cli import sandbox_command
 from worker import __version__
 from worker.cli import connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds
 from worker.cli.common import CliState
@@ -24,6 +25,7 @@ def cli(ctx: click.Context, env_file: str | None) -> None:
 
 for command in (*store_cmds.COMMANDS, *run_cmds.COMMANDS, *demo_cmd.COMMANDS, *map_cmd.COMMANDS, *connect_cmd.COMMANDS):
     cli.add_command(command)
+cli.add_command(sandbox_command, name="sandbox")
 
 
 def main() -> None:

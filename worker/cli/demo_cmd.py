@@ -1,66 +1,83 @@
-"""`meli demo`: migrate, make sure Redis is there, serve, and say in one line what runs where."""
+"""`meli demo`: the product offline. Sandbox + web + worker in one process, a fresh SQLite database, the
+machine's Redis or an embedded one."""
 
 from __future__ import annotations
 
-import asyncio
+import uuid
+from pathlib import Path
 
-import aiohttp
 import click
 
 from worker.cli.common import CliState, guarded, run
-from worker.cli.run_cmds import serve_until_stopped
+from worker.demo.run import DemoOptions, play
 from worker.demo.services import ensure_redis
 from worker.settings import Settings
-from worker.store.db import mask_url, open_database
+from worker.store.db import open_database
 from worker.store.migrate import upgrade
 
 pass_state = click.make_pass_decorator(CliState)
+FAULTS = {"fault_5xx": 0.05, "fault_429": 0.02, "duplicate_rate": 0.1, "reorder_rate": 0.1}
 
 
-async def _migrate(settings: Settings) -> None:
-    db = open_database(settings.database_url)
+async def _fresh_database(url: str) -> None:
+    db = open_database(url)
     try:
         await upgrade(db)
     finally:
         await db.close()
 
 
-async def _health(settings: Settings) -> str:
-    url = f"http://{settings.web_host}:{settings.web_port}/healthz"
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-        async with session.get(url) as response:
-            body = await response.json()
-    return f"{response.status} {body['status']}"
-
-
-async def run_demo(settings: Settings, exit_after: float | None) -> None:
-    await _migrate(settings)
+async def _run(settings: Settings, options: DemoOptions, database: Path) -> int:
+    for leftover in database.parent.glob(database.name + "*"):
+        leftover.unlink()
+    settings = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{database}"})
+    await _fresh_database(settings.database_url)
     async with ensure_redis(settings.redis_url) as (redis_url, how):
-        settings = settings.model_copy(update={"redis_url": redis_url})
-        stop = asyncio.Event()
-        server = asyncio.create_task(serve_until_stopped(settings, stop))
-        await asyncio.sleep(0.3)
-        if server.done():
-            await server  # surfaces the start-up error
-        health = await _health(settings)
-        click.echo(
-            f"meli demo: web http://{settings.web_host}:{settings.web_port} (/healthz {health}), "
-            f"database {mask_url(settings.database_url)}, redis {redis_url} ({how}). Ctrl-C stops."
-        )
-        if exit_after is not None:
-            await asyncio.sleep(exit_after)
-            stop.set()
-        await server
+        # The sandbox grants far more than ML's default budget; use it so a demo of hundreds of orders is quick.
+        budget = {
+            "ml_app_rate": max(settings.ml_app_rate, 1000.0),
+            "ml_seller_rate": max(settings.ml_seller_rate, 500.0),
+        }
+        queue = f"meli:demo:{uuid.uuid4().hex[:8]}"
+        settings = settings.model_copy(update={"redis_url": redis_url, "queue_name": queue} | budget)
+        return await play(settings, options, how)
 
 
 @click.command()
+@click.option("--orders", type=click.IntRange(1, 100_000), default=50, show_default=True, help="Orders per seller.")
+@click.option("--sellers", type=click.IntRange(1, 20), default=1, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Sandbox scenario seed.")
+@click.option("--rate", type=float, default=5.0, show_default=True, help="Sandbox transitions per second.")
+@click.option(
+    "--faults/--no-faults",
+    default=False,
+    help="Sandbox faults: 5 % 5xx, 2 % 429, duplicated and reordered notifications.",
+)
+@click.option("--exit-when-done", is_flag=True, help="Play the scenario, compare with the oracle, exit 0 on a match.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Web port (default: MELI_WEB_PORT).")
-@click.option("--exit-after", type=float, help="Stop after this many seconds (for scripted runs).")
+@click.option("--sandbox-port", type=click.IntRange(1, 65535), default=8099, show_default=True)
+@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=Path("meli-demo.db"),
+              show_default=True, help="SQLite file, recreated on every run.")  # fmt: skip
 @pass_state
-def demo(state: CliState, port: int | None, exit_after: float | None) -> None:
-    """Run the product offline: migrate the database, start Redis if none answers, serve the web app."""
+def demo(
+    state: CliState,
+    orders: int,
+    sellers: int,
+    seed: int,
+    rate: float,
+    faults: bool,
+    exit_when_done: bool,
+    port: int | None,
+    sandbox_port: int,
+    database: Path,
+) -> None:
+    """Run the product offline: sandbox + web + worker, a demo seller connected, activity flowing, events shown."""
     settings = guarded(lambda: state.settings(**({"web_port": port} if port else {})))
-    run(lambda: run_demo(settings, exit_after))
+    options = DemoOptions(
+        orders=orders, sellers=sellers, seed=seed, rate=rate, sandbox_port=sandbox_port,
+        exit_when_done=exit_when_done, faults=FAULTS if faults else {},
+    )  # fmt: skip
+    raise SystemExit(run(lambda: _run(settings, options, database.resolve())))
 
 
 COMMANDS: tuple[click.Command, ...] = (demo,)

@@ -16,6 +16,7 @@ from worker.jobs.notifications import MAX_TRIES, process_notification
 from worker.jobs.sweeper import sweep_inbox
 from worker.logs import get_logger
 from worker.settings import Settings
+from worker.tokens import refresh_expiring
 
 log = get_logger(__name__)
 HEARTBEAT_KEY = "meli:worker:heartbeat"
@@ -36,6 +37,12 @@ def _startup(settings: Settings) -> Any:
     return on_startup
 
 
+async def refresh_tokens(ctx: dict[str, Any]) -> int:
+    """Refresh tokens that expire soon even when no notification makes us call ML."""
+    deps = job_deps(ctx)
+    return await refresh_expiring(deps.tokens, deps.app.settings.token_refresh_margin_seconds + 300)
+
+
 async def _shutdown(ctx: dict[str, Any]) -> None:
     if "deps" in ctx:
         await close_deps(ctx["deps"])
@@ -48,6 +55,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         cron_jobs=[
             cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
             cron(sweep_inbox, second={15, 45}, unique=True, run_at_startup=True),
+            cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),

@@ -1,0 +1,75 @@
+"""A merchant in headless Chromium: connect link -> Connect -> ML sign-in + Allow -> "Connected as ...".
+
+Needs the Debian `chromium` package (Playwright's own browser download is not reachable); the test is
+skipped, saying so, when it is missing. The done page is saved as `artifacts/connect-done.png`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Locator, Page, async_playwright
+
+from tests.connect.conftest import Stack
+from worker.connect.links import ConnectLinks
+from worker.store.models import utcnow
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class Clicks:
+    """Counts the clicks a person makes on our pages (ML's own pages are not ours to count)."""
+
+    def __init__(self, page: Page, our_base: str) -> None:
+        self.page, self.our_base, self.on_our_pages = page, our_base, 0
+
+    async def click(self, target: Locator) -> None:
+        if self.page.url.startswith(self.our_base):
+            self.on_our_pages += 1
+        await target.click()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack: Stack) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    seller = (await stack.sandbox.sellers())["MCO"]
+    link = ConnectLinks(stack.settings).issue(stack.business_id, None, now=utcnow())
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 412, "height": 915})  # a phone
+        clicks = Clicks(page, stack.base)
+        await page.goto(link.url)
+        connect_title = await page.title()
+        site = await page.get_by_label("Your Mercado Libre country").input_value()
+        await clicks.click(page.get_by_role("button", name="Connect Mercado Libre"))
+        await page.wait_for_url(f"{stack.sandbox.base}/auth.mercadolibre.com.co/authorization?**")
+        await page.get_by_label("Seller login").fill(seller["login"])
+        await clicks.click(page.get_by_role("button", name="Allow"))
+        await page.wait_for_url(f"{stack.base}/accounts/*")
+        done = await page.get_by_role("heading", level=1).inner_text()
+        status = await page.locator("dd.status-active").inner_text()
+        await page.locator("main").screenshot(path=str(ARTIFACTS / "connect-done.png"))
+        await browser.close()
+
+    assert connect_title == "Connect Mercado Libre to Tienda Uno"
+    assert site == "MCO"
+    assert done == f"Connected as {seller['nickname']} (MCO)"
+    assert status == "Active"
+    assert clicks.on_our_pages == 1
+    assert (ARTIFACTS / "connect-done.png").stat().st_size > 10_000

@@ -1,0 +1,75 @@
+"""All log output of a full connect (and a token refresh) contains no token, code, verifier or secret."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+
+import aiohttp
+import pytest
+import structlog
+from yarl import URL
+
+from tests.connect.conftest import Browser, Stack, url_query
+from tests.connect.test_tokens import expire_stored
+from worker.logs import configure_logging
+from worker.store.accounts import load_tokens
+from worker.store.models import utcnow
+from worker.tokens import TokenProvider
+
+
+@pytest.fixture
+def log_output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Logging exactly as `meli serve` configures it (structlog and stdlib, to stderr), at debug level."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    output = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", output)
+    configure_logging("debug", "json")
+    yield output
+    structlog.reset_defaults()
+    root.handlers[:], root.level = handlers, level
+
+
+async def test_a_full_connect_and_refresh_log_no_secret(
+    stack: Stack,
+    browser: Browser,
+    log_output: io.StringIO,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seller = (await stack.sandbox.sellers())["MCO"]
+    connect_token = stack.connect_token()
+    authorization = await browser.start(connect_token)
+    callback = await browser.at_ml(authorization, seller["login"])
+    back = await browser.back(callback)
+    account_id = int(back.location.rsplit("/", 1)[1])
+    first = await load_tokens(stack.context.db, stack.context.cipher, account_id)
+    await expire_stored(stack, account_id, utcnow() - timedelta(minutes=1))
+    async with aiohttp.ClientSession() as http:
+        context = stack.context
+        provider = TokenProvider(context.db, context.cipher, context.redis, http, stack.settings)
+        refreshed = await provider.access_token(account_id)
+    second = await load_tokens(stack.context.db, stack.context.cipher, account_id)
+    cookies = browser.ours.cookie_jar.filter_cookies(URL(stack.base))
+
+    logged = log_output.getvalue() + caplog.text
+    assert first is not None and second is not None and refreshed == second.tokens.access_token
+    secrets = {
+        "code": url_query(callback)["code"],
+        "state": url_query(callback)["state"],
+        "code_challenge": url_query(authorization)["code_challenge"],
+        "access token": first.tokens.access_token,
+        "refresh token": first.tokens.refresh_token,
+        "refreshed access token": second.tokens.access_token,
+        "refreshed refresh token": second.tokens.refresh_token,
+        "client secret": stack.settings.ml_client_secret.get_secret_value(),
+        "connect token": connect_token,
+        "session cookie": cookies["meli_session"].value,
+        "browser cookie": cookies["meli_connect"].value,
+        "api key": stack.api_key,
+    }
+    assert '"event": "ml.account.connected"' in logged and '"event": "ml.token.refreshed"' in logged
+    assert [name for name, secret in secrets.items() if secret and secret in logged] == []

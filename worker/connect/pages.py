@@ -1,0 +1,149 @@
+"""The server-rendered pages of the connect flow. Plain HTML forms (no JavaScript), every value escaped.
+
+Templates live in `templates/` and use `string.Template` placeholders; `render` escapes each value unless it
+is a `Safe` fragment built here from escaped parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from html import escape
+from importlib.resources import files
+from string import Template
+
+from connectors.mercadolibre.constants import SITES
+from worker.store.models import AccountStatus, Business, MlAccount
+
+COUNTRY_NAMES = {
+    "AR": "Argentina", "BR": "Brasil", "MX": "México", "CO": "Colombia", "UY": "Uruguay",
+    "CL": "Chile", "PE": "Perú", "EC": "Ecuador", "VE": "Venezuela",
+}  # fmt: skip
+STATUS_LABELS = {
+    AccountStatus.ACTIVE.value: "Active",
+    AccountStatus.NEEDS_REAUTH.value: "Needs reconnecting",
+    AccountStatus.DISCONNECTED.value: "Disconnected",
+}
+NONE_YET = "none yet"
+
+
+class Safe(str):
+    """An HTML fragment that is already escaped."""
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template(files("worker.connect").joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+def render(name: str, **values: str) -> Safe:
+    escaped = {key: value if isinstance(value, Safe) else escape(value) for key, value in values.items()}
+    return Safe(_template(name).substitute(escaped))
+
+
+def page(title: str, body: Safe) -> str:
+    return render("layout.html", title=title, body=body)
+
+
+def site_label(site_id: str) -> str:
+    site = SITES.get(site_id)
+    return f"{COUNTRY_NAMES.get(site.country, site.country)} ({site_id})" if site else site_id
+
+
+def default_site(business: Business, preselected: str | None) -> str:
+    if preselected in SITES:
+        return str(preselected)
+    by_country = [site.site_id for site in SITES.values() if site.country == business.country]
+    return by_country[0] if by_country else next(iter(SITES))
+
+
+def connect_page(business: Business, token: str, selected: str) -> str:
+    sites = sorted(SITES, key=site_label)
+    options = "\n".join(
+        f'    <option value="{escape(site_id)}"{" selected" if site_id == selected else ""}>'
+        f"{escape(site_label(site_id))}</option>"
+        for site_id in sites
+    )
+    body = render("connect.html", business=business.name, token=token, options=Safe(options))
+    return page(f"Connect Mercado Libre to {business.name}", body)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A one-button POST form: the only kind of action these pages have."""
+
+    action: str
+    label: str
+    fields: tuple[tuple[str, str], ...]
+    secondary: bool = False
+
+    def html(self) -> Safe:
+        hidden = "".join(
+            f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in self.fields
+        )
+        css = ' class="secondary"' if self.secondary else ""
+        return Safe(
+            f'<form method="post" action="{escape(self.action)}">{hidden}'
+            f'<button type="submit"{css}>{escape(self.label)}</button></form>'
+        )
+
+
+def problem_page(heading: str, message: str, action: Form | None = None) -> str:
+    return page(heading, render("problem.html", heading=heading, message=message, action=_forms(action)))
+
+
+def _forms(*forms: Form | None) -> Safe:
+    return Safe("\n".join(form.html() for form in forms if form is not None))
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def account_heading(account: MlAccount) -> str:
+    who = f"{account.nickname} ({account.site_id})"
+    if account.status == AccountStatus.ACTIVE.value:
+        return f"Connected as {who}"
+    if account.status == AccountStatus.NEEDS_REAUTH.value:
+        return f"{who} needs to be reconnected"
+    return f"{who} is disconnected"
+
+
+def account_summary(account: MlAccount, business_name: str) -> str:
+    if account.status == AccountStatus.ACTIVE.value:
+        return f"{business_name} now receives this seller's orders, shipments, payments and claims."
+    if account.status == AccountStatus.NEEDS_REAUTH.value:
+        return (
+            "Mercado Libre no longer accepts this connection (for example the password changed or the app was "
+            "removed). Nothing is processed until you reconnect; recorded events stay."
+        )
+    return "Nothing from this seller is processed. Recorded events stay; reconnect to start again."
+
+
+def account_page(
+    account: MlAccount,
+    business_name: str,
+    token_expiry: datetime | None,
+    reconnect: Form | None,
+    disconnect: Form | None,
+) -> str:
+    heading = account_heading(account)
+    note = "Disconnecting stops new updates from this seller; events already recorded stay."
+    body = render(
+        "account.html",
+        heading=heading,
+        summary=account_summary(account, business_name),
+        note=Safe(f'<p class="note">{escape(note)}</p>') if disconnect else Safe(""),
+        status=account.status,
+        status_label=STATUS_LABELS.get(account.status, account.status),
+        nickname=account.nickname,
+        seller_id=str(account.seller_id),
+        site=site_label(account.site_id),
+        connected_at=_when(account.connected_at),
+        token_expiry=_when(token_expiry),
+        last_notification=NONE_YET,
+        last_event=NONE_YET,
+        actions=_forms(reconnect, disconnect),
+    )
+    return page(heading, body)

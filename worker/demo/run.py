@@ -1,0 +1,119 @@
+"""`meli demo`: the whole product offline, with the sandbox generating marketplace activity.
+
+Without `--exit-when-done` it runs until Ctrl-C, printing events as they arrive. With it, it plays the whole
+scenario, waits until every notification is delivered and processed, compares the event store with the
+sandbox oracle and returns 0 only on an exact match.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from connectors.mercadolibre.sandbox import SandboxConfig
+from worker.demo.compare import Comparison, compare, stored_events
+from worker.demo.world import DemoWorld, demo_world
+from worker.settings import Settings
+from worker.store.events import read_events
+from worker.store.inbox import count_by_status
+
+
+@dataclass
+class DemoOptions:
+    orders: int = 50
+    sellers: int = 1
+    seed: int = 7
+    rate: float = 5.0
+    sandbox_port: int = 8099
+    exit_when_done: bool = False
+    timeout: float = 600.0
+    faults: dict[str, float] = field(default_factory=dict)
+
+
+async def _drained(world: DemoWorld) -> bool:
+    sandbox = await world.control("GET", "/_sandbox/driver")
+    deliveries = await world.control("GET", "/_sandbox/notifications?state=pending")
+    inbox = await count_by_status(world.context.db)
+    queued = await world.context.redis.zcard(world.settings.queue_name)
+    return sandbox["pending_steps"] == 0 and deliveries["total"] == 0 and not inbox.get("pending") and queued == 0
+
+
+async def _wait_until_drained(world: DemoWorld, console: Console, within: float) -> None:
+    deadline = time.monotonic() + within
+    stable = 0
+    while stable < 3:  # three quiet checks in a row: nothing in flight anywhere
+        if time.monotonic() > deadline:
+            raise click.ClickException(f"the scenario did not finish within {within:.0f} s")
+        stable = stable + 1 if await _drained(world) else 0
+        inbox = await count_by_status(world.context.db)
+        console.print(f"  inbox: {dict(sorted(inbox.items()))}", highlight=False)
+        await asyncio.sleep(1.0)
+
+
+def _table(comparison: Comparison) -> Table:
+    table = Table(title="events: store vs sandbox oracle")
+    for column in ("action", "expected", "stored", "missing", "extra"):
+        table.add_column(column, justify="left" if column == "action" else "right")
+    for row in comparison.by_action():
+        table.add_row(*(str(value) for value in row))
+    return table
+
+
+async def _verify(world: DemoWorld, businesses: dict[int, int], console: Console) -> bool:
+    comparison = Comparison()
+    include = str(world.settings.track_delivered).lower()
+    for seller_id, business_id in businesses.items():
+        oracle = await world.control(
+            "GET", f"/_sandbox/expected-events?seller_id={seller_id}&include_delivered={include}"
+        )
+        compare(oracle["events"], await stored_events(world.context.db, business_id), comparison)
+    console.print(_table(comparison))
+    verdict = (
+        "exact match"
+        if comparison.exact
+        else f"{sum(comparison.missing.values())} missing, {sum(comparison.extra.values())} extra"
+    )
+    click.echo(f"result: {verdict}")
+    return comparison.exact
+
+
+async def _follow(world: DemoWorld, console: Console) -> None:
+    after = 0
+    while True:
+        for view in await read_events(world.context.db, after=after, limit=500):
+            amount = f"{view.amount} {view.currency}" if view.amount is not None else ""
+            console.print(f"{view.tracked_at:%Y-%m-%d %H:%M} {view.action:<17} order {view.order_reference} "
+                          f"buyer {view.subscriber_external_id} {amount}", highlight=False)  # fmt: skip
+            after = view.id
+        await asyncio.sleep(0.5)
+
+
+def _banner(world: DemoWorld, sellers: list[dict[str, Any]], redis_how: str) -> str:
+    names = ", ".join(f"{s['nickname']} ({s['site_id']}, id {s['id']})" for s in sellers)
+    return (
+        f"meli demo: web {world.web_url} (/healthz), sandbox {world.sandbox_url} (/_sandbox), "
+        f"redis {world.settings.redis_url} ({redis_how}), database {world.settings.database_url}\n"
+        f"  connected sellers: {names}\n"
+        f"  events: `meli events` or below; stop with Ctrl-C"
+    )
+
+
+async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
+    console = Console(highlight=False)
+    config = SandboxConfig(seed=options.seed, sellers=options.sellers, orders=options.orders, notify_time_scale=0.01)
+    config.faults.update(options.faults)
+    async with demo_world(settings, config, options.sandbox_port) as world:
+        sellers = (await world.control("GET", "/_sandbox/sellers"))["sellers"]
+        businesses = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
+        click.echo(_banner(world, sellers, redis_how))
+        await world.control("PUT", "/_sandbox/driver", {"rate": options.rate})
+        if not options.exit_when_done:
+            await _follow(world, console)
+        await _wait_until_drained(world, console, options.timeout)
+        return 0 if await _verify(world, businesses, console) else 1

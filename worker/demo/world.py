@@ -1,0 +1,85 @@
+"""The processes of the demo, in one event loop: the sandbox, the web app and the arq worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from connectors.errors import Unavailable
+from connectors.mercadolibre.sandbox import SandboxConfig, create_sandbox_app
+from worker.context import AppContext, app_context
+from worker.jobs.runtime import build_worker
+from worker.settings import Settings
+from worker.store.accounts import TokenSet, link_account
+from worker.store.businesses import create_business
+from worker.web.app import create_app
+
+
+async def _serve(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise Unavailable(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return runner
+
+
+@dataclass
+class DemoWorld:
+    settings: Settings
+    context: AppContext
+    sandbox_url: str
+    web_url: str
+    http: aiohttp.ClientSession
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
+            if response.status >= 300:
+                raise Unavailable(f"sandbox control {method} {path} answered {response.status}")
+            return await response.json()
+
+    async def connect_seller(self, seller: dict[str, Any]) -> int:
+        """A business per seller, connected with tokens the sandbox grants; returns the business id."""
+        business, _ = await create_business(self.context.db, f"Demo {seller['nickname']}", seller["site_id"][1:])
+        assert business.id is not None
+        pair = await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
+        expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
+        tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
+        await link_account(
+            self.context.db, self.context.cipher, business_id=business.id, seller_id=seller["id"],
+            site_id=seller["site_id"], nickname=seller["nickname"], tokens=tokens,
+        )  # fmt: skip
+        return business.id
+
+
+@asynccontextmanager
+async def demo_world(settings: Settings, sandbox: SandboxConfig, sandbox_port: int) -> AsyncIterator[DemoWorld]:
+    host = settings.web_host
+    sandbox_url, web_url = f"http://{host}:{sandbox_port}", f"http://{host}:{settings.web_port}"
+    sandbox.callback_url = f"{web_url}/webhooks/mercadolibre"
+    sandbox.redirect_uris = [settings.ml_redirect_uri]
+    settings = settings.model_copy(update={"ml_api_base_url": sandbox_url, "ml_auth_base_url": sandbox_url})
+    sandbox_runner = await _serve(create_sandbox_app(sandbox), host, sandbox_port)
+    try:
+        async with app_context(settings) as context, aiohttp.ClientSession() as http:
+            web_runner = await _serve(create_app(context), host, settings.web_port)
+            worker = build_worker(settings, handle_signals=False)
+            worker_task = asyncio.create_task(worker.async_run())
+            try:
+                yield DemoWorld(settings, context, sandbox_url, web_url, http)
+            finally:
+                worker_task.cancel()
+                await asyncio.gather(worker_task, return_exceptions=True)
+                await worker.close()
+                await web_runner.cleanup()
+    finally:
+        await sandbox_runner.cleanup()
