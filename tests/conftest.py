@@ -90,4 +90,5 @@ def settings(migrated_urls: dict[str, str]) -> Settings:
         database_url=migrated_urls["sqlite"],
         redis_url=REDIS_URL,
         queue_name=f"meli:test:{RUN_ID}:{uuid.uuid4().hex[:8]}",
+        worker_metrics_port=0,
     )

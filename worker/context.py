@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 
+from worker.metrics import Metrics
 from worker.settings import Settings
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database, open_database
@@ -20,6 +21,7 @@ class AppContext:
     db: Database
     redis: ArqRedis  # a redis.asyncio.Redis that can also enqueue arq jobs
     cipher: TokenCipher
+    metrics: Metrics
 
 
 def build_context(settings: Settings) -> AppContext:
@@ -32,6 +34,7 @@ def build_context(settings: Settings) -> AppContext:
             default_queue_name=settings.queue_name,
         ),
         cipher=TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys]),
+        metrics=Metrics(),
     )
 
 

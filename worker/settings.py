@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     ml_app_rate: float = Field(100.0, gt=0, description="ML requests per second for the whole app")
     ml_seller_rate: float = Field(20.0, gt=0, description="ML requests per second per seller")
     track_delivered: bool = Field(False, description="Also emit order.delivered (opt-in)")
+    worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
     inbox_requeue_seconds: float = Field(120.0, gt=0, description="Re-enqueue inbox rows pending this long")
 
     public_base_url: str = "http://127.0.0.1:8080"

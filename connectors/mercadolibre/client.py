@@ -7,7 +7,7 @@ here, so nothing a notification says can make it call another host or path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,6 +48,14 @@ def _numeric(value: str | int, name: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Request:
+    path: str
+    endpoint: str
+    params: Mapping[str, str]
+    headers: Mapping[str, str]
+
+
 class MlClient:
     def __init__(
         self,
@@ -57,6 +65,7 @@ class MlClient:
         limiter: RateLimiter | None = None,
         limits: ClientLimits | None = None,
         policy: RetryPolicy | None = None,
+        observe: Callable[[str, int], None] | None = None,
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
@@ -64,6 +73,7 @@ class MlClient:
         self._limiter = limiter
         self._limits = limits or ClientLimits()
         self._policy = policy or RetryPolicy()
+        self._observe = observe or (lambda endpoint, status: None)
         self.calls = 0  # requests sent, retries included (for "API calls per order")
 
     async def _budget(self, seller: Seller) -> None:
@@ -71,18 +81,21 @@ class MlClient:
             await self._limiter.acquire("app", self._limits.app_rate, self._limits.burst)
             await self._limiter.acquire(f"seller:{seller.seller_id}", self._limits.seller_rate, self._limits.burst)
 
-    async def _send(self, seller: Seller, path: str, params: Mapping[str, str], headers: Mapping[str, str]) -> Any:
+    async def _send(self, seller: Seller, request: _Request) -> Any:
+        path, endpoint = request.path, request.endpoint
         token = await self._tokens.access_token(seller.account_id)
         for refreshed in (False, True):
             await self._budget(seller)
             self.calls += 1
-            auth = {"Authorization": f"Bearer {token}", "Accept": "application/json", **headers}
+            auth = {"Authorization": f"Bearer {token}", "Accept": "application/json", **request.headers}
             try:
-                async with self._http.get(f"{self._base}{path}", params=params, headers=auth) as response:
+                async with self._http.get(f"{self._base}{path}", params=request.params, headers=auth) as response:
                     body = await response.read()
                     error = classify(response.status, f"GET {path}", response.headers.get("Retry-After"))
             except (aiohttp.ClientError, TimeoutError) as exc:
+                self._observe(endpoint, 0)
                 raise TransientError(f"GET {path}: {type(exc).__name__}") from None
+            self._observe(endpoint, response.status)
             if isinstance(error, AuthError) and not refreshed:
                 token = await self._tokens.refresh_after_rejection(seller.account_id, token)
                 continue
@@ -97,31 +110,37 @@ class MlClient:
         path: str,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
     ) -> Any:
-        return await with_retries(lambda: self._send(seller, path, params or {}, headers or {}), self._policy)
+        """GET a path of the ML API; `endpoint` is its template for metrics (e.g. /orders/{id})."""
+        request = _Request(path, endpoint or path, params or {}, headers or {})
+        return await with_retries(lambda: self._send(seller, request), self._policy)
 
     async def order(self, seller: Seller, order_id: str) -> Any:
-        return await self.get(seller, f"/orders/{_numeric(order_id, 'order id')}")
+        return await self.get(seller, f"/orders/{_numeric(order_id, 'order id')}", endpoint="/orders/{id}")
 
     async def search_orders(self, seller: Seller, params: Mapping[str, str]) -> Any:
         return await self.get(seller, "/orders/search", {"seller": str(seller.seller_id), **params})
 
     async def shipment(self, seller: Seller, shipment_id: str) -> Any:
-        return await self.get(
-            seller, f"/shipments/{_numeric(shipment_id, 'shipment id')}", headers={"x-format-new": "true"}
-        )
+        path = f"/shipments/{_numeric(shipment_id, 'shipment id')}"
+        return await self.get(seller, path, headers={"x-format-new": "true"}, endpoint="/shipments/{id}")
 
     async def shipment_history(self, seller: Seller, shipment_id: str) -> Any:
-        return await self.get(seller, f"/shipments/{_numeric(shipment_id, 'shipment id')}/history")
+        path = f"/shipments/{_numeric(shipment_id, 'shipment id')}/history"
+        return await self.get(seller, path, endpoint="/shipments/{id}/history")
 
     async def shipment_items(self, seller: Seller, shipment_id: str) -> Any:
-        return await self.get(seller, f"/shipments/{_numeric(shipment_id, 'shipment id')}/items")
+        path = f"/shipments/{_numeric(shipment_id, 'shipment id')}/items"
+        return await self.get(seller, path, endpoint="/shipments/{id}/items")
 
     async def payment(self, seller: Seller, payment_id: str) -> Any:
-        return await self.get(seller, f"/collections/{_numeric(payment_id, 'payment id')}")
+        path = f"/collections/{_numeric(payment_id, 'payment id')}"
+        return await self.get(seller, path, endpoint="/collections/{id}")
 
     async def claim(self, seller: Seller, claim_id: str) -> Any:
-        return await self.get(seller, f"/post-purchase/v1/claims/{_numeric(claim_id, 'claim id')}")
+        path = f"/post-purchase/v1/claims/{_numeric(claim_id, 'claim id')}"
+        return await self.get(seller, path, endpoint="/post-purchase/v1/claims/{id}")
 
     async def claims_of_order(self, seller: Seller, order_id: str) -> Any:
         params = {"order_id": _numeric(order_id, "order id")}

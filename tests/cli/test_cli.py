@@ -139,3 +139,32 @@ def test_demo_plays_a_scenario_and_matches_the_oracle(tmp_path: Path) -> None:
         f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused), database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
     )
     assert lines[-1] == "result: exact match"
+
+
+async def test_events_follow_prints_events_as_they_are_stored(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+    import asyncio
+
+    assert meli("migrate", env=sqlite_env, cwd=tmp_path).returncode == 0
+    db = open_database(sqlite_env["MELI_DATABASE_URL"])
+    from worker.store.businesses import create_business
+
+    business, _ = await create_business(db, "Tienda", "CO")
+    assert business.id is not None
+    subscriber = await upsert_subscriber(db, business.id, Subscriber("77", "mercadolibre"))
+    shop = Shop(business.id, subscriber, None)  # type: ignore[arg-type]
+    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
+    follower = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "worker", "events", "--follow", env=base | sqlite_env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await append_events(db, business.id, [record(shop, "first")])
+        first = await asyncio.wait_for(follower.stdout.readline(), 20)  # type: ignore[union-attr]
+        await append_events(db, business.id, [record(shop, "second")])
+        second = await asyncio.wait_for(follower.stdout.readline(), 20)  # type: ignore[union-attr]
+    finally:
+        follower.terminate()
+        await follower.wait()
+        await db.close()
+
+    assert [json.loads(line)["dedupe_key"] for line in (first, second)] == ["first", "second"]

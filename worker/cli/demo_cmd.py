@@ -39,7 +39,9 @@ async def _run(settings: Settings, options: DemoOptions, database: Path) -> int:
             "ml_seller_rate": max(settings.ml_seller_rate, 500.0),
         }
         queue = f"meli:demo:{uuid.uuid4().hex[:8]}"
-        settings = settings.model_copy(update={"redis_url": redis_url, "queue_name": queue} | budget)
+        settings = settings.model_copy(
+            update={"redis_url": redis_url, "queue_name": queue, "worker_metrics_port": 0} | budget
+        )
         return await play(settings, options, how)
 
 

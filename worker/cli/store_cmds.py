@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import click
 
 from worker.cli.common import CliState, echo_json, guarded, run
@@ -12,6 +14,7 @@ from worker.store.events import read_events
 from worker.store.migrate import upgrade
 
 pass_state = click.make_pass_decorator(CliState)
+FOLLOW_POLL_SECONDS = 0.5
 
 
 @click.command()
@@ -63,16 +66,25 @@ def business_create(state: CliState, name: str, country: str) -> None:
 @click.option("--business", "business_id", type=int, help="Only events of this business id.")
 @click.option("--after", type=int, default=0, show_default=True, help="Only events with an id above this one.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@click.option("--follow", is_flag=True, help="Keep printing new events as they are stored (Ctrl-C stops).")
 @pass_state
-def events(state: CliState, business_id: int | None, after: int, limit: int) -> None:
+def events(state: CliState, business_id: int | None, after: int, limit: int, follow: bool) -> None:
     """Print stored events as JSON lines, oldest first (use the last id with --after to continue)."""
     settings = guarded(state.settings)
 
     async def go() -> None:
         db = open_database(settings.database_url)
+        cursor = after
         try:
-            for view in await read_events(db, business_id=business_id, after=after, limit=limit):
-                echo_json(view.to_json())
+            while True:
+                batch = await read_events(db, business_id=business_id, after=cursor, limit=limit)
+                for view in batch:
+                    echo_json(view.to_json())
+                cursor = batch[-1].id if batch else cursor
+                if not follow:
+                    return
+                if not batch:
+                    await asyncio.sleep(FOLLOW_POLL_SECONDS)
         finally:
             await db.close()
 

@@ -29,7 +29,9 @@ def build_deps(settings: Settings) -> JobDeps:
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.ml_timeout_seconds))
     tokens = TokenProvider(app.db, app.cipher, app.redis, http, settings)
     limits = ClientLimits(app_rate=settings.ml_app_rate, seller_rate=settings.ml_seller_rate)
-    client = MlClient(http, settings.ml_api_base_url, tokens, RateLimiter(app.redis), limits)
+    client = MlClient(
+        http, settings.ml_api_base_url, tokens, RateLimiter(app.redis), limits, observe=app.metrics.ml_request
+    )
     options = MappingOptions(include_delivered=settings.track_delivered)
     return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options)
 

@@ -8,6 +8,7 @@ its own fetch. Jobs may run more than once; the store's insert-or-ignore makes t
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from arq import Retry
@@ -22,7 +23,7 @@ from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
 from worker.logs import get_logger
 from worker.store.accounts import get_account
 from worker.store.inbox import finish_resource, get_row, latest_id_for_resource, set_row_status
-from worker.store.models import InboxRow, InboxStatus
+from worker.store.models import InboxRow, InboxStatus, utcnow
 
 log = get_logger(__name__)
 OPEN = (InboxStatus.PENDING.value, InboxStatus.PARKED.value)
@@ -42,9 +43,16 @@ async def process_notification(ctx: dict[str, Any], inbox_id: int) -> str:
     lock = deps.app.redis.lock(key, timeout=LOCK_SECONDS, blocking_timeout=30, sleep=0.02)
     if not await lock.acquire():
         raise Retry(defer=1)
+    started = time.perf_counter()
+    outcome = "error"
     try:
-        return await _process_locked(deps, inbox_id, int(ctx.get("job_try", 1)))
+        outcome = await _process_locked(deps, inbox_id, int(ctx.get("job_try", 1)))
+        return outcome
+    except Retry:
+        outcome = "retry"
+        raise
     finally:
+        deps.app.metrics.jobs.labels("process_notification", outcome).observe(time.perf_counter() - started)
         try:
             await lock.release()
         except LockError:  # expired while we worked; the work is idempotent
@@ -78,6 +86,7 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
         return "failed"
     reason = "; ".join(report.problems)[:500] or None
     await _finish(deps, row, up_to, InboxStatus.DONE, reason)
+    _observe_events(deps, row, report)
     log.info("ml.job.done", inbox_id=inbox_id, orders=report.orders, events_added=report.events_added)
     return "done"
 
@@ -85,11 +94,16 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
 async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str) -> SyncReport:
     report = SyncReport()
     for order_id in await orders_for(deps.app.db, deps.client, target, kind, resource_id):
-        one = await sync_order(deps.app.db, deps.client, target, order_id, deps.options, Origin.LIVE)
-        report.orders += one.orders
-        report.events_added += one.events_added
-        report.problems += one.problems
+        report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, Origin.LIVE))
     return report
+
+
+def _observe_events(deps: JobDeps, row: InboxRow, report: SyncReport) -> None:
+    lag = (utcnow() - row.received_at).total_seconds()
+    for action, count in report.new_events.items():
+        deps.app.metrics.events.labels(action, Origin.LIVE.value).inc(count)
+        for _ in range(count):
+            deps.app.metrics.lag.observe(lag)
 
 
 async def _finish(deps: JobDeps, row: InboxRow, up_to: int, status: InboxStatus, reason: str | None) -> None:

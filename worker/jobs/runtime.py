@@ -6,15 +6,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from aiohttp import web
 from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from worker.jobs.deps import build_deps, close_deps, job_deps
 from worker.jobs.names import PROCESS_NOTIFICATION
 from worker.jobs.notifications import MAX_TRIES, process_notification
 from worker.jobs.sweeper import sweep_inbox
 from worker.logs import get_logger
+from worker.metrics import Metrics
 from worker.settings import Settings
 from worker.tokens import refresh_expiring
 
@@ -32,9 +35,28 @@ async def heartbeat(ctx: dict[str, Any]) -> float:
 def _startup(settings: Settings) -> Any:
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["deps"] = build_deps(settings)
+        if settings.worker_metrics_port:
+            ctx["metrics_server"] = await _serve_metrics(ctx["deps"].app.metrics, settings.worker_metrics_port)
         log.info("worker.started", queue=settings.queue_name)
 
     return on_startup
+
+
+async def _serve_metrics(metrics: Metrics, port: int) -> web.AppRunner | None:
+    async def handler(_request: web.Request) -> web.Response:
+        return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application()
+    app.router.add_get("/metrics", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+    except OSError as exc:  # another worker on this host has it: run without, say so
+        await runner.cleanup()
+        log.warning("worker.metrics.unavailable", port=port, error=exc.strerror)
+        return None
+    return runner
 
 
 async def refresh_tokens(ctx: dict[str, Any]) -> int:
@@ -44,6 +66,8 @@ async def refresh_tokens(ctx: dict[str, Any]) -> int:
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("metrics_server") is not None:
+        await ctx["metrics_server"].cleanup()
     if "deps" in ctx:
         await close_deps(ctx["deps"])
     log.info("worker.stopped")

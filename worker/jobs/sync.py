@@ -7,6 +7,7 @@ nothing). `orders_for` turns a notified shipment, payment or claim into the orde
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ from connectors.mercadolibre.payloads import (
 )
 from worker.store.db import Database
 from worker.store.documents import RawDocument, save_documents
-from worker.store.events import EventRecord, append_events
+from worker.store.events import EventRecord, append_events_by_action
 from worker.store.profiles import order_references_for_shipment, upsert_order_object, upsert_subscriber
 
 
@@ -46,8 +47,17 @@ class SyncTarget:
 @dataclass
 class SyncReport:
     orders: int = 0
-    events_added: int = 0
+    new_events: Counter[str] = field(default_factory=Counter)  # newly stored events by action
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def events_added(self) -> int:
+        return sum(self.new_events.values())
+
+    def add(self, other: SyncReport) -> None:
+        self.orders += other.orders
+        self.new_events.update(other.new_events)
+        self.problems += other.problems
 
 
 @dataclass
@@ -103,7 +113,7 @@ async def fetch_and_map(
     return result, [RawDocument("order", order_id, raw, order_id), *related.raw]
 
 
-async def store_result(db: Database, business_id: int, result: MappingResult, origin: Origin) -> int:
+async def store_result(db: Database, business_id: int, result: MappingResult, origin: Origin) -> Counter[str]:
     subscriber_id = await upsert_subscriber(db, business_id, result.subscriber)
     order_object_id, _ = await upsert_order_object(db, business_id, result.order, subscriber_id)
     records = [
@@ -121,7 +131,7 @@ async def store_result(db: Database, business_id: int, result: MappingResult, or
         )
         for event in result.events
     ]
-    return await append_events(db, business_id, records)
+    return await append_events_by_action(db, business_id, records)
 
 
 async def sync_order(
@@ -130,7 +140,7 @@ async def sync_order(
     result, documents = await fetch_and_map(client, target.seller, order_id, options)
     await save_documents(db, target.seller.account_id, documents)
     added = await store_result(db, target.business_id, result, origin)
-    return SyncReport(orders=1, events_added=added, problems=list(result.problems))
+    return SyncReport(orders=1, new_events=added, problems=list(result.problems))
 
 
 async def orders_for(db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str) -> list[str]:

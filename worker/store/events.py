@@ -3,6 +3,7 @@ databases, one statement per batch, so replays and concurrent workers never stor
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -98,22 +99,25 @@ def _row(business_id: int, record: EventRecord, recorded_at: datetime) -> dict[s
 
 async def append_events(db: Database, business_id: int, records: Sequence[EventRecord]) -> int:
     """Store the events not stored yet; returns how many were new. All or nothing per call."""
+    return sum((await append_events_by_action(db, business_id, records)).values())
+
+
+async def append_events_by_action(db: Database, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
+    """`append_events`, telling how many new events of each action were stored."""
     now = utcnow()
     rows = [_row(business_id, record, now) for record in records]  # validate everything before writing
     if not rows:
-        return 0
-    id_column = EventRow.__table__.c.id  # type: ignore[attr-defined]
+        return Counter()
     statement = (
         upsert_insert(db.dialect, EventRow)
         .on_conflict_do_nothing(index_elements=["business_id", "dedupe_key"])
-        .returning(id_column)
+        .returning(EventRow.__table__.c.action)  # type: ignore[attr-defined]
     )
     async with db.transaction() as session:
         # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches
         # the compiled statement, so a batch costs one round trip per page.
         connection = await session.connection()
-        stored = len((await connection.execute(statement, rows)).all())
-    return stored
+        return Counter(action for (action,) in (await connection.execute(statement, rows)).all())
 
 
 async def read_events(

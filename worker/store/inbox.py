@@ -130,3 +130,11 @@ async def count_by_status(db: Database) -> dict[str, int]:
     statement = select(col(InboxRow.status), func.count()).group_by(col(InboxRow.status))
     async with db.transaction() as session:
         return {status: int(count) for status, count in (await session.exec(statement)).all()}
+
+
+async def oldest_pending_age(db: Database) -> float:
+    """Seconds since the oldest pending row was received (0 when nothing is pending)."""
+    statement = select(func.min(col(InboxRow.received_at))).where(col(InboxRow.status) == InboxStatus.PENDING.value)
+    async with db.transaction() as session:
+        oldest = (await session.exec(statement)).one()
+    return 0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.context import AppContext
-from worker.web import connect_routes, health, webhooks
+from worker.web import connect_routes, events_api, health, metrics_route, webhooks
 from worker.web.intake import build_intake
 from worker.web.keys import CONTEXT, INTAKE
 
@@ -18,5 +18,7 @@ def create_app(context: AppContext) -> web.Application:
     app[INTAKE] = build_intake(context.db)
     health.setup(app)
     webhooks.setup(app)
+    events_api.setup(app)
+    metrics_route.setup(app)
     connect_routes.setup(app)
     return app

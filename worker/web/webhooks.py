@@ -59,24 +59,31 @@ async def _classify(request: web.Request, note: Notification, body: dict[str, An
 
 async def receive(request: web.Request) -> web.Response:
     started = time.perf_counter()
+    response, topic, outcome = await _handle(request)
+    request.app[CONTEXT].metrics.notification(topic, outcome, time.perf_counter() - started)
+    return response
+
+
+async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
+    """The answer, plus the topic and outcome it is counted under."""
     body = await _read_body(request)
     if isinstance(body, web.Response):
-        return body
+        return body, "invalid", "too_large"
     context = request.app[CONTEXT]
     try:
         note = parse_notification(body)
         if note.application_id != context.settings.ml_client_id:
             log.warning("ml.webhook.foreign_application", application_id=note.application_id, user_id=note.user_id)
-            return _problem(403, "application_id is not this application")
+            return _problem(403, "application_id is not this application"), note.topic, "foreign_application"
         row = await _classify(request, note, json.loads(body))
     except NotificationError as exc:
         log.info("ml.webhook.rejected", reason=str(exc))
-        return _problem(400, str(exc))
+        return _problem(400, str(exc)), "invalid", "malformed"
     try:
         row_id = await request.app[INTAKE].writer.write(row)
     except Unavailable as exc:  # we could not record it: ML must retry, so no 200
         log.error("ml.webhook.not_recorded", error=str(exc))
-        return _problem(503, "temporarily unable to record the notification")
+        return _problem(503, "temporarily unable to record the notification"), note.topic, "not_recorded"
     if row.status is InboxStatus.PENDING:
         try:
             await enqueue_notification(context.redis, row_id)
@@ -84,9 +91,9 @@ async def receive(request: web.Request) -> web.Response:
             log.warning("ml.webhook.enqueue_failed", inbox_id=row_id, error=type(exc).__name__)
     log.info(
         "ml.webhook.accepted", inbox_id=row_id, topic=note.topic, resource=note.resource, user_id=note.user_id,
-        status=row.status.value, ms=round((time.perf_counter() - started) * 1000, 2),
+        status=row.status.value,
     )  # fmt: skip
-    return web.json_response({"status": row.status.value, "id": row_id})
+    return web.json_response({"status": row.status.value, "id": row_id}), note.topic, row.status.value
 
 
 def setup(app: web.Application) -> None:

@@ -1,0 +1,40 @@
+"""Prometheus metrics. One `Metrics` per process, built by the composition root (no global registry)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from connectors.mercadolibre.constants import Topic
+
+FAST = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+SLOW = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+KNOWN_TOPICS = frozenset(topic.value for topic in Topic) | {"invalid"}  # "invalid": the body named none
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.webhook = Counter("meli_webhook_notifications", "Notifications answered, by topic and outcome",
+                               ["topic", "outcome"], registry=r)  # fmt: skip
+        self.webhook_seconds = Histogram("meli_webhook_seconds", "Webhook answer time", buckets=FAST, registry=r)
+        self.inbox_rows = Gauge("meli_inbox_rows", "Inbox rows by status (at scrape)", ["status"], registry=r)
+        self.inbox_oldest = Gauge("meli_inbox_oldest_pending_seconds", "Age of the oldest pending row", registry=r)
+        self.jobs = Histogram("meli_job_seconds", "Job durations by job and outcome", ["job", "outcome"],
+                              buckets=SLOW, registry=r)  # fmt: skip
+        self.ml_requests = Counter("meli_ml_requests", "ML API requests by endpoint and status",
+                                   ["endpoint", "status"], registry=r)  # fmt: skip
+        self.events = Counter("meli_events_stored", "Events newly stored, by action and origin",
+                              ["action", "origin"], registry=r)  # fmt: skip
+        self.lag = Histogram("meli_notification_to_event_seconds", "Notification received → event stored",
+                             buckets=SLOW, registry=r)  # fmt: skip
+
+    def notification(self, topic: str, outcome: str, seconds: float) -> None:
+        self.webhook.labels(topic if topic in KNOWN_TOPICS else "other", outcome).inc()
+        self.webhook_seconds.observe(seconds)
+
+    def ml_request(self, endpoint: str, status: int) -> None:
+        self.ml_requests.labels(endpoint, str(status)).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,33 @@
+"""GET /metrics: Prometheus text format. Inbox gauges are read from the database at scrape time."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from connectors.errors import Unavailable
+from worker.metrics import Metrics
+from worker.store.db import Database
+from worker.store.inbox import count_by_status, oldest_pending_age
+from worker.store.models import InboxStatus
+from worker.web.keys import CONTEXT
+
+
+async def refresh_inbox_gauges(db: Database, metrics: Metrics) -> None:
+    counts = await count_by_status(db)
+    for status in InboxStatus:
+        metrics.inbox_rows.labels(status.value).set(counts.get(status.value, 0))
+    metrics.inbox_oldest.set(await oldest_pending_age(db))
+
+
+async def metrics(request: web.Request) -> web.Response:
+    context = request.app[CONTEXT]
+    try:
+        await refresh_inbox_gauges(context.db, context.metrics)
+    except Unavailable:
+        pass  # the counters are still worth serving; /healthz reports the database
+    return web.Response(body=context.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/metrics", metrics)
