@@ -11,6 +11,7 @@ import click
 from worker.cli.common import CliState, guarded, run
 from worker.demo.run import DemoOptions, play
 from worker.demo.services import ensure_redis
+from worker.logs import configure_logging
 from worker.settings import Settings
 from worker.store.db import open_database
 from worker.store.migrate import upgrade
@@ -75,6 +76,7 @@ def demo(
 ) -> None:
     """Run the product offline: sandbox + web + worker, a demo seller connected, activity flowing, events shown."""
     settings = guarded(lambda: state.settings(**({"web_port": port} if port else {})))
+    configure_logging("warning", "console")  # the demo's own output is the show; problems still print
     options = DemoOptions(
         orders=orders, sellers=sellers, seed=seed, rate=rate, sandbox_port=sandbox_port,
         exit_when_done=exit_when_done, faults=FAULTS if faults else {},

@@ -14,6 +14,7 @@ from importlib.resources import files
 from string import Template
 
 from connectors.mercadolibre.constants import SITES
+from worker.store.activity import Activity
 from worker.store.models import AccountStatus, Business, MlAccount
 
 COUNTRY_NAMES = {
@@ -101,6 +102,10 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
+def _since(moment: datetime | None) -> str:
+    return _when(moment) if moment else NONE_YET
+
+
 def account_heading(account: MlAccount) -> str:
     who = f"{account.nickname} ({account.site_id})"
     if account.status == AccountStatus.ACTIVE.value:
@@ -127,6 +132,7 @@ def account_page(
     token_expiry: datetime | None,
     reconnect: Form | None,
     disconnect: Form | None,
+    activity: Activity | None = None,
 ) -> str:
     heading = account_heading(account)
     note = "Disconnecting stops new updates from this seller; events already recorded stay."
@@ -142,8 +148,8 @@ def account_page(
         site=site_label(account.site_id),
         connected_at=_when(account.connected_at),
         token_expiry=_when(token_expiry),
-        last_notification=NONE_YET,
-        last_event=NONE_YET,
+        last_notification=_since(activity.last_notification_at if activity else None),
+        last_event=_since(activity.last_event_at if activity else None),
         actions=_forms(reconnect, disconnect),
     )
     return page(heading, body)

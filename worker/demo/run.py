@@ -83,13 +83,15 @@ async def _verify(world: DemoWorld, businesses: dict[int, int], console: Console
     return comparison.exact
 
 
-async def _follow(world: DemoWorld, console: Console) -> None:
+async def _follow(world: DemoWorld) -> None:
     after = 0
     while True:
         for view in await read_events(world.context.db, after=after, limit=500):
             amount = f"{view.amount} {view.currency}" if view.amount is not None else ""
-            console.print(f"{view.tracked_at:%Y-%m-%d %H:%M} {view.action:<17} order {view.order_reference} "
-                          f"buyer {view.subscriber_external_id} {amount}", highlight=False)  # fmt: skip
+            when = f"{view.tracked_at:%Y-%m-%d %H:%M}"
+            click.echo(
+                f"{when} {view.action:<17} order {view.order_reference} buyer {view.subscriber_external_id} {amount}"
+            )
             after = view.id
         await asyncio.sleep(0.5)
 
@@ -114,6 +116,6 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
         click.echo(_banner(world, sellers, redis_how))
         await world.control("PUT", "/_sandbox/driver", {"rate": options.rate})
         if not options.exit_when_done:
-            await _follow(world, console)
+            await _follow(world)
         await _wait_until_drained(world, console, options.timeout)
         return 0 if await _verify(world, businesses, console) else 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -17,6 +18,7 @@ from redis.exceptions import RedisError
 from connectors.errors import InvalidRecord, Unavailable
 from worker.logs import get_logger
 from worker.store.accounts import get_business_account, list_accounts, token_expiry
+from worker.store.activity import account_activity
 from worker.store.businesses import business_for_api_key
 from worker.store.db import Database
 from worker.store.models import Business, MlAccount, utcnow
@@ -94,9 +96,14 @@ async def create_connect_link(request: web.Request) -> web.Response:
     return web.json_response(body, status=201)
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 async def account_json(db: Database, account: MlAccount) -> dict[str, Any]:
     assert account.id is not None
     expiry = await token_expiry(db, account.id)
+    activity = await account_activity(db, account.id, account.business_id)
     return {
         "id": account.id,
         "seller_id": account.seller_id,
@@ -105,8 +112,8 @@ async def account_json(db: Database, account: MlAccount) -> dict[str, Any]:
         "status": account.status,
         "connected_at": account.connected_at.isoformat(),
         "token_expires_at": expiry.isoformat() if expiry else None,
-        "last_notification_at": None,
-        "last_event_at": None,
+        "last_notification_at": _iso(activity.last_notification_at),
+        "last_event_at": _iso(activity.last_event_at),
     }
 
 

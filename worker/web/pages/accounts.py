@@ -14,6 +14,7 @@ from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, account_page
 from worker.logs import get_logger
 from worker.store.accounts import disconnect_account, get_business_account, token_expiry
+from worker.store.activity import account_activity
 from worker.store.businesses import get_business
 from worker.store.models import AccountStatus, MlAccount, utcnow
 from worker.web.pages.parts import CONNECT, ConnectParts
@@ -86,6 +87,7 @@ async def show_account(request: web.Request) -> web.StreamResponse:
             await token_expiry(parts.context.db, account.id),
             None if active else reconnect_form(parts, account),
             None if disconnected else disconnect,
+            await account_activity(parts.context.db, account.id, account.business_id),
         ),
     )
 
