@@ -7,7 +7,7 @@ import click
 
 from connectors.mercadolibre.sandbox.cli import sandbox_command
 from worker import __version__
-from worker.cli import connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds
+from worker.cli import connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds, support_cmd
 from worker.cli.common import CliState
 
 
@@ -23,7 +23,14 @@ def cli(ctx: click.Context, env_file: str | None) -> None:
     ctx.obj = CliState(env_file)
 
 
-for command in (*store_cmds.COMMANDS, *run_cmds.COMMANDS, *demo_cmd.COMMANDS, *map_cmd.COMMANDS, *connect_cmd.COMMANDS):
+for command in (
+    *store_cmds.COMMANDS,
+    *run_cmds.COMMANDS,
+    *demo_cmd.COMMANDS,
+    *map_cmd.COMMANDS,
+    *connect_cmd.COMMANDS,
+    *support_cmd.COMMANDS,
+):
     cli.add_command(command)
 cli.add_command(sandbox_command, name="sandbox")
 

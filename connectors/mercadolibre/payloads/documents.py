@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import model_validator
 
 from connectors.mercadolibre.payloads.fields import MeliId, MeliModel, Money, Tags, UtcTime
+from connectors.mercadolibre.payloads.order import OrderPayment
 
 
 class LegacyStatusHistory(MeliModel):
@@ -44,19 +45,11 @@ class Refund(MeliModel):
     status: str | None = None
 
 
-class Payment(MeliModel):
-    """`GET /collections/{id}`; also read from a `{"collection": {...}}` wrapper and `/v1/payments/{id}`."""
+class Payment(OrderPayment):
+    """`GET /collections/{id}`; also read from a `{"collection": {...}}` wrapper and `/v1/payments/{id}`.
+    The fields the order embeds for its payments, plus the order link and the refunds one by one."""
 
-    id: MeliId
-    status: str | None = None
-    status_detail: str | None = None
     order_id: MeliId | None = None
-    currency_id: str | None = None
-    transaction_amount: Money | None = None
-    total_paid_amount: Money | None = None
-    transaction_amount_refunded: Money | None = None
-    date_created: UtcTime | None = None
-    date_approved: UtcTime | None = None
     refunds: tuple[Refund, ...] = ()
     tags: Tags = ()
 

@@ -1,0 +1,73 @@
+"""Support subcommands: `meli explain ORDER_ID` and `meli replay`. Both read the store only (no network)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from connectors.mercadolibre.mapping import MappingOptions
+from worker.cli.common import CliState, Moment, echo_json, guarded, run
+from worker.settings import Settings
+from worker.store.db import open_database
+from worker.support.render import make_console, render_replay, render_story
+from worker.support.replay import ReplayReport, replay
+from worker.support.story import OrderStory, explain_order, story_json
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+def _options(settings: Settings) -> MappingOptions:
+    return MappingOptions(include_delivered=settings.track_delivered)
+
+
+@click.command()
+@click.argument("order_id", type=click.IntRange(min=1))
+@click.option("--business", "business_id", type=int, help="Only look at this business id.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@pass_state
+def explain(state: CliState, order_id: int, business_id: int | None, as_json: bool) -> None:
+    """Print an order's whole story: notifications received, documents fetched, events stored with the rule
+    behind each, and why an expected event is absent."""
+    settings = guarded(state.settings)
+
+    async def go() -> OrderStory:
+        db = open_database(settings.database_url)
+        try:
+            return await explain_order(db, str(order_id), business_id, _options(settings))
+        finally:
+            await db.close()
+
+    story = run(go)
+    if as_json:
+        echo_json(story_json(story))
+    else:
+        render_story(make_console(), story)
+
+
+@click.command("replay")
+@click.option("--account", "seller_id", type=click.IntRange(min=1), help="Only this seller (ML user id).")
+@click.option("--since", type=Moment(), help="Only orders last fetched at or after this date (UTC unless given).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@pass_state
+def replay_command(state: CliState, seller_id: int | None, since: datetime | None, as_json: bool) -> None:
+    """Re-run the mapping over the stored raw documents and add only the events now missing (origin replay).
+
+    No network; idempotent: a second replay adds nothing."""
+    settings = guarded(state.settings)
+
+    async def go() -> ReplayReport:
+        db = open_database(settings.database_url)
+        try:
+            return await replay(db, seller_id, since, _options(settings))
+        finally:
+            await db.close()
+
+    report = run(go)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        render_replay(make_console(), report)
+
+
+COMMANDS: tuple[click.Command, ...] = (explain, replay_command)
