@@ -32,5 +32,10 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
+# The full chaos run (issue 8): real processes under faults and kills, store == oracle; about 12 minutes.
+.PHONY: chaos
+chaos: $(STAMP)
+	$(BIN)/python benchmarks/chaos.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

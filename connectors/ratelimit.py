@@ -1,26 +1,35 @@
 """A request budget shared by every worker process: GCRA (a token bucket expressed as one timestamp) in Redis.
 
-`acquire(key, rate, burst)` waits until one request under `key` fits the budget. The per-application budget and
-the per-seller budgets are separate keys, so one busy seller cannot spend every other seller's share.
+`acquire(key, rate, burst)` waits until one request fits the budget, in one Redis call per attempt (Redis
+supplies the clock); `delay_for_all` checks several budgets at once. The per-application budget and the
+per-seller budgets are separate keys, so one busy seller cannot spend every other seller's share.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
-# KEYS[1] = bucket; ARGV = now, interval per request, burst tolerance, all in whole microseconds.
-# Returns 0 when the request may go now, else the microseconds to wait before asking again.
+# KEYS = buckets; ARGV = (interval, burst tolerance) per bucket, in whole microseconds. Counts the request in
+# every bucket and returns 0 when all allow it now; otherwise counts nothing and returns the microseconds to wait.
 _GCRA = """
-local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local tolerance = tonumber(ARGV[3])
-if tat < now then tat = now end
-local allow_at = tat - tolerance
-if now < allow_at then return allow_at - now end
-local new_tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now + tolerance) / 1000) + 1000)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait, tats = 0, {}
+for i, key in ipairs(KEYS) do
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local allow_at = tat - tonumber(ARGV[2 * i])
+  if allow_at - now > wait then wait = allow_at - now end
+  tats[i] = tat
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  local new_tat = tats[i] + tonumber(ARGV[2 * i - 1])
+  local ttl_ms = math.ceil((new_tat - now + tonumber(ARGV[2 * i])) / 1000) + 1000
+  redis.call('SET', key, string.format('%d', new_tat), 'PX', ttl_ms)
+end
 return 0
 """
 
@@ -31,15 +40,20 @@ class RateLimiter:
         self._prefix = prefix
         self._script = redis.register_script(_GCRA)
 
-    async def delay_for(self, key: str, rate: float, burst: int = 1) -> float:
-        """Seconds to wait before the next request under `key` (0 = go now, and it is counted)."""
-        now_seconds, now_micros = await self._redis.time()
-        now_us = int(now_seconds) * 1_000_000 + int(now_micros)
-        interval = int(1_000_000 / rate)
-        waited = await self._script(keys=[f"{self._prefix}:{key}"], args=[now_us, interval, interval * (burst - 1)])
+    async def delay_for_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> float:
+        """Seconds to wait before the next request under every budget (0 = go now, and it is counted)."""
+        keys, args = [], []
+        for key, rate in budgets:
+            interval = int(1_000_000 / rate)
+            keys.append(f"{self._prefix}:{key}")
+            args += [interval, interval * (burst - 1)]
+        waited = await self._script(keys=keys, args=args)
         return float(waited) / 1_000_000
 
+    async def delay_for(self, key: str, rate: float, burst: int = 1) -> float:
+        return await self.delay_for_all([(key, rate)], burst)
+
     async def acquire(self, key: str, rate: float, burst: int = 1) -> None:
-        """Wait for a slot. Polling is the point here: the budget lives in Redis, shared across processes."""
-        while (wait := await self.delay_for(key, rate, burst)) > 0:  # noqa: ASYNC110
+        """Wait for a slot in one budget. Polling is the point: the budget lives in Redis, shared across processes."""
+        while (wait := await self.delay_for_all([(key, rate)], burst)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)

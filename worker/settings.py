@@ -43,8 +43,23 @@ class Settings(BaseSettings):
     ml_app_rate: float = Field(100.0, gt=0, description="ML requests per second for the whole app")
     ml_seller_rate: float = Field(20.0, gt=0, description="ML requests per second per seller")
     track_delivered: bool = Field(False, description="Also emit order.delivered (opt-in)")
+    track_products: bool = Field(False, description="Also emit product.purchased per order item (opt-in)")
+    worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
     worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
     inbox_requeue_seconds: float = Field(120.0, gt=0, description="Re-enqueue inbox rows pending this long")
+
+    backfill_on_connect: bool = Field(True, description="Import a seller's past orders when it connects")
+    backfill_recent_days: int = Field(90, ge=1, le=3650, description="First import phase: the last N days")
+    backfill_depth_days: int = Field(365, ge=1, le=3650, description="Second phase: back to N days ago")
+    backfill_offset_cap: int = Field(1000, ge=50, le=100_000, description="Largest offset ML's order search serves")
+    backfill_concurrency: int = Field(8, ge=1, le=64, description="Orders one backfill syncs at the same time")
+    backfill_slice_seconds: float = Field(30.0, gt=0, le=240, description="A backfill job yields after this long")
+    backfill_seller_rate: float = Field(10.0, gt=0, description="ML requests per second per seller for bulk work")
+    backfill_search_cancelled: bool = Field(False, description="Also search order.status=cancelled separately")
+    bulk_max_jobs: int = Field(2, ge=1, le=100, description="Backfill/re-sync jobs running at once, all workers")
+    reconcile_lookback_hours: float = Field(48.0, gt=0, le=24 * 90, description="Re-sync orders updated this recently")
+    reconcile_every_minutes: int = Field(60, ge=0, le=1440, description="Re-sync interval; 0 = off")
+    missed_feeds_every_minutes: int = Field(10, ge=0, le=1440, description="Read /missed_feeds this often; 0 = off")
 
     public_base_url: str = "http://127.0.0.1:8080"
     web_host: str = "127.0.0.1"

@@ -38,6 +38,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import time
 from contextlib import suppress
 from datetime import datetime, timedelta
 
@@ -74,6 +75,9 @@ def _fingerprint(refresh_token: str | None) -> str:
     return hashlib.sha256((refresh_token or "").encode()).hexdigest()
 
 
+REUSE_SECONDS = 5.0  # how long a token read from the store is reused without reading it again
+
+
 class TokenProvider:
     def __init__(
         self, db: Database, cipher: TokenCipher, redis: Redis, http: aiohttp.ClientSession, settings: Settings
@@ -85,13 +89,23 @@ class TokenProvider:
         self._margin = timedelta(seconds=settings.token_refresh_margin_seconds)
         self._prefix = f"{settings.queue_name}:tokens"
         self._inflight: dict[int, asyncio.Task[str]] = {}
+        self._recent: dict[int, tuple[float, str]] = {}  # account → (monotonic time read, token)
 
     async def access_token(self, account_id: int) -> str:
-        """A valid access token, refreshed first when it expires within the margin."""
-        return await self._fresh(account_id, self._margin)
+        """A valid access token, refreshed first when it expires within the margin.
+
+        A token read in the last few seconds is reused: a job makes several calls in a row, and the refresh
+        margin (minutes) dwarfs the reuse window, so a reused token is never near expiry."""
+        recent = self._recent.get(account_id)
+        if recent is not None and time.monotonic() - recent[0] < REUSE_SECONDS:
+            return recent[1]
+        token = await self._fresh(account_id, self._margin)
+        self._recent[account_id] = (time.monotonic(), token)
+        return token
 
     async def refresh_after_rejection(self, account_id: int, rejected: str) -> str:
         """After a 401 with `rejected`: refresh unless someone already did; return the current token."""
+        self._recent.pop(account_id, None)
         stored = await self._current(account_id)
         if not hmac.compare_digest(stored.tokens.access_token.encode(), rejected.encode()):
             return stored.tokens.access_token
@@ -122,6 +136,7 @@ class TokenProvider:
         return stored
 
     async def _refresh(self, account_id: int, seen_version: int) -> str:
+        self._recent.pop(account_id, None)
         task = self._inflight.get(account_id)
         if task is None:
             task = asyncio.create_task(self._refresh_locked(account_id, seen_version))

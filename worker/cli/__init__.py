@@ -7,7 +7,7 @@ import click
 
 from connectors.mercadolibre.sandbox.cli import sandbox_command
 from worker import __version__
-from worker.cli import connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds, support_cmd
+from worker.cli import backfill_cmd, connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds, support_cmd
 from worker.cli.common import CliState
 
 
@@ -30,6 +30,7 @@ for command in (
     *map_cmd.COMMANDS,
     *connect_cmd.COMMANDS,
     *support_cmd.COMMANDS,
+    *backfill_cmd.COMMANDS,
 ):
     cli.add_command(command)
 cli.add_command(sandbox_command, name="sandbox")

@@ -30,9 +30,16 @@ def build_deps(settings: Settings) -> JobDeps:
     tokens = TokenProvider(app.db, app.cipher, app.redis, http, settings)
     limits = ClientLimits(app_rate=settings.ml_app_rate, seller_rate=settings.ml_seller_rate)
     client = MlClient(
-        http, settings.ml_api_base_url, tokens, RateLimiter(app.redis), limits, observe=app.metrics.ml_request
+        http,
+        settings.ml_api_base_url,
+        tokens,
+        RateLimiter(app.redis),
+        limits,
+        observe=app.metrics.ml_request,
     )
-    options = MappingOptions(include_delivered=settings.track_delivered)
+    options = MappingOptions(
+        include_delivered=settings.track_delivered, include_product_purchased=settings.track_products
+    )
     return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options)
 
 

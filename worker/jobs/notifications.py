@@ -19,10 +19,11 @@ from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
 from worker.jobs.deps import JobDeps, job_deps
+from worker.jobs.names import enqueue_notification
 from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
 from worker.logs import get_logger
 from worker.store.accounts import get_account
-from worker.store.inbox import finish_resource, get_row, latest_id_for_resource, set_row_status
+from worker.store.inbox import finish_resource, get_row, latest_id_for_resource, newest_open_row, set_row_status
 from worker.store.models import InboxRow, InboxStatus, utcnow
 
 log = get_logger(__name__)
@@ -40,9 +41,9 @@ async def process_notification(ctx: dict[str, Any], inbox_id: int) -> str:
         await set_row_status(deps.app.db, inbox_id, InboxStatus.IGNORED, "nothing to fetch")
         return "ignored"
     key = f"meli:lock:resource:{row.account_id}:{row.kind}:{row.resource_id}"
-    lock = deps.app.redis.lock(key, timeout=LOCK_SECONDS, blocking_timeout=30, sleep=0.02)
-    if not await lock.acquire():
-        raise Retry(defer=1)
+    lock = deps.app.redis.lock(key, timeout=LOCK_SECONDS)
+    if not await lock.acquire(blocking=False):
+        return "busy"  # the holder queues a follow-up for rows that arrive while it works; no slot is held waiting
     started = time.perf_counter()
     outcome = "error"
     try:
@@ -57,6 +58,16 @@ async def process_notification(ctx: dict[str, Any], inbox_id: int) -> str:
             await lock.release()
         except LockError:  # expired while we worked; the work is idempotent
             log.warning("ml.job.lock_expired", inbox_id=inbox_id)
+        await _follow_up(deps, row)
+
+
+async def _follow_up(deps: JobDeps, row: InboxRow) -> None:
+    """Queue the newest row of the resource that is still open: a job that found the lock busy left it to us.
+    Runs after the lock is released, so either that job got the lock itself or its row is visible here."""
+    assert row.account_id is not None and row.kind is not None and row.resource_id is not None
+    newest = await newest_open_row(deps.app.db, row.account_id, row.kind, row.resource_id)
+    if newest is not None and newest != row.id:
+        await enqueue_notification(deps.app.redis, newest, tag=f"after{row.id}")
 
 
 async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:

@@ -12,6 +12,7 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.deps import build_deps, close_deps, job_deps
 from worker.jobs.names import PROCESS_NOTIFICATION
 from worker.jobs.notifications import MAX_TRIES, process_notification
@@ -73,13 +74,17 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
     log.info("worker.stopped")
 
 
-def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True, max_jobs: int = 20) -> Worker:
+def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:
     return Worker(
-        functions=[func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=60)],
+        functions=[
+            func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=60),
+            *bulk_functions(),
+        ],
         cron_jobs=[
             cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
             cron(sweep_inbox, second={15, 45}, unique=True, run_at_startup=True),
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
+            *bulk_crons(settings),
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
@@ -87,6 +92,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         on_shutdown=_shutdown,
         burst=burst,
         handle_signals=handle_signals,
-        max_jobs=max_jobs,
+        max_jobs=settings.worker_concurrency,
+        poll_delay=0.1,  # how soon a new job is seen when the queue was empty
         keep_result=60,
     )

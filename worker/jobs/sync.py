@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from connectors.errors import RemoteNotFound
@@ -60,6 +61,16 @@ class SyncReport:
         self.problems += other.problems
 
 
+@dataclass(frozen=True)
+class Known:
+    """Documents the caller already holds, so the path skips their GETs: the order as an orders search page
+    returned it (same document as `GET /orders/{id}`), and its claims from a claims search by seller, shaped
+    like the answer of `claims_of_order`. None = fetch it."""
+
+    order: Any = None
+    claims: Any = None
+
+
 @dataclass
 class Related:
     """The documents fetched for one order, parsed, plus their raw JSON to keep."""
@@ -75,7 +86,7 @@ class Related:
         return raw
 
 
-async def _related(client: MlClient, seller: Seller, order: Order) -> Related:
+async def _related(client: MlClient, seller: Seller, order: Order, known_claims: Any = None) -> Related:
     related = Related()
     plan = needs(order)
     for need in sorted(plan):
@@ -91,7 +102,8 @@ async def _related(client: MlClient, seller: Seller, order: Order) -> Related:
             raw = related.keep("payment", need.id, await client.payment(seller, need.id), order.id)
             related.payments = {**(related.payments or {}), need.id: parse_payment(raw)}
         elif need.kind is NeedKind.CLAIMS_BY_ORDER:
-            raw = related.keep("claims", need.id, await client.claims_of_order(seller, need.id), order.id)
+            found = known_claims if known_claims is not None else await client.claims_of_order(seller, need.id)
+            raw = related.keep("claims", need.id, found, order.id)
             related.claims = parse_claims_search(raw)
     if related.payments is None and not any(n.kind is NeedKind.PAYMENT for n in plan):
         related.payments = {}  # nothing to fetch: no refund can exist, so "known empty" rather than unknown
@@ -105,15 +117,19 @@ def bundle_from_raw(raw_order: Any, related: Related) -> OrderBundle:
 
 
 async def fetch_and_map(
-    client: MlClient, seller: Seller, order_id: str, options: MappingOptions
+    client: MlClient, seller: Seller, order_id: str, options: MappingOptions, known: Known | None = None
 ) -> tuple[MappingResult, list[RawDocument]]:
-    raw = await client.order(seller, order_id)
-    related = await _related(client, seller, parse_order(raw))
+    known = known or Known()
+    raw = known.order if known.order is not None else await client.order(seller, order_id)
+    related = await _related(client, seller, parse_order(raw), known.claims)
     result = map_order(bundle_from_raw(raw, related), options)
     return result, [RawDocument("order", order_id, raw, order_id), *related.raw]
 
 
-async def store_result(db: Database, business_id: int, result: MappingResult, origin: Origin) -> Counter[str]:
+async def store_result(
+    db: Database, business_id: int, result: MappingResult, origin: Origin, historical_before: datetime | None = None
+) -> Counter[str]:
+    """`historical_before`: events tracked before it (the seller's connection) get `properties.historical`."""
     subscriber_id = await upsert_subscriber(db, business_id, result.subscriber)
     order_object_id, _ = await upsert_order_object(db, business_id, result.order, subscriber_id)
     records = [
@@ -127,19 +143,33 @@ async def store_result(db: Database, business_id: int, result: MappingResult, or
             origin=origin.value,
             amount=event.amount,
             currency=event.currency,
-            properties=dict(event.properties),
+            properties=_properties(event.properties, event.tracked_at, historical_before),
         )
         for event in result.events
     ]
     return await append_events_by_action(db, business_id, records)
 
 
+def _properties(properties: Any, tracked_at: datetime, historical_before: datetime | None) -> dict[str, Any]:
+    if historical_before is not None and tracked_at < historical_before:
+        return {**properties, "historical": True}
+    return dict(properties)
+
+
 async def sync_order(
-    db: Database, client: MlClient, target: SyncTarget, order_id: str, options: MappingOptions, origin: Origin
+    db: Database,
+    client: MlClient,
+    target: SyncTarget,
+    order_id: str,
+    options: MappingOptions,
+    origin: Origin,
+    *,
+    known: Known | None = None,
+    historical_before: datetime | None = None,
 ) -> SyncReport:
-    result, documents = await fetch_and_map(client, target.seller, order_id, options)
+    result, documents = await fetch_and_map(client, target.seller, order_id, options, known)
     await save_documents(db, target.seller.account_id, documents)
-    added = await store_result(db, target.business_id, result, origin)
+    added = await store_result(db, target.business_id, result, origin, historical_before)
     return SyncReport(orders=1, new_events=added, problems=list(result.problems))
 
 

@@ -14,6 +14,8 @@ from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.models import AccountStatus, MlAccount, OAuthToken, utcnow
 
+MAX_ACCOUNT_ID = 2**31 - 1  # ml_account.id is a 32-bit INTEGER on PostgreSQL
+
 
 @dataclass(frozen=True)
 class TokenSet:
@@ -203,5 +205,7 @@ async def disconnect_account(db: Database, account_id: int) -> None:
 
 
 async def get_account(db: Database, account_id: int) -> MlAccount | None:
+    if not 0 < account_id <= MAX_ACCOUNT_ID:  # no such row, and PostgreSQL would refuse the parameter
+        return None
     async with db.transaction() as session:
         return await session.get(MlAccount, account_id)

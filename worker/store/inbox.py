@@ -138,3 +138,16 @@ async def oldest_pending_age(db: Database) -> float:
     async with db.transaction() as session:
         oldest = (await session.exec(statement)).one()
     return 0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
+
+
+async def newest_open_row(db: Database, account_id: int, kind: str, resource_id: str) -> int | None:
+    """The newest pending row of a resource, if any."""
+    statement = select(func.max(col(InboxRow.id))).where(
+        col(InboxRow.account_id) == account_id,
+        col(InboxRow.kind) == kind,
+        col(InboxRow.resource_id) == resource_id,
+        col(InboxRow.status) == InboxStatus.PENDING.value,
+    )
+    async with db.transaction() as session:
+        newest = (await session.exec(statement)).one()
+    return None if newest is None else int(newest)

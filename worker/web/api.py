@@ -67,7 +67,7 @@ async def _site(request: web.Request) -> str | None:
         return None
     try:
         body = json.loads(await request.text() or "{}")
-    except ValueError:
+    except (ValueError, RecursionError, LookupError):  # not JSON or not UTF-8, nested too deep, unknown charset
         raise InvalidRecord("body", "must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidRecord("body", "must be a JSON object")
@@ -144,4 +144,4 @@ async def show_account(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/connect-links", create_connect_link)
     app.router.add_get("/api/v1/accounts", list_business_accounts)
-    app.router.add_get(r"/api/v1/accounts/{account_id:\d{1,15}}", show_account)
+    app.router.add_get(r"/api/v1/accounts/{account_id:[0-9]{1,15}}", show_account)

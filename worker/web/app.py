@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.context import AppContext
-from worker.web import connect_routes, events_api, health, metrics_route, webhooks
+from worker.web import backfill_routes, connect_routes, events_api, health, metrics_route, openapi, webhooks
 from worker.web.intake import build_intake
 from worker.web.keys import CONTEXT, INTAKE
 
@@ -15,10 +15,12 @@ MAX_BODY = 64 * 1024
 def create_app(context: AppContext) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[CONTEXT] = context
-    app[INTAKE] = build_intake(context.db)
+    app[INTAKE] = build_intake(context.db, context.redis)
     health.setup(app)
     webhooks.setup(app)
     events_api.setup(app)
     metrics_route.setup(app)
     connect_routes.setup(app)
+    backfill_routes.setup(app)
+    openapi.setup(app)
     return app

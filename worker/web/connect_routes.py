@@ -24,7 +24,7 @@ from worker.web import api
 from worker.web.keys import CONTEXT
 from worker.web.pages import accounts
 from worker.web.pages.parts import CONNECT, ConnectParts, connect_parts
-from worker.web.pages.responses import friendly, html, problem, see_other, set_cookie, start_session
+from worker.web.pages.responses import friendly, html, problem, read_form, see_other, set_cookie, start_session
 
 BROWSER_COOKIE = "meli_connect"
 RETRY_LINK_TTL = timedelta(hours=1)
@@ -89,7 +89,7 @@ async def show_connect(request: web.Request) -> web.StreamResponse:
 @friendly
 async def start_connect(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
-    form = await request.post()
+    form = await read_form(request)
     checked = await _grant(parts, form.get("token"))
     if isinstance(checked, web.Response):
         return checked

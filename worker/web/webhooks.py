@@ -8,6 +8,7 @@ re-enqueues pending rows).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -17,7 +18,6 @@ from redis.exceptions import RedisError
 
 from connectors.errors import Unavailable
 from connectors.mercadolibre.notifications import Notification, NotificationError, parse_notification, resource_ref
-from worker.jobs.names import enqueue_notification
 from worker.logs import get_logger
 from worker.store.inbox import NewNotification
 from worker.store.models import InboxStatus
@@ -25,6 +25,7 @@ from worker.web.keys import CONTEXT, INTAKE
 
 log = get_logger(__name__)
 MAX_WEBHOOK_BODY = 16 * 1024
+BODY_TIMEOUT = 10.0  # seconds to receive the whole body (slow-loris bound)
 
 
 def _problem(status: int, reason: str) -> web.Response:
@@ -32,12 +33,24 @@ def _problem(status: int, reason: str) -> web.Response:
 
 
 async def _read_body(request: web.Request) -> bytes | web.Response:
+    """The whole body, however it is split on the wire; 413 past the limit, 408 when it trickles in too slowly."""
     if (request.content_length or 0) > MAX_WEBHOOK_BODY:
         return _problem(413, f"body larger than {MAX_WEBHOOK_BODY} bytes")
-    body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+    body = bytearray()
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            while len(body) <= MAX_WEBHOOK_BODY:  # read(n) returns what has arrived so far, not n bytes
+                chunk = await request.content.read(MAX_WEBHOOK_BODY + 1 - len(body))
+                if not chunk:
+                    break
+                body += chunk
+    except TimeoutError:
+        response = _problem(408, f"body not received within {BODY_TIMEOUT:g} seconds")
+        response.force_close()
+        return response
     if len(body) > MAX_WEBHOOK_BODY:
         return _problem(413, f"body larger than {MAX_WEBHOOK_BODY} bytes")
-    return body
+    return bytes(body)
 
 
 async def _classify(request: web.Request, note: Notification, body: dict[str, Any]) -> NewNotification:
@@ -68,7 +81,7 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
     """The answer, plus the topic and outcome it is counted under."""
     body = await _read_body(request)
     if isinstance(body, web.Response):
-        return body, "invalid", "too_large"
+        return body, "invalid", "too_large" if body.status == 413 else "timed_out"
     context = request.app[CONTEXT]
     try:
         note = parse_notification(body)
@@ -86,7 +99,7 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
         return _problem(503, "temporarily unable to record the notification"), note.topic, "not_recorded"
     if row.status is InboxStatus.PENDING:
         try:
-            await enqueue_notification(context.redis, row_id)
+            await request.app[INTAKE].enqueuer.write(row_id)
         except (RedisError, OSError) as exc:  # recorded: the sweeper will enqueue it
             log.warning("ml.webhook.enqueue_failed", inbox_id=row_id, error=type(exc).__name__)
     log.info(

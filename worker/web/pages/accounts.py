@@ -25,13 +25,14 @@ from worker.web.pages.responses import (
     friendly,
     html,
     problem,
+    read_form,
     read_session,
     see_other,
 )
 
 log = get_logger(__name__)
 RECONNECT_LINK_TTL = timedelta(hours=1)
-ACCOUNT_PATH = r"/accounts/{account_id:\d{1,15}}"
+ACCOUNT_PATH = r"/accounts/{account_id:[0-9]{1,15}}"
 
 
 def _no_session() -> web.Response:
@@ -99,7 +100,7 @@ async def disconnect(request: web.Request) -> web.StreamResponse:
         return scoped
     parts, session, account = scoped
     assert account.id is not None
-    form = await request.post()
+    form = await read_form(request)
     if not csrf_valid(parts, session, account.id, form.get("csrf")):
         return problem(403, "This form has expired", "Reload the account page and press Disconnect again.")
     await disconnect_account(parts.context.db, account.id)

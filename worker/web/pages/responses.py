@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import wraps
 
 from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
 from redis.exceptions import RedisError
 
 from connectors.errors import MeliError
@@ -63,6 +64,15 @@ def friendly(handler: Handler) -> Handler:
             return problem(503, "Please try again in a few minutes", "A service we rely on did not answer.")
 
     return wrapped
+
+
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The posted form; an unreadable one (unknown charset, bad UTF-8, broken multipart) reads as empty, so the
+    page answers with its own 400/403 for a missing field instead of a 500."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError):
+        return MultiDictProxy(MultiDict())
 
 
 def set_cookie(response: web.Response, parts: ConnectParts, name: str, value: str, max_age: int) -> None:

@@ -1,0 +1,300 @@
+"""Notification → event lag: the sandbox at 50 ms per API call sending ~200 notifications/s to our web and
+worker processes on PostgreSQL.
+
+    .venv/bin/python benchmarks/latency.py [--notifications 200] [--duration 30] [--latency-ms 50] [--record]
+
+Starts `meli sandbox` (1 seller, no faults but `--latency-ms` per API call, notification retries compressed
+by `--notify-time-scale 0.01`), a throw-away PostgreSQL database, a private `redis-server`, `meli serve` and
+`meli worker`; connects the seller with tokens the sandbox grants; runs the sandbox driver for `--duration`
+seconds at the step rate giving `--notifications`/s (notes per step from an in-process dry run of the seed);
+stops it, waits (bounded) until every notification is delivered and processed, compares the store with the
+sandbox oracle and prints the lag percentiles.
+
+Lag of one stored event E: `E.recorded_at - C.received_at`, where C is the inbox row our webhook committed
+first (wall clock, `received_at`) among the rows whose notification reports a change at or after the event's
+transition: ML's `received` field (the simulated time of the change) >= `E.tracked_at`. Why this is sound: the
+sandbox applies steps in simulated-time order and POSTs a step's notifications at once, and an event's
+`tracked_at` is the simulated time of the transition it records (checked: every oracle event's `tracked_at`
+equals the `received` of a notification). The transition's own notification therefore qualifies, so C
+arrived no later than it and the lag is never underestimated. An event stored before C arrived (a fetch
+triggered by an earlier notification already saw the transition) counts as lag 0; an oracle event not stored
+by the end counts as infinite. The ML API budgets are raised (`--app-rate`, `--seller-rate`) so the run
+measures the pipeline, not our self-imposed rate limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import json
+import math
+import sys
+import time
+from collections import Counter
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import asyncpg
+
+from connectors.mercadolibre.sandbox.config import SandboxConfig
+from connectors.mercadolibre.sandbox.state import Sandbox
+from connectors.mercadolibre.sandbox.world import Note
+from worker.demo.compare import Comparison, compare, stored_events
+from worker.store.accounts import TokenSet
+from worker.store.db import open_database
+
+try:
+    from benchmarks import procs
+except ModuleNotFoundError:  # run as `python benchmarks/latency.py`: its own folder is on sys.path
+    import procs  # type: ignore[no-redef, import-not-found]
+
+SANDBOX = "import sys; from connectors.mercadolibre.sandbox.cli import sandbox_command; sandbox_command(sys.argv[1:])"
+
+
+def step_rate(seed: int, orders: int, notifications: float) -> float:
+    """The driver's steps/s that yield `notifications`/s in this world (notes per step from an in-process dry run)."""
+    dry = Sandbox(SandboxConfig(seed=seed, sellers=1, orders=orders))
+    steps = dry.engine.pending
+    notes: list[Note] = []
+    dry.engine.listeners = [notes.extend]
+    dry.engine.advance(None)
+    return notifications * steps / len(notes)
+
+
+@dataclass
+class Lags:
+    seconds: list[float]
+    unmatched: int  # events with no inbox row at or after their transition (should be 0)
+    early: int  # events stored before the notification of their transition arrived (counted as 0)
+
+
+Pairs = list[tuple[datetime, datetime]]
+
+
+def lags(notes: Pairs, events: Pairs) -> Lags:
+    """`notes`: (ML change time, our received_at); `events`: (tracked_at, recorded_at)."""
+    notes = sorted(notes)
+    changes = [change for change, _ in notes]
+    first_after = [received for _, received in notes]  # suffix minimum: earliest arrival at or after a change
+    for i in range(len(first_after) - 2, -1, -1):
+        first_after[i] = min(first_after[i], first_after[i + 1])
+    values: list[float] = []
+    unmatched = early = 0
+    for tracked, recorded in events:
+        i = bisect.bisect_left(changes, tracked)
+        if i == len(changes):
+            unmatched += 1
+            continue
+        lag = (recorded - first_after[i]).total_seconds()
+        early += lag < 0
+        values.append(max(0.0, lag))
+    return Lags(values, unmatched, early)
+
+
+@dataclass
+class Outcome:
+    notifications: int
+    window_s: float
+    steps_per_s: float
+    events: int
+    lag: Lags
+    processing: list[float]  # inbox row received -> processed, seconds
+    drained_s: float | None
+    comparison: Comparison
+    failed_attempts: int
+    inbox: dict[str, int]
+    cpu: dict[str, float]  # CPU seconds per process from the start of the window to the end of the drain
+
+
+class Run:
+    """The processes and clients of one run; `play` drives the sandbox and collects the numbers."""
+
+    def __init__(self, args: argparse.Namespace, stack: AsyncExitStack, http: aiohttp.ClientSession) -> None:
+        self.args, self.stack, self.http = args, stack, http
+        self.sandbox_url = f"http://{procs.HOST}:{procs.free_port()}"
+        self.web_port = procs.free_port()
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
+            if response.status >= 300:
+                raise RuntimeError(f"sandbox {method} {path}: {response.status} {await response.text()}")
+            return await response.json()
+
+    async def start(self) -> None:
+        args = self.args
+        bench = await procs.enter_bench(self.stack, "latency")
+        self.dsn, self.group = bench.dsn, bench.group
+        self.settings = procs.bench_settings(
+            bench.dsn, bench.redis_url, bench.queue, ml_api_base_url=self.sandbox_url,
+            ml_auth_base_url=self.sandbox_url, ml_app_rate=args.app_rate, ml_seller_rate=args.seller_rate,
+        )  # fmt: skip
+        await procs.migrate(self.settings)
+        callback = f"http://{procs.HOST}:{self.web_port}/webhooks/mercadolibre"
+        sandbox = await self.group.start("sandbox", [
+            sys.executable, "-c", SANDBOX, "--port", self.sandbox_url.rsplit(":", 1)[1], "--seed", str(args.seed),
+            "--sellers", "1", "--orders", str(args.orders), "--rate", "0", "--callback-url", callback,
+            "--latency-ms", str(args.latency_ms), "--notify-time-scale", "0.01",
+        ])  # fmt: skip
+        await procs.wait_http(sandbox, f"{self.sandbox_url}/_sandbox")
+        await self.connect()
+        env = procs.child_env(self.settings)
+        web = await self.group.start(
+            "web", [procs.MELI, "serve", "--host", procs.HOST, "--port", str(self.web_port)], env
+        )
+        for n in range(args.workers):
+            await self.group.start(f"worker{n + 1}", [procs.MELI, "worker"], env)
+        await procs.wait_http(web, f"http://{procs.HOST}:{self.web_port}/healthz")
+        await asyncio.sleep(2.0)  # the workers connect to Redis and run their start-up cron jobs
+
+    async def connect(self) -> None:
+        seller = (await self.control("GET", "/_sandbox/sellers"))["sellers"][0]
+        pair = await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
+        expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
+        tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
+        self.seller_id = int(seller["id"])
+        self.business_id, _ = await procs.connect_seller(self.settings, self.seller_id, seller["site_id"], tokens)
+
+    async def drive(self, steps_per_s: float) -> float:
+        """Run the driver for the bounded window; returns its length in seconds."""
+        started = time.monotonic()
+        await self.control("PUT", "/_sandbox/driver", {"rate": steps_per_s})
+        await asyncio.sleep(self.args.duration)
+        await self.control("PUT", "/_sandbox/driver", {"rate": 0})
+        return time.monotonic() - started
+
+    async def drained(self) -> bool:
+        deliveries = await self.control("GET", "/_sandbox/notifications?state=pending")
+        connection = await asyncpg.connect(self.dsn)
+        try:
+            pending = await connection.fetchval("SELECT count(*) FROM notification WHERE status = 'pending'")
+        finally:
+            await connection.close()
+        return bool(deliveries["total"] == 0 and pending == 0)
+
+    async def wait_drained(self) -> float | None:
+        """Seconds until nothing is in flight (two quiet checks in a row), None if `--drain` ran out."""
+        started = time.monotonic()
+        quiet = 0
+        while time.monotonic() - started < self.args.drain:
+            quiet = quiet + 1 if await self.drained() else 0
+            if quiet == 2:
+                return time.monotonic() - started
+            await asyncio.sleep(0.5)
+        return None
+
+    async def compare(self) -> Comparison:
+        oracle = await self.control(
+            "GET", f"/_sandbox/expected-events?seller_id={self.seller_id}&include_delivered=false"
+        )
+        db = open_database(self.settings.database_url)
+        try:
+            return compare(oracle["events"], await stored_events(db, self.business_id))
+        finally:
+            await db.close()
+
+    async def failed_attempts(self) -> int:
+        deliveries = (await self.control("GET", "/_sandbox/notifications"))["deliveries"]
+        return sum(a["http_code"] != 200 or bool(a["error"]) for d in deliveries for a in d["attempts"])
+
+
+async def collect(run: Run) -> tuple[Pairs, Pairs, list[float], dict[str, int]]:
+    """(ML change time, received_at) per inbox row, (tracked_at, recorded_at) per event, the inbox rows'
+    received -> processed seconds, and the rows by status."""
+    connection = await asyncpg.connect(run.dsn)
+    try:
+        rows = await connection.fetch("SELECT body->>'received' AS change, * FROM notification")
+        events = await connection.fetch("SELECT tracked_at, recorded_at FROM event")
+    finally:
+        await connection.close()
+    notes = [(datetime.fromisoformat(row["change"]), row["received_at"]) for row in rows]
+    processing = [(r["processed_at"] - r["received_at"]).total_seconds() for r in rows if r["processed_at"]]
+    statuses = Counter(str(row["status"]) for row in rows)
+    return notes, [(row["tracked_at"], row["recorded_at"]) for row in events], processing, dict(statuses)
+
+
+async def play(args: argparse.Namespace) -> Outcome:
+    steps_per_s = step_rate(args.seed, args.orders, args.notifications)
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)))
+        run = Run(args, stack, http)
+        await run.start()
+        before = run.group.cpu()
+        window = await run.drive(steps_per_s)
+        drained = await run.wait_drained()
+        cpu = {name: used - before.get(name, 0.0) for name, used in run.group.cpu().items()}
+        notes, events, processing, inbox = await collect(run)
+        return Outcome(
+            notifications=len(notes), window_s=window, steps_per_s=steps_per_s, events=len(events),
+            lag=lags(notes, events), processing=processing, drained_s=drained, comparison=await run.compare(),
+            failed_attempts=await run.failed_attempts(), inbox=inbox, cpu=cpu,
+        )  # fmt: skip
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value != math.inf else "∞"
+
+
+def report(outcome: Outcome, args: argparse.Namespace) -> list[str]:
+    comparison, lag = outcome.comparison, outcome.lag
+    missing, extra = sum(comparison.missing.values()), sum(comparison.extra.values())
+    # an expected event not stored by the end has a lag longer than the run: it counts as infinite
+    lags = [*lag.seconds, *[math.inf] * missing]
+    p50, p90, p99 = (procs.percentile(lags, p) for p in (50, 90, 99))
+    drained = f"{outcome.drained_s:.1f} s" if outcome.drained_s is not None else f"NOT within {args.drain:g} s"
+    worker_cpu = sum(used for name, used in outcome.cpu.items() if name.startswith("worker"))
+    processed = sum(n for status, n in outcome.inbox.items() if status != "pending")
+    return [
+        f"notifications: {outcome.notifications} in a {outcome.window_s:.1f} s window = "
+        f"{outcome.notifications / outcome.window_s:.0f}/s (driver {outcome.steps_per_s:.1f} steps/s); "
+        f"failed delivery attempts: {outcome.failed_attempts}",
+        f"drained after the window: {drained}; inbox rows by status: {json.dumps(outcome.inbox, sort_keys=True)}",
+        f"events: {outcome.events} stored, {missing} expected but not stored{' (lag ∞)' if missing else ''}; "
+        f"lag p50 {_seconds(p50)}, "
+        f"p90 {_seconds(p90)}, p99 {_seconds(p99)}, max of stored {procs.percentile(lag.seconds, 100):.2f} s "
+        f"(stored before their notification arrived: {lag.early}; unmatched: {lag.unmatched})",
+        f"inbox row received -> processed: p50 {procs.percentile(outcome.processing, 50):.2f} s, "
+        f"p99 {procs.percentile(outcome.processing, 99):.2f} s",
+        "CPU seconds, window + drain: "
+        + ", ".join(f"{name} {used:.1f}" for name, used in outcome.cpu.items())
+        + (f" (worker: {worker_cpu / processed * 1000:.1f} ms per processed inbox row)" if processed else ""),
+        f"target p50 < 1 s: {'met' if p50 < 1 else 'NOT met'}; target p99 < 5 s: {'met' if p99 < 5 else 'NOT met'}",
+        f"store vs oracle: {'exact match' if comparison.exact else f'{missing} missing, {extra} extra'} "
+        f"({sum(comparison.expected.values())} expected events)",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notifications", type=float, default=200.0, help="target notifications per second")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds the sandbox generates activity (<= 45)")
+    parser.add_argument("--drain", type=float, default=40.0, help="at most this many seconds to finish afterwards")
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="sandbox latency per API call")
+    parser.add_argument("--orders", type=int, default=700, help="live orders planned in the sandbox world")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="`meli worker` processes")
+    parser.add_argument("--app-rate", type=float, default=2000.0, help="MELI_ML_APP_RATE (requests/s)")
+    parser.add_argument("--seller-rate", type=float, default=1000.0, help="MELI_ML_SELLER_RATE (requests/s)")
+    parser.add_argument("--record", action="store_true", help="append the result to benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    args.duration, args.drain = min(args.duration, 45.0), min(args.drain, 50.0)
+    procs.exit_on_sigterm()
+    load = procs.load_average()
+    outcome = asyncio.run(play(args))
+    lines = [f"load average before the run: {load}", *report(outcome, args)]
+    print(f"nproc: {procs.nproc()}")
+    print("\n".join(lines))
+    if args.record:
+        setup = (
+            f"sandbox, web, {args.workers} worker(s), PostgreSQL and a private Redis on the same machine; "
+            f"ML budgets {args.app_rate:g}/s per app, {args.seller_rate:g}/s per seller"
+        )
+        procs.append_results("Notification → event lag (sandbox at 50 ms per call)", setup, [f"- {x}" for x in lines])
+    return 0 if outcome.comparison.exact else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The bulk lane stays behind live work: bulk calls take a rate-limit slot only when the bucket is idle (live
+calls overtake them), and at most `bulk_max_jobs` bulk jobs hold a slot at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+from redis.asyncio import Redis
+
+from connectors.ratelimit import RateLimiter
+from tests.conftest import REDIS_URL
+from worker.backfill.lane import BULK_BURST, Bulk, bulk_slot
+from worker.jobs.deps import build_deps, close_deps
+from worker.settings import Settings
+
+
+async def test_a_live_call_overtakes_a_saturating_import_on_the_shared_budget() -> None:
+    redis = Redis.from_url(REDIS_URL)
+    limiter, key = RateLimiter(redis, prefix=f"meli:test:rl:{uuid.uuid4().hex[:8]}"), "seller:1"
+    stop = asyncio.Event()
+    bulk_calls = 0
+
+    async def bulk_call() -> None:  # what a bulk-lane client does: the same bucket, little burst tolerance
+        nonlocal bulk_calls
+        while not stop.is_set():
+            await limiter.acquire(key, 20.0, BULK_BURST)
+            bulk_calls += 1
+
+    importers = [asyncio.create_task(bulk_call()) for _ in range(8)]
+    try:
+        await asyncio.sleep(0.5)  # the import now uses the whole budget
+        waits = []
+        for _ in range(5):
+            started = time.perf_counter()
+            await limiter.acquire(key, 20.0, 10)  # a live call: burst tolerance 10
+            waits.append(time.perf_counter() - started)
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await asyncio.gather(*importers)
+        await redis.aclose()
+
+    assert max(waits) < 0.05
+    assert 10 <= bulk_calls <= 30  # about 20/s over ~1 s, live calls included in the same budget
+
+
+async def test_bulk_jobs_hold_at_most_bulk_max_jobs_slots(settings: Settings) -> None:
+    settings = settings.model_copy(update={"bulk_max_jobs": 2})
+    deps = build_deps(settings)
+    bulk = Bulk(deps.app.db, deps.app.redis, settings, deps.options, deps.http, deps.tokens)
+    try:
+        async with bulk_slot(bulk, 30) as first, bulk_slot(bulk, 30) as second, bulk_slot(bulk, 30) as third:
+            assert (first is not None, second is not None, third) == (True, True, None)
+        async with bulk_slot(bulk, 30) as again:
+            assert again is not None
+    finally:
+        await close_deps(deps)

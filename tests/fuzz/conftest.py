@@ -1,0 +1,42 @@
+"""The live app on each database (with the machine's Redis) and its OpenAPI document, loaded from the app."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+import schemathesis
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from tests.conftest import REDIS_URL, RUN_ID
+from tests.fuzz.live import LiveApp
+from worker.settings import Settings
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> Iterator[LiveApp]:
+    settings = Settings(
+        _env_file=None,
+        database_url=migrated_urls[request.param],
+        redis_url=REDIS_URL,
+        queue_name=f"meli:test:{RUN_ID}:fuzz:{uuid.uuid4().hex[:8]}",
+        worker_metrics_port=0,
+    )
+    app = LiveApp(settings).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def api_schema(live: LiveApp) -> OpenApiSchema:
+    return schemathesis.openapi.from_url(f"{live.url}/openapi.json")
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session

@@ -1,0 +1,130 @@
+"""Tenants (a business with its API key, a connected seller and events) and the app served from a thread.
+
+schemathesis calls the API with a blocking HTTP client, so the fuzz tests serve the real app on 127.0.0.1
+from an event loop in a background thread; the async attack tests use the same tenants with aiohttp's
+TestClient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from aiohttp.test_utils import TestServer
+
+from connectors.events import OrderSnapshot, Subscriber
+from tests.conftest import _truncate
+from tests.store.conftest import Shop, record
+from worker.connect.links import ConnectLinks
+from worker.connect.signing import Signer
+from worker.connect.state import random_token
+from worker.context import AppContext, app_context
+from worker.settings import Settings
+from worker.store.accounts import TokenSet, link_account
+from worker.store.businesses import create_business
+from worker.store.events import append_events, read_events
+from worker.store.models import utcnow
+from worker.store.profiles import upsert_order_object, upsert_subscriber
+from worker.web.app import create_app
+from worker.web.pages.responses import SESSION_COOKIE, SESSION_TTL
+
+T0 = datetime(2026, 11, 20, 14, 2, 13, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    business_id: int
+    api_key: str
+    account_id: int
+    seller_id: int
+    event_ids: tuple[int, ...]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def browser(self, settings: Settings) -> dict[str, str]:
+        """The cookie of a browser that connected this business (as the OAuth callback sets it)."""
+        signer = Signer(settings.secret_key.get_secret_value(), "session")
+        claims = {"sub": str(self.business_id), "sid": random_token(32)}
+        return {SESSION_COOKIE: signer.sign(claims, now=utcnow(), ttl=SESSION_TTL)}
+
+    def connect_token(self, settings: Settings) -> str:
+        return ConnectLinks(settings).issue(self.business_id, "MCO", now=utcnow()).token
+
+
+async def add_tenant(context: AppContext, name: str, seller_id: int, events: int) -> Tenant:
+    """Given a business with one connected seller, one buyer, one order and `events` events."""
+    db = context.db
+    business, api_key = await create_business(db, name, "CO")
+    assert business.id is not None
+    tokens = TokenSet("APP_USR-fuzz", "TG-fuzz", datetime.now(UTC) + timedelta(hours=6), "offline_access read")
+    account = await link_account(
+        db, context.cipher, business_id=business.id, seller_id=seller_id, site_id="MCO", nickname=name.upper(),
+        tokens=tokens,
+    )  # fmt: skip
+    assert account.id is not None
+    subscriber = await upsert_subscriber(db, business.id, Subscriber(f"buyer-{seller_id}", "mercadolibre"))
+    order = OrderSnapshot(reference=f"{seller_id}0001", source="mercadolibre", status="paid", updated_at=T0)
+    order_id, _ = await upsert_order_object(db, business.id, order, subscriber)
+    shop = Shop(business.id, subscriber, order_id)
+    await append_events(db, business.id, [record(shop, f"{name}-{n}") for n in range(events)])
+    ids = tuple(view.id for view in await read_events(db, business_id=business.id, limit=1000))
+    return Tenant(business.id, api_key, account.id, seller_id, ids)
+
+
+async def forget_redis_keys(context: AppContext, queue: str) -> None:
+    """Drop the run's queue, its arq job keys and the OAuth states started under its namespace."""
+    for pattern in (queue, f"{queue}:*", f"arq:job:{queue}:*", f"arq:result:{queue}:*"):
+        keys = [key async for key in context.redis.scan_iter(match=pattern)]
+        if keys:
+            await context.redis.delete(*keys)
+
+
+class LiveApp:
+    """`create_app` on 127.0.0.1 in a background thread, with two tenants; `url` once `start()` returned."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.url = ""
+        self.tenants: tuple[Tenant, ...] = ()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+        self._error: BaseException | None = None
+
+    def start(self) -> LiveApp:
+        self._thread.start()
+        if not self._ready.wait(30) or self._error is not None:
+            raise RuntimeError(f"the app did not start: {self._error!r}")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+    async def _serve(self) -> None:
+        try:
+            async with app_context(self.settings) as context:
+                await _truncate(context.db)
+                await context.redis.delete(self.settings.queue_name)
+                self.tenants = (
+                    await add_tenant(context, "alfa", 700000001, events=3),
+                    await add_tenant(context, "beta", 700000002, events=2),
+                )
+                server = TestServer(create_app(context), host="127.0.0.1")
+                await server.start_server()
+                self.url = str(server.make_url("")).rstrip("/")
+                self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+                self._ready.set()
+                await self._stop.wait()
+                await server.close()
+                await forget_redis_keys(context, self.settings.queue_name)
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+            raise

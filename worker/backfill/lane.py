@@ -1,0 +1,169 @@
+"""The bulk lane: how backfill and re-sync work stays behind live work.
+
+* **Slots.** At most `MELI_BULK_MAX_JOBS` bulk jobs run at once over every worker process (Redis locks
+  `{queue}:bulk:slot:N`), so live notification jobs always find free worker slots.
+* **Slices.** A backfill job works for `MELI_BACKFILL_SLICE_SECONDS`, checkpoints and queues its
+  continuation, so live jobs queued meanwhile run first (arq runs jobs in the order they were queued).
+* **Budgets.** Bulk calls use the same Redis rate limiter as live calls (the same `app` and `seller:ID`
+  buckets) with a burst tolerance of one request (`BULK_BURST`, just enough not to lose slots to polling
+  delays): they take a slot only when the bucket is about idle, while live calls may run ten ahead, so a live
+  fetch never queues behind an import. Per seller, bulk work spends at
+  most `MELI_BACKFILL_SELLER_RATE` requests per second, so one large import cannot starve other sellers.
+* **Tokens.** Bulk calls read the seller's access token through a short cache (`TOKEN_CACHE_SECONDS`): an
+  import makes thousands of calls with the same token, and each uncached read costs two database queries. A
+  token refreshed or revoked meanwhile is answered 401, which goes to the provider as usual.
+* **One runner per account.** A Redis lock `{queue}:backfill:ID:lock` with a short timeout, renewed on every
+  page: a second runner for the account joins (returns) instead of doubling the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from arq.connections import ArqRedis
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError, RedisError
+
+from connectors.mercadolibre.client import ClientLimits, MlClient
+from connectors.mercadolibre.mapping import MappingOptions
+from connectors.ratelimit import RateLimiter
+from worker.backfill.claims import ClaimsIndex
+from worker.metrics import Metrics
+from worker.settings import Settings
+from worker.store.db import Database
+from worker.tokens import TokenProvider
+
+ACCOUNT_LOCK_SECONDS = 60.0
+TOKEN_CACHE_SECONDS = 30.0
+BULK_BURST = 2  # live calls use 10: bulk calls get a slot only within one interval of an idle bucket
+
+
+class QueuedLimiter(RateLimiter):
+    """The shared Redis rate limiter, with the process's bulk callers of one bucket queued in line: only the
+    head of the line polls Redis. Without it every waiting bulk call wakes up for every free slot (a herd of
+    Redis round trips per request); live calls use their own limiter and are not queued here."""
+
+    def __init__(self, redis: Any) -> None:
+        super().__init__(redis)
+        self._lines: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def acquire(self, key: str, rate: float, burst: int = 1) -> None:
+        async with self._lines[key]:
+            await super().acquire(key, rate, burst)
+
+
+class CachedTokens:
+    """A `TokenSource` that remembers each account's access token for a few seconds."""
+
+    def __init__(self, provider: TokenProvider, ttl: float = TOKEN_CACHE_SECONDS) -> None:
+        self._provider = provider
+        self._ttl = ttl
+        self._tokens: dict[int, tuple[float, str]] = {}
+
+    async def access_token(self, account_id: int) -> str:
+        cached = self._tokens.get(account_id)
+        if cached is not None and time.monotonic() - cached[0] < self._ttl:
+            return cached[1]
+        token = await self._provider.access_token(account_id)
+        self._tokens[account_id] = (time.monotonic(), token)
+        return token
+
+    async def refresh_after_rejection(self, account_id: int, rejected: str) -> str:
+        self._tokens.pop(account_id, None)
+        return await self._provider.refresh_after_rejection(account_id, rejected)
+
+
+@dataclass
+class Bulk:
+    """What bulk work needs; built once per process from the job dependencies (or by the CLI)."""
+
+    db: Database
+    redis: ArqRedis
+    settings: Settings
+    options: MappingOptions
+    http: aiohttp.ClientSession
+    tokens: TokenProvider
+    metrics: Metrics | None = None
+    claims: dict[int, tuple[float, ClaimsIndex | None]] = field(default_factory=dict)  # run id → (at, index)
+    _limiter: QueuedLimiter | None = None
+    _tokens: CachedTokens | None = None
+
+    def client(self) -> MlClient:
+        """A bulk-lane client: shared session, tokens and rate-limit buckets; its own call counter."""
+        settings = self.settings
+        if self._limiter is None or self._tokens is None:
+            self._limiter, self._tokens = QueuedLimiter(self.redis), CachedTokens(self.tokens)
+        limits = ClientLimits(
+            app_rate=settings.ml_app_rate, seller_rate=settings.backfill_seller_rate, burst=BULK_BURST,
+            timeout=settings.ml_timeout_seconds,
+        )  # fmt: skip
+        observe = self.metrics.ml_request if self.metrics is not None else None
+        return MlClient(self.http, settings.ml_api_base_url, self._tokens, self._limiter, limits, observe=observe)
+
+    def key(self, *parts: object) -> str:
+        return ":".join((self.settings.queue_name, *(str(part) for part in parts)))
+
+
+def bulk_of(ctx: dict[str, Any]) -> Bulk:
+    """The process's Bulk, built on first use from the arq context's job dependencies."""
+    bulk = ctx.get("bulk")
+    if bulk is None:
+        from worker.jobs.deps import job_deps
+
+        deps = job_deps(ctx)
+        bulk = Bulk(
+            deps.app.db, deps.app.redis, deps.app.settings, deps.options, deps.http, deps.tokens, deps.app.metrics
+        )
+        ctx["bulk"] = bulk
+    assert isinstance(bulk, Bulk)
+    return bulk
+
+
+@asynccontextmanager
+async def bulk_slot(bulk: Bulk, hold_seconds: float) -> AsyncIterator[Lock | None]:
+    """One of the `bulk_max_jobs` slots, or None when all are taken (the job should retry later)."""
+    slots = list(range(bulk.settings.bulk_max_jobs))
+    random.shuffle(slots)
+    for number in slots:
+        lock = bulk.redis.lock(bulk.key("bulk", "slot", number), timeout=hold_seconds, blocking=False)
+        if await lock.acquire():
+            try:
+                yield lock
+            finally:
+                await release(lock)
+            return
+    yield None
+
+
+@asynccontextmanager
+async def account_lock(bulk: Bulk, account_id: int) -> AsyncIterator[Lock | None]:
+    """The account's runner lock, or None when another runner holds it."""
+    lock = bulk.redis.lock(bulk.key("backfill", account_id, "lock"), timeout=ACCOUNT_LOCK_SECONDS, blocking=False)
+    if not await lock.acquire():
+        yield None
+        return
+    try:
+        yield lock
+    finally:
+        await release(lock)
+
+
+async def renew(*locks: Lock | None) -> None:
+    """Push the locks' expiry back (called on every page); a lost lock is not an error: the work is idempotent."""
+    for lock in locks:
+        if lock is not None:
+            with suppress(LockError, RedisError):
+                await lock.reacquire()
+
+
+async def release(lock: Lock) -> None:
+    with suppress(LockError, RedisError):
+        await lock.release()

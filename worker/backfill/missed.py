@@ -1,0 +1,113 @@
+"""Notifications ML gave up delivering (`GET /missed_feeds`, kept about two days), fed into the same inbox
+as live webhooks.
+
+Each message is parsed exactly like a webhook body (its `request.data` is the original body), checked
+against our application id, and recorded with origin `missed_feed` unless the inbox already holds its `_id`
+(a webhook that arrived after all, or an earlier read of the feed): the same dedupe as live traffic. New
+rows of known sellers are queued for the notification job, which coalesces them with anything pending for
+the same resource. Topics we do not process and sellers we do not know are skipped, not recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+from arq.connections import ArqRedis
+
+from connectors.mercadolibre.client import MlClient, Seller
+from connectors.mercadolibre.notifications import Notification, NotificationError, parse_notification, resource_ref
+from worker.jobs.names import enqueue_notification
+from worker.logs import get_logger
+from worker.settings import Settings
+from worker.store.accounts import get_account_by_seller
+from worker.store.backfills import active_accounts, known_notification_ids
+from worker.store.db import Database
+from worker.store.inbox import NewNotification, record_notifications
+from worker.store.models import AccountStatus, InboxStatus
+
+log = get_logger(__name__)
+MISSED_PAGE: Final = 50
+MAX_PAGES: Final = 200
+ORIGIN: Final = "missed_feed"
+
+
+@dataclass
+class MissedReport:
+    read: int = 0
+    recorded: int = 0
+    queued: int = 0
+
+
+def _original_body(message: dict[str, Any]) -> bytes:
+    data = (message.get("request") or {}).get("data") if isinstance(message.get("request"), dict) else None
+    if isinstance(data, str):
+        return data.encode()
+    return json.dumps({k: v for k, v in message.items() if k not in ("request", "response")}).encode()
+
+
+def _identity(note: Notification) -> str:
+    """ML's `_id`, or (API.md §2.5) a key from topic, resource, user and time when it has none."""
+    if note.notification_id:
+        return note.notification_id[:64]
+    received = note.received.isoformat() if note.received else ""
+    digest = hashlib.sha256(f"{note.topic}|{note.resource}|{note.user_id}|{received}".encode()).hexdigest()
+    return f"mf:{digest[:40]}"
+
+
+def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, Any]] | None:
+    if not isinstance(message, dict):
+        return None
+    body = _original_body(message)
+    try:
+        note = parse_notification(body)
+        if note.application_id != settings.ml_client_id or resource_ref(note) is None:
+            return None
+    except NotificationError:
+        return None
+    return note, json.loads(body)
+
+
+async def _new_rows(db: Database, settings: Settings, messages: list[Any]) -> list[NewNotification]:
+    parsed = [found for found in (_parse(message, settings) for message in messages) if found is not None]
+    known = await known_notification_ids(db, [_identity(note) for note, _ in parsed])
+    rows: list[NewNotification] = []
+    for note, body in parsed:
+        identity = _identity(note)
+        ref = resource_ref(note)
+        account = await get_account_by_seller(db, note.user_id)
+        if identity in known or ref is None or account is None or account.status == AccountStatus.DISCONNECTED:
+            continue
+        known.add(identity)
+        rows.append(
+            NewNotification(
+                topic=note.topic, resource=note.resource, user_id=note.user_id, body=body,
+                status=InboxStatus.PENDING, notification_id=identity, account_id=account.id, kind=ref.kind.value,
+                resource_id=ref.id, origin=ORIGIN,
+            )
+        )  # fmt: skip
+    return rows
+
+
+async def recover_missed(db: Database, redis: ArqRedis, client: MlClient, settings: Settings) -> MissedReport:
+    """Read every page of the missed feed (with any active seller's token) into the inbox."""
+    report = MissedReport()
+    accounts = await active_accounts(db)
+    if not accounts:
+        return report
+    assert accounts[0].id is not None
+    seller = Seller(accounts[0].id, accounts[0].seller_id)
+    for page in range(MAX_PAGES):
+        body = await client.missed_feeds(seller, settings.ml_client_id, page * MISSED_PAGE, MISSED_PAGE)
+        messages = list(body.get("messages") or []) if isinstance(body, dict) else []
+        report.read += len(messages)
+        rows = await _new_rows(db, settings, messages)
+        for row_id in await record_notifications(db, rows):
+            report.recorded += 1
+            report.queued += await enqueue_notification(redis, row_id)
+        if len(messages) < MISSED_PAGE:
+            break
+    log.info("ml.missed_feeds.read", read=report.read, recorded=report.recorded, queued=report.queued)
+    return report
