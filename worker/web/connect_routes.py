@@ -12,20 +12,26 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from redis.exceptions import RedisError
 
+from connectors.errors import MeliError
+from worker.backfill.service import on_account_connected
 from worker.connect.flow import CallbackQuery, ConnectFailed, Problem
 from worker.connect.links import CONNECT_PATH, ConnectGrant, check_site
 from worker.connect.pages import Form, connect_page, default_site, problem_page
 from worker.connect.signing import BadSignedToken, ExpiredSignedToken
 from worker.connect.state import STATE_TTL_S, random_token, well_formed
+from worker.context import AppContext
+from worker.logs import get_logger
 from worker.store.businesses import get_business
-from worker.store.models import Business, utcnow
+from worker.store.models import Business, MlAccount, utcnow
 from worker.web import api
 from worker.web.keys import CONTEXT
 from worker.web.pages import accounts
 from worker.web.pages.parts import CONNECT, ConnectParts, connect_parts
 from worker.web.pages.responses import friendly, html, problem, read_form, see_other, set_cookie, start_session
 
+log = get_logger(__name__)
 BROWSER_COOKIE = "meli_connect"
 RETRY_LINK_TTL = timedelta(hours=1)
 
@@ -117,6 +123,16 @@ def _failure(parts: ConnectParts, failed: ConnectFailed) -> web.Response:
     return html(status, problem_page(heading, message, action))
 
 
+async def _start_import(context: AppContext, account: MlAccount) -> None:
+    """Queue the initial import (or resume a parked one after a reconnect). The account is connected either
+    way: if this fails, the scheduled re-sync and `meli backfill` still cover the history."""
+    assert account.id is not None
+    try:
+        await on_account_connected(context.db, context.redis, context.settings, account.id)
+    except (MeliError, RedisError, OSError) as exc:
+        log.warning("ml.backfill.not_started", account_id=account.id, error=type(exc).__name__)
+
+
 @friendly
 async def oauth_callback(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
@@ -125,6 +141,7 @@ async def oauth_callback(request: web.Request) -> web.StreamResponse:
         account = await parts.flow.finish(query, request.cookies.get(BROWSER_COOKIE))
     except ConnectFailed as failed:
         return _failure(parts, failed)
+    await _start_import(parts.context, account)
     response = see_other(f"/accounts/{account.id}")
     start_session(request, response, parts, account.business_id)
     return response
