@@ -44,9 +44,9 @@ from benchmarks.procs import (  # noqa: E402
     load_average,
     migrate,
     nproc,
-    utc_stamp,
     wait_http,
 )
+from benchmarks.results import utc_stamp  # noqa: E402
 from worker.settings import Settings  # noqa: E402
 from worker.store.accounts import TokenSet  # noqa: E402
 

@@ -34,9 +34,10 @@ import asyncpg
 from redis.asyncio import Redis
 
 try:
-    from benchmarks import procs
+    from benchmarks import procs, results
 except ModuleNotFoundError:  # run as `python benchmarks/intake.py`: its own folder is on sys.path
     import procs  # type: ignore[no-redef, import-not-found]
+    import results  # type: ignore[no-redef, import-not-found]
 
 SELLER = 241530000
 APP_ID = 1234567890123456
@@ -277,7 +278,7 @@ def main() -> int:
             f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s, same run, servers unpinned, "
             "PostgreSQL and a private Redis on the same machine"
         )
-        procs.append_results("Webhook intake vs bare aiohttp (wrk)", setup, ["", *lines])
+        results.append_results("Webhook intake vs bare aiohttp (wrk)", setup, ["", *lines])
     return 0 if check.ok else 1
 
 

@@ -48,9 +48,10 @@ from worker.store.accounts import TokenSet
 from worker.store.db import open_database
 
 try:
-    from benchmarks import procs
+    from benchmarks import procs, results
 except ModuleNotFoundError:  # run as `python benchmarks/latency.py`: its own folder is on sys.path
     import procs  # type: ignore[no-redef, import-not-found]
+    import results  # type: ignore[no-redef, import-not-found]
 
 SANDBOX = "import sys; from connectors.mercadolibre.sandbox.cli import sandbox_command; sandbox_command(sys.argv[1:])"
 
@@ -292,7 +293,7 @@ def main() -> int:
             f"sandbox, web, {args.workers} worker(s), PostgreSQL and a private Redis on the same machine; "
             f"ML budgets {args.app_rate:g}/s per app, {args.seller_rate:g}/s per seller"
         )
-        procs.append_results("Notification → event lag (sandbox at 50 ms per call)", setup, [f"- {x}" for x in lines])
+        results.append_results("Notification → event lag (sandbox at 50 ms per call)", setup, [f"- {x}" for x in lines])
     return 0 if outcome.comparison.exact else 1
 
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import math
 import os
-import shlex
 import shutil
 import signal
 import socket
@@ -292,23 +291,3 @@ async def wait_http(child: Child, url: str, within: float = 30.0) -> None:
                         return
             await asyncio.sleep(0.1)
     raise RuntimeError(f"{child.name} did not answer {url} within {within:.0f} s")
-
-
-def append_results(title: str, setup: str, lines: Sequence[str]) -> None:
-    """Append a section to benchmarks/RESULTS.md: date (as `date -u` prints it), the exact command, setup."""
-    command = shlex.join([".venv/bin/python", *sys.argv])
-    section = [
-        "",
-        f"## {title}",
-        "",
-        f"- Date: {utc_stamp()}",
-        f"- Command: `{command}`",
-        f"- nproc: {nproc()}; {setup}",
-    ]
-    with (ROOT / "benchmarks" / "RESULTS.md").open("a", encoding="utf-8") as handle:
-        handle.write("\n".join([*section, *lines]) + "\n")
-
-
-def utc_stamp() -> str:
-    """What `date -u` prints."""
-    return datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")

@@ -15,8 +15,8 @@ from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.models import AccountStatus, MlAccount
 
-ACCESS = "APP_USR-1234567890123456-112307-0a1b2c3d4e5f60718293a4b5c6d7e8f9-987654321"
-REFRESH = "TG-65f0c0ffee0123456789abcd-987654321"
+ACCESS = "APP_USR-sandbox-access-token-987654321"
+REFRESH = "TG-sandbox-refresh-token-987654321"
 EXPIRES = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 

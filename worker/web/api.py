@@ -128,8 +128,8 @@ async def list_business_accounts(request: web.Request) -> web.Response:
     return web.json_response({"accounts": rows})
 
 
-@json_errors
-async def show_account(request: web.Request) -> web.Response:
+async def business_account(request: web.Request) -> MlAccount | web.Response:
+    """The `{account_id}` of the URL, if it belongs to the business whose API key came with the request."""
     business = await _business(request)
     if isinstance(business, web.Response):
         return business
@@ -138,7 +138,15 @@ async def show_account(request: web.Request) -> web.Response:
     account = await get_business_account(db, business.id, int(request.match_info["account_id"]))
     if account is None:
         return _error(404, "not_found", "no such account for this business")
-    return web.json_response(await account_json(db, account))
+    return account
+
+
+@json_errors
+async def show_account(request: web.Request) -> web.Response:
+    account = await business_account(request)
+    if isinstance(account, web.Response):
+        return account
+    return web.json_response(await account_json(request.app[CONNECT].context.db, account))
 
 
 def setup(app: web.Application) -> None:
