@@ -3,9 +3,8 @@ worker processes on PostgreSQL.
 
     .venv/bin/python benchmarks/latency.py [--notifications 200] [--duration 30] [--latency-ms 50] [--record]
 
-Starts `meli sandbox` (1 seller, no faults but `--latency-ms` per API call, notification retries compressed
-by `--notify-time-scale 0.01`), a throw-away PostgreSQL database, a private `redis-server`, `meli serve` and
-`meli worker`; connects the seller with tokens the sandbox grants; runs the sandbox driver for `--duration`
+Starts `meli sandbox` (1 seller, no faults but `--latency-ms` per API call, retries compressed), a throw-away
+PostgreSQL database, a private `redis-server`, `meli serve` and `meli worker`; connects the seller with tokens the sandbox grants; runs the sandbox driver for `--duration`
 seconds at the step rate giving `--notifications`/s (notes per step from an in-process dry run of the seed);
 stops it, waits (bounded) until every notification is delivered and processed, compares the store with the
 sandbox oracle and prints the lag percentiles.
