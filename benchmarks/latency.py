@@ -4,10 +4,10 @@ worker processes on PostgreSQL.
     .venv/bin/python benchmarks/latency.py [--notifications 200] [--duration 30] [--latency-ms 50] [--record]
 
 Starts `meli sandbox` (1 seller, no faults but `--latency-ms` per API call, retries compressed), a throw-away
-PostgreSQL database, a private `redis-server`, `meli serve` and `meli worker`; connects the seller with tokens the sandbox grants; runs the sandbox driver for `--duration`
-seconds at the step rate giving `--notifications`/s (notes per step from an in-process dry run of the seed);
-stops it, waits (bounded) until every notification is delivered and processed, compares the store with the
-sandbox oracle and prints the lag percentiles.
+PostgreSQL database, a private `redis-server`, `meli serve` and `meli worker`; connects the seller with tokens the
+sandbox grants; runs the sandbox driver for `--duration` seconds at the step rate giving `--notifications`/s; stops
+it, waits (bounded) until every notification is delivered and processed, compares the store with the sandbox oracle
+and prints the lag percentiles.
 
 Lag of one stored event E: `E.recorded_at - C.received_at`, where C is the inbox row our webhook committed
 first (wall clock, `received_at`) among the rows whose notification reports a change at or after the event's
