@@ -11,7 +11,7 @@ process once (restarting them), restarts Redis with its data gone, expires every
 spikes. Then it waits (bounded) until every notification is delivered and processed and checks: event store
 == sandbox oracle for every seller (0 missing, 0 duplicated, same amounts and tracked_at) and no inbox row
 left pending or parked. It prints a summary table and exits 0 only then. `make chaos` runs the full size
-(about 12 minutes on 2 CPUs); `--short` (3 x 40 orders, one disruption of each kind, 1-4 minutes) is run by
+(about 12 minutes on 2 CPUs); `--short` (3 x 40 orders, one disruption of each kind, 1-6 minutes) is run by
 `make test` (tests/chaos). Every process it starts is stopped by pid and the database dropped, also on
 failure or SIGTERM.
 """
