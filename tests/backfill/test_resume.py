@@ -11,7 +11,7 @@ import pytest
 
 from connectors.errors import Conflict
 from connectors.mercadolibre.sandbox import SandboxConfig
-from tests.backfill.conftest import bulk_settings, processed, runs_of, sandbox_start, started, wait_until
+from tests.backfill.conftest import bulk_settings, processed, runs_of, sandbox_start, wait_until
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import on_account_connected, request_backfill
 from worker.settings import Settings
@@ -95,10 +95,11 @@ async def reconnect(world: World, seller_id: int, business_id: int) -> int:
 async def test_a_revoked_seller_parks_the_backfill_which_resumes_after_reconnect(settings: Settings) -> None:
     async with offline_world(bulk_settings(settings, backfill_slice_seconds=0.5), history(10)) as world:
         seller_id, business_id, account_id = await connected(world)
-        worker = asyncio.create_task(world.run_worker())
-        await wait_until(lambda: started(world, account_id))
+        # Revoked before the worker's first call, so every run of the import is still open when it happens
+        # (the interrupted-import test above covers stopping mid-run).
         await world.control("POST", f"/_sandbox/sellers/{seller_id}/revoke")
         await world.control("POST", "/_sandbox/tokens/expire")
+        worker = asyncio.create_task(world.run_worker())
         await asyncio.wait_for(worker, 60)  # the chain stops: nothing is queued while parked
 
         account = await get_account(world.context.db, account_id)

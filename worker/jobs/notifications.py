@@ -14,7 +14,7 @@ from typing import Any
 from arq import Retry
 from redis.exceptions import LockError
 
-from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound, TransientError
+from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound, TransientError, Unavailable
 from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
@@ -22,8 +22,7 @@ from worker.jobs.deps import JobDeps, job_deps
 from worker.jobs.names import enqueue_notification
 from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
 from worker.logs import get_logger
-from worker.store.accounts import get_account
-from worker.store.inbox import finish_resource, get_row, latest_id_for_resource, newest_open_row, set_row_status
+from worker.store.inbox import finish_resource, get_row, load_work, newest_open_row, set_row_status
 from worker.store.models import InboxRow, InboxStatus, utcnow
 
 log = get_logger(__name__)
@@ -33,6 +32,15 @@ LOCK_SECONDS = 120
 
 
 async def process_notification(ctx: dict[str, Any], inbox_id: int) -> str:
+    try:
+        return await _process(ctx, inbox_id)
+    except Unavailable as exc:  # database or Redis away: the row stays pending; try again soon
+        job_try = int(ctx.get("job_try", 1))
+        log.warning("ml.job.unavailable", inbox_id=inbox_id, error=str(exc), job_try=job_try)
+        raise Retry(defer=min(60, 2**job_try)) from None
+
+
+async def _process(ctx: dict[str, Any], inbox_id: int) -> str:
     deps = job_deps(ctx)
     row = await get_row(deps.app.db, inbox_id)
     if row is None or row.status not in OPEN:
@@ -71,12 +79,11 @@ async def _follow_up(deps: JobDeps, row: InboxRow) -> None:
 
 
 async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
-    row = await get_row(deps.app.db, inbox_id)
-    if row is None or row.status not in OPEN:
+    work = await load_work(deps.app.db, inbox_id)
+    if work is None or work.row.status not in OPEN:
         return "covered"
+    row, up_to, account = work.row, work.up_to, work.account
     assert row.account_id is not None and row.kind is not None and row.resource_id is not None
-    up_to = await latest_id_for_resource(deps.app.db, row.account_id, row.kind, row.resource_id)
-    account = await get_account(deps.app.db, row.account_id)
     if account is None or account.status != "active":
         status = InboxStatus.PARKED if account is not None and account.status == "needs_reauth" else InboxStatus.IGNORED
         await _finish(deps, row, up_to, status, f"seller is {account.status if account else 'gone'}")

@@ -77,7 +77,7 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:
     return Worker(
         functions=[
-            func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=60),
+            func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=0),
             *bulk_functions(),
         ],
         cron_jobs=[

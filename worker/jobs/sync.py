@@ -8,6 +8,7 @@ nothing). `orders_for` turns a notified shipment, payment or claim into the orde
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,9 +33,9 @@ from connectors.mercadolibre.payloads import (
     parse_shipment,
 )
 from worker.store.db import Database
-from worker.store.documents import RawDocument, save_documents
-from worker.store.events import EventRecord, append_events_by_action
-from worker.store.profiles import order_references_for_shipment, upsert_order_object, upsert_subscriber
+from worker.store.documents import RawDocument, save_documents_in
+from worker.store.events import EventRecord, append_events_in
+from worker.store.profiles import order_references_for_shipment, upsert_order_object_in, upsert_subscriber_in
 
 
 @dataclass(frozen=True)
@@ -127,27 +128,37 @@ async def fetch_and_map(
 
 
 async def store_result(
-    db: Database, business_id: int, result: MappingResult, origin: Origin, historical_before: datetime | None = None
+    db: Database,
+    business_id: int,
+    result: MappingResult,
+    origin: Origin,
+    historical_before: datetime | None = None,
+    documents: tuple[int, Sequence[RawDocument]] | None = None,
 ) -> Counter[str]:
-    """`historical_before`: events tracked before it (the seller's connection) get `properties.historical`."""
-    subscriber_id = await upsert_subscriber(db, business_id, result.subscriber)
-    order_object_id, _ = await upsert_order_object(db, business_id, result.order, subscriber_id)
-    records = [
-        EventRecord(
-            action=event.action.value,
-            subscriber_id=subscriber_id,
-            order_object_id=order_object_id,
-            tracked_at=event.tracked_at,
-            dedupe_key=event.dedupe_key,
-            source=result.order.source,
-            origin=origin.value,
-            amount=event.amount,
-            currency=event.currency,
-            properties=_properties(event.properties, event.tracked_at, historical_before),
-        )
-        for event in result.events
-    ]
-    return await append_events_by_action(db, business_id, records)
+    """Store the mapping's subscriber, order object and events (and `documents`: the account's raw documents
+    behind them) in one transaction. `historical_before`: events tracked before it (the seller's connection)
+    get `properties.historical`."""
+    async with db.connect() as conn:
+        if documents is not None:
+            await save_documents_in(conn, *documents)
+        subscriber_id = await upsert_subscriber_in(conn, business_id, result.subscriber)
+        order_object_id, _ = await upsert_order_object_in(conn, business_id, result.order, subscriber_id)
+        records = [
+            EventRecord(
+                action=event.action.value,
+                subscriber_id=subscriber_id,
+                order_object_id=order_object_id,
+                tracked_at=event.tracked_at,
+                dedupe_key=event.dedupe_key,
+                source=result.order.source,
+                origin=origin.value,
+                amount=event.amount,
+                currency=event.currency,
+                properties=_properties(event.properties, event.tracked_at, historical_before),
+            )
+            for event in result.events
+        ]
+        return await append_events_in(conn, business_id, records)
 
 
 def _properties(properties: Any, tracked_at: datetime, historical_before: datetime | None) -> dict[str, Any]:
@@ -168,8 +179,9 @@ async def sync_order(
     historical_before: datetime | None = None,
 ) -> SyncReport:
     result, documents = await fetch_and_map(client, target.seller, order_id, options, known)
-    await save_documents(db, target.seller.account_id, documents)
-    added = await store_result(db, target.business_id, result, origin, historical_before)
+    added = await store_result(
+        db, target.business_id, result, origin, historical_before, (target.seller.account_id, documents)
+    )
     return SyncReport(orders=1, new_events=added, problems=list(result.problems))
 
 

@@ -62,11 +62,20 @@ class Database:
             raise Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}") from None
 
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
+    async def connect(self, *, autocommit: bool = False) -> AsyncIterator[AsyncConnection]:
+        """`transaction` for Core statements: no ORM session, so hot paths skip its bookkeeping.
+
+        `autocommit`: for one statement (atomic on its own), sent without BEGIN and COMMIT round trips."""
         try:
+            if autocommit:
+                async with self.engine.connect() as conn:
+                    yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+                return
             async with self.engine.begin() as conn:
                 yield conn
         except (OperationalError, InterfaceError, OSError) as exc:
+            if isinstance(exc, DBAPIError) and not exc.connection_invalidated and _is_data_error(exc):
+                raise
             raise Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}") from None
 
     async def ping(self) -> None:
@@ -88,7 +97,9 @@ def _reason(exc: BaseException) -> str:
     return first_line[:200]
 
 
-def open_database(url: str, *, echo: bool = False, pool_size: int = 10) -> Database:
+def open_database(url: str, *, echo: bool = False, pool_size: int = 15) -> Database:
+    """PostgreSQL: `pool_size` kept connections (+5 short-lived ones at peaks) per process; 100 connections,
+    PostgreSQL's default limit, leave room for 4 processes (2 web, 2 workers) and tools."""
     try:
         parsed = make_url(url)
     except Exception:
@@ -97,7 +108,9 @@ def open_database(url: str, *, echo: bool = False, pool_size: int = 10) -> Datab
     if _is_sqlite(parsed):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # No pre-ping (a round trip per checkout): a connection found dead fails its statement once, as
+        # Unavailable, which callers retry; SQLAlchemy then replaces every pooled connection older than it.
+        kwargs.update(pool_size=pool_size, max_overflow=5, pool_recycle=1800)
     try:
         engine = create_async_engine(parsed, **kwargs)
     except Exception as exc:  # e.g. unknown driver name

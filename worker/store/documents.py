@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from connectors.mercadolibre.payloads import plain_json
@@ -22,7 +24,20 @@ class RawDocument:
     order_ref: str | None = None
 
 
-async def save_documents(db: Database, account_id: int, documents: Sequence[RawDocument]) -> None:
+@cache
+def _document_upsert(dialect: str) -> Any:
+    insert = upsert_insert(dialect, DocumentRow)
+    return insert.on_conflict_do_update(
+        index_elements=["account_id", "kind", "ref"],
+        set_={
+            "raw": insert.excluded.raw,
+            "fetched_at": insert.excluded.fetched_at,
+            "order_ref": insert.excluded.order_ref,
+        },
+    )
+
+
+async def save_documents_in(conn: AsyncConnection, account_id: int, documents: Sequence[RawDocument]) -> None:
     if not documents:
         return
     now = utcnow()
@@ -31,18 +46,12 @@ async def save_documents(db: Database, account_id: int, documents: Sequence[RawD
          "fetched_at": now}
         for d in documents
     ]  # fmt: skip
-    insert = upsert_insert(db.dialect, DocumentRow)
-    statement = insert.on_conflict_do_update(
-        index_elements=["account_id", "kind", "ref"],
-        set_={
-            "raw": insert.excluded.raw,
-            "fetched_at": insert.excluded.fetched_at,
-            "order_ref": insert.excluded.order_ref,
-        },
-    )
-    async with db.transaction() as session:
-        connection = await session.connection()
-        await connection.execute(statement, rows)
+    await conn.execute(_document_upsert(conn.dialect.name), rows)
+
+
+async def save_documents(db: Database, account_id: int, documents: Sequence[RawDocument]) -> None:
+    async with db.connect() as conn:
+        await save_documents_in(conn, account_id, documents)
 
 
 async def documents_of_order(db: Database, account_id: int, order_ref: str) -> list[DocumentRow]:

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from connectors.errors import InvalidRecord
@@ -102,22 +104,30 @@ async def append_events(db: Database, business_id: int, records: Sequence[EventR
     return sum((await append_events_by_action(db, business_id, records)).values())
 
 
-async def append_events_by_action(db: Database, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
-    """`append_events`, telling how many new events of each action were stored."""
+@cache
+def _event_insert(dialect: str) -> Any:
+    return (
+        upsert_insert(dialect, EventRow)
+        .on_conflict_do_nothing(index_elements=["business_id", "dedupe_key"])
+        .returning(EventRow.__table__.c.action)  # type: ignore[attr-defined]
+    )
+
+
+async def append_events_in(conn: AsyncConnection, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
+    """Store the events not stored yet; returns how many new events of each action were stored."""
     now = utcnow()
     rows = [_row(business_id, record, now) for record in records]  # validate everything before writing
     if not rows:
         return Counter()
-    statement = (
-        upsert_insert(db.dialect, EventRow)
-        .on_conflict_do_nothing(index_elements=["business_id", "dedupe_key"])
-        .returning(EventRow.__table__.c.action)  # type: ignore[attr-defined]
-    )
-    async with db.transaction() as session:
-        # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches
-        # the compiled statement, so a batch costs one round trip per page.
-        connection = await session.connection()
-        return Counter(action for (action,) in (await connection.execute(statement, rows)).all())
+    # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches the
+    # compiled statement, so a batch costs one round trip per page.
+    return Counter(action for (action,) in (await conn.execute(_event_insert(conn.dialect.name), rows)).all())
+
+
+async def append_events_by_action(db: Database, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
+    """`append_events`, telling how many new events of each action were stored."""
+    async with db.connect() as conn:
+        return await append_events_in(conn, business_id, records)
 
 
 async def read_events(

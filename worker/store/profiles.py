@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, or_
-from sqlmodel import col, select
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import select
 
 from connectors.events import OrderSnapshot, Subscriber
 from worker.store.db import Database
@@ -13,21 +16,37 @@ from worker.store.dialect import upsert_insert
 from worker.store.models import OrderObject, SubscriberRow, utcnow
 
 PROFILE_FIELDS = ("nickname", "first_name", "last_name", "email", "phone")
+ORDER_KEYS = ("business_id", "source", "reference")
+ORDER_COLUMNS = (
+    *ORDER_KEYS, "pack_id", "status", "currency", "total_amount", "paid_amount", "items", "shipment_id",
+    "subscriber_id", "source_created_at", "source_updated_at", "raw", "updated_at",
+)  # fmt: skip
 
 
-async def upsert_subscriber(db: Database, business_id: int, subscriber: Subscriber) -> int:
+@cache
+def _subscriber_upsert(dialect: str) -> Any:
+    """Built once per dialect and executed with parameters, so SQLAlchemy's compiled cache is hit every time."""
+    insert = upsert_insert(dialect, SubscriberRow)
+    table = SubscriberRow.__table__  # type: ignore[attr-defined]
+    updates = {name: func.coalesce(insert.excluded[name], table.c[name]) for name in PROFILE_FIELDS}
+    return insert.on_conflict_do_update(
+        index_elements=["business_id", "source", "external_id"],
+        set_={**updates, "updated_at": insert.excluded.updated_at},
+    ).returning(table.c.id)
+
+
+async def upsert_subscriber_in(conn: AsyncConnection, business_id: int, subscriber: Subscriber) -> int:
     """Insert or update the customer; a field the source no longer sends keeps its known value."""
     now = utcnow()
     values = {"business_id": business_id, "source": subscriber.source, "external_id": subscriber.external_id}
     values |= {name: getattr(subscriber, name) for name in PROFILE_FIELDS}
-    insert = upsert_insert(db.dialect, SubscriberRow).values(**values, created_at=now, updated_at=now)
-    table = SubscriberRow.__table__  # type: ignore[attr-defined]
-    updates = {name: func.coalesce(insert.excluded[name], table.c[name]) for name in PROFILE_FIELDS}
-    statement = insert.on_conflict_do_update(
-        index_elements=["business_id", "source", "external_id"], set_={**updates, "updated_at": now}
-    ).returning(table.c.id)
-    async with db.transaction() as session:
-        return int((await session.exec(statement)).scalar_one())
+    values |= {"created_at": now, "updated_at": now}
+    return int((await conn.execute(_subscriber_upsert(conn.dialect.name), values)).scalar_one())
+
+
+async def upsert_subscriber(db: Database, business_id: int, subscriber: Subscriber) -> int:
+    async with db.connect() as conn:
+        return await upsert_subscriber_in(conn, business_id, subscriber)
 
 
 def _order_values(business_id: int, order: OrderSnapshot, subscriber_id: int | None) -> dict[str, object]:
@@ -56,41 +75,49 @@ def _item_json(item: object) -> dict[str, object]:
     return dict(data)
 
 
-async def upsert_order_object(
-    db: Database, business_id: int, order: OrderSnapshot, subscriber_id: int | None
+@cache
+def _order_upsert(dialect: str) -> Any:
+    insert = upsert_insert(dialect, OrderObject)
+    table = OrderObject.__table__  # type: ignore[attr-defined]
+    fresher = or_(table.c.source_updated_at.is_(None), table.c.source_updated_at <= insert.excluded.source_updated_at)
+    return insert.on_conflict_do_update(
+        index_elements=list(ORDER_KEYS),
+        set_={name: insert.excluded[name] for name in ORDER_COLUMNS if name not in ORDER_KEYS},
+        where=fresher,
+    ).returning(table.c.id)
+
+
+@cache
+def _order_id_query() -> Any:
+    table = OrderObject.__table__  # type: ignore[attr-defined]
+    return select(table.c.id).where(*(table.c[key] == bindparam(key) for key in ORDER_KEYS))
+
+
+async def upsert_order_object_in(
+    conn: AsyncConnection, business_id: int, order: OrderSnapshot, subscriber_id: int | None
 ) -> tuple[int, bool]:
     """Store the snapshot unless a newer one (by source `updated_at`) is already stored.
 
     Returns the order object id and whether this snapshot was written.
     """
     values = _order_values(business_id, order, subscriber_id)
-    insert = upsert_insert(db.dialect, OrderObject).values(**values)
-    table = OrderObject.__table__  # type: ignore[attr-defined]
-    fresher = or_(table.c.source_updated_at.is_(None), table.c.source_updated_at <= insert.excluded.source_updated_at)
-    keys = ("business_id", "source", "reference")
-    statement = insert.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: insert.excluded[name] for name in values if name not in keys},
-        where=fresher,
-    ).returning(table.c.id)
-    async with db.transaction() as session:
-        written = (await session.exec(statement)).scalar_one_or_none()
-        if written is not None:
-            return int(written), True
-        existing = await session.exec(
-            select(col(OrderObject.id)).where(
-                col(OrderObject.business_id) == business_id,
-                col(OrderObject.source) == order.source,
-                col(OrderObject.reference) == order.reference,
-            )
-        )
-        return int(existing.one() or 0), False
+    written = (await conn.execute(_order_upsert(conn.dialect.name), values)).scalar_one_or_none()
+    if written is not None:
+        return int(written), True
+    keys = {key: values[key] for key in ORDER_KEYS}
+    return int((await conn.execute(_order_id_query(), keys)).scalar_one()), False
+
+
+async def upsert_order_object(
+    db: Database, business_id: int, order: OrderSnapshot, subscriber_id: int | None
+) -> tuple[int, bool]:
+    async with db.connect() as conn:
+        return await upsert_order_object_in(conn, business_id, order, subscriber_id)
 
 
 async def order_references_for_shipment(db: Database, business_id: int, shipment_id: str) -> list[str]:
     """Orders of ours that ship in this shipment (a pack's orders share one)."""
-    statement = select(col(OrderObject.reference)).where(
-        col(OrderObject.business_id) == business_id, col(OrderObject.shipment_id) == shipment_id
-    )
-    async with db.transaction() as session:
-        return sorted((await session.exec(statement)).all())
+    table = OrderObject.__table__  # type: ignore[attr-defined]
+    statement = select(table.c.reference).where(table.c.business_id == business_id, table.c.shipment_id == shipment_id)
+    async with db.connect(autocommit=True) as conn:
+        return sorted((await conn.execute(statement)).scalars().all())
