@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 
+from worker.jobs.names import deserialize, serialize
 from worker.metrics import Metrics
 from worker.settings import Settings
 from worker.store.crypto import TokenCipher
@@ -32,6 +33,8 @@ def build_context(settings: Settings) -> AppContext:
         redis=ArqRedis(
             ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5),
             default_queue_name=settings.queue_name,
+            job_serializer=serialize,
+            job_deserializer=deserialize,
         ),
         cipher=TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys]),
         metrics=Metrics(),

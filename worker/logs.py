@@ -1,4 +1,4 @@
-"""structlog configuration. Log lines have stable event names (`ml.webhook.accepted`) and never carry
+"""structlog configuration. Log lines have stable event names (`ml.job.finished`) and never carry
 secrets: a processor masks any field whose name says it holds one."""
 
 from __future__ import annotations

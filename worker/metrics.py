@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from connectors.mercadolibre.constants import Topic
@@ -29,8 +31,14 @@ class Metrics:
         self.lag = Histogram("meli_notification_to_event_seconds", "Notification received → event stored",
                              buckets=SLOW, registry=r)  # fmt: skip
 
+        self._webhook_children: dict[tuple[str, str], Any] = {}  # labels() per request costs a lock and a hash
+
     def notification(self, topic: str, outcome: str, seconds: float) -> None:
-        self.webhook.labels(topic if topic in KNOWN_TOPICS else "other", outcome).inc()
+        key = (topic if topic in KNOWN_TOPICS else "other", outcome)
+        child = self._webhook_children.get(key)
+        if child is None:
+            child = self._webhook_children[key] = self.webhook.labels(*key)
+        child.inc()
         self.webhook_seconds.observe(seconds)
 
     def ml_request(self, endpoint: str, status: int) -> None:

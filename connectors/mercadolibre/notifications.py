@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, Final
 
 from connectors.errors import MeliError
@@ -115,7 +114,11 @@ def resource_ref(notification: Notification) -> ResourceRef | None:
 
 def parse_notification(body: bytes) -> Notification:
     """Parse and validate a webhook body. Raises NotificationError with a short reason."""
-    data = _load(body)
+    return notification_from(load_body(body))
+
+
+def notification_from(data: dict[str, Any]) -> Notification:
+    """Validate an already decoded body (`load_body`), so a caller that keeps the JSON decodes it once."""
     topic = _text(data, "topic")
     return Notification(
         topic=topic,
@@ -134,9 +137,10 @@ def _reject_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def _load(body: bytes) -> dict[str, Any]:
+def load_body(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object; NaN and Infinity are refused, as JSON itself does."""
     try:
-        data = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise NotificationError("body is not JSON") from None
     if not isinstance(data, dict):
@@ -207,7 +211,10 @@ def _time(key: str, value: object) -> datetime | None:
     try:
         if not isinstance(value, str):
             raise TypeError
-        moment = datetime.fromisoformat(value.strip())
+        stripped = value.strip()
+        moment = datetime.fromisoformat(stripped)
+        if moment.tzinfo is UTC:  # ML's usual spelling: nothing to convert
+            return moment
         zone = moment.tzinfo if moment.utcoffset() is not None else UTC
         return moment.replace(tzinfo=zone).astimezone(UTC)
     except (TypeError, ValueError, OverflowError):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from arq.connections import ArqRedis
 from arq.constants import expires_extra_ms, job_key_prefix, result_key_prefix
-from arq.jobs import serialize_job
 
 PROCESS_NOTIFICATION = "process_notification"
 
@@ -29,31 +29,41 @@ async def enqueue_notification(
     return job is not None
 
 
+def serialize(data: Any) -> bytes:
+    """arq's job and result encoding: JSON rather than pickle, so nothing read from Redis can run code in a
+    worker, and the webhook's script below can write jobs itself. Results that are not JSON become text."""
+    return json.dumps(data, default=str, separators=(",", ":")).encode()
+
+
+def deserialize(raw: bytes | str) -> Any:
+    return json.loads(raw)
+
+
 # What arq's enqueue_job does for one job (refuse a known job or result key, store the job, add it to the queue),
-# for many jobs in one round trip. KEYS[1] = queue; ARGV = score, expiry ms, then (job id, payload) pairs.
+# for many rows in one round trip, the job written here rather than serialized per row by the caller.
+# KEYS = queue, job key prefix, result key prefix; ARGV = enqueue time (ms), expiry (ms), job id prefix, row ids.
 _ENQUEUE_MANY = """
 local queued = 0
-for i = 3, #ARGV, 2 do
-  local id = ARGV[i]
+for i = 4, #ARGV do
+  local id = ARGV[3] .. ARGV[i] .. ':0'
   if redis.call('EXISTS', KEYS[2] .. id, KEYS[3] .. id) == 0 then
-    redis.call('PSETEX', KEYS[2] .. id, ARGV[2], ARGV[i + 1])
+    local job = '{"t":null,"f":"PROCESS_NOTIFICATION","a":[' .. ARGV[i] .. '],"k":{},"et":' .. ARGV[1] .. '}'
+    redis.call('PSETEX', KEYS[2] .. id, ARGV[2], job)
     redis.call('ZADD', KEYS[1], ARGV[1], id)
     queued = queued + 1
   end
 end
 return queued
-"""
+""".replace("PROCESS_NOTIFICATION", PROCESS_NOTIFICATION)
 
 
 async def enqueue_notifications(redis: ArqRedis, inbox_ids: Sequence[int]) -> int:
-    """Queue the jobs of many fresh inbox rows at once (the webhook's batch); returns how many were new."""
+    """Queue the jobs of many fresh inbox rows at once (the webhook's batch); returns how many were new.
+    The same jobs as `enqueue_notification(redis, id)` queues one at a time."""
     if not inbox_ids:
         return 0
-    now_ms = int(time.time() * 1000)
-    args: list[Any] = [now_ms, expires_extra_ms]
-    for inbox_id in inbox_ids:
-        job_id = notification_job_id(redis.default_queue_name, inbox_id)
-        args += [job_id, serialize_job(PROCESS_NOTIFICATION, (inbox_id,), {}, None, now_ms)]
+    id_prefix = notification_job_id(redis.default_queue_name, 0).removesuffix("0:0")
+    args: list[Any] = [int(time.time() * 1000), expires_extra_ms, id_prefix, *inbox_ids]
     keys = [redis.default_queue_name, job_key_prefix, result_key_prefix]
     queued = await redis.eval(_ENQUEUE_MANY, len(keys), *keys, *args)  # type: ignore[misc]
     return int(queued)

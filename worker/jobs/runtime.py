@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.deps import build_deps, close_deps, job_deps
-from worker.jobs.names import PROCESS_NOTIFICATION
+from worker.jobs.names import PROCESS_NOTIFICATION, deserialize, serialize
 from worker.jobs.notifications import MAX_TRIES, process_notification
 from worker.jobs.sweeper import sweep_inbox
 from worker.logs import get_logger
@@ -76,6 +76,8 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 
 def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:
     return Worker(
+        job_serializer=serialize,
+        job_deserializer=deserialize,
         functions=[
             func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=0),
             *bulk_functions(),

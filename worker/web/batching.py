@@ -16,18 +16,24 @@ Flush = Callable[[Sequence[T]], Awaitable[list[int]]]
 
 
 class BatchWriter(Generic[T]):
-    def __init__(self, flush: Flush[T], max_batch: int = 500) -> None:
+    """Up to `in_flight` batches are written at once, so requests that arrive while one batch waits on the
+    database form the next one instead of idling."""
+
+    def __init__(self, flush: Flush[T], max_batch: int = 500, in_flight: int = 2) -> None:
         self._flush = flush
         self._max_batch = max_batch
+        self._in_flight = in_flight
         self._waiting: list[tuple[T, asyncio.Future[int]]] = []
-        self._running: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()
 
     async def write(self, item: T) -> int:
         """Queue `item`; returns its id once the batch holding it is committed (or raises its error)."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
-        if self._running is None or self._running.done():
-            self._running = asyncio.create_task(self._drain())
+        if len(self._running) < self._in_flight:
+            task = asyncio.create_task(self._drain())
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         return await future
 
     async def _drain(self) -> None:
@@ -45,5 +51,5 @@ class BatchWriter(Generic[T]):
                     future.set_result(row_id)
 
     async def close(self) -> None:
-        if self._running is not None:
-            await self._running
+        while self._running:
+            await asyncio.gather(*self._running)

@@ -8,12 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 
 from worker.jobs.names import enqueue_notifications
+from worker.logs import get_logger
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, record_notifications
 from worker.web.batching import BatchWriter
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,47 @@ class AccountDirectory:
         return info
 
 
+class JobQueuer:
+    """Queues the jobs of committed rows in the background, many per Redis call. A failure only delays them:
+    the rows are in the inbox, and the worker's sweeper queues what is still pending."""
+
+    def __init__(self, redis: ArqRedis, max_batch: int = 500) -> None:
+        self._redis = redis
+        self._max_batch = max_batch
+        self._waiting: list[int] = []
+        self._running: asyncio.Task[None] | None = None
+
+    def submit(self, inbox_id: int) -> None:
+        self._waiting.append(inbox_id)
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+            try:
+                await enqueue_notifications(self._redis, batch)
+            except (RedisError, OSError) as exc:
+                log.warning("ml.webhook.enqueue_failed", rows=len(batch), error=type(exc).__name__)
+
+    async def close(self) -> None:
+        """Wait for the jobs submitted so far (at shutdown)."""
+        if self._running is not None:
+            await self._running
+
+
 @dataclass
 class Intake:
     writer: BatchWriter[NewNotification]  # inbox rows, one transaction per batch
-    enqueuer: BatchWriter[int]  # their jobs, one Redis call per batch
+    jobs: JobQueuer  # their jobs, one Redis call per batch, not awaited by the request
     accounts: AccountDirectory
+
+    def enqueue_soon(self, inbox_id: int) -> None:
+        self.jobs.submit(inbox_id)
 
 
 def build_intake(db: Database, redis: ArqRedis) -> Intake:
     async def record(items: Sequence[NewNotification]) -> list[int]:
         return await record_notifications(db, items)
 
-    async def enqueue(inbox_ids: Sequence[int]) -> list[int]:
-        await enqueue_notifications(redis, inbox_ids)
-        return list(inbox_ids)
-
-    return Intake(writer=BatchWriter(record), enqueuer=BatchWriter(enqueue), accounts=AccountDirectory(db))
+    return Intake(writer=BatchWriter(record), jobs=JobQueuer(redis), accounts=AccountDirectory(db))
