@@ -6,6 +6,7 @@ a merchant does: connect page, Connect button, ML's sign-in form (Allow or Deny)
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer, unused_port
+from aiohttp.test_utils import TestServer, get_port_socket
 from multidict import CIMultiDictProxy
 
 from connectors.mercadolibre.sandbox import SandboxConfig, create_sandbox_app
@@ -164,13 +165,14 @@ def stack_settings(base: Settings, database_url: str, sandbox_base: str, port: i
 
 @pytest.fixture
 async def stack(db: Database, settings: Settings) -> AsyncIterator[Stack]:
-    port = unused_port()
+    listening = get_port_socket("127.0.0.1", 0, socket.AF_INET)  # held from now on: no other server can take it
+    port = int(listening.getsockname()[1])
     sandbox_server = await start_sandbox(f"http://127.0.0.1:{port}/oauth/callback")
     sandbox_base = str(sandbox_server.make_url("")).rstrip("/")
     url = db.engine.url.render_as_string(hide_password=False)
     business, api_key = await create_business(db, "Tienda Uno", "CO")
     async with app_context(stack_settings(settings, url, sandbox_base, port)) as context:
-        server = TestServer(create_app(context), host="127.0.0.1", port=port)
+        server = TestServer(create_app(context), host="127.0.0.1", port=port, socket_factory=lambda *_: listening)
         await server.start_server()
         async with aiohttp.ClientSession() as http:
             base = f"http://127.0.0.1:{port}"

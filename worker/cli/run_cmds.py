@@ -50,11 +50,11 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
 @pass_state
 def worker_command(state: CliState, burst: bool) -> None:
     """Run the job worker (arq): notification and backfill jobs plus the scheduled jobs."""
-    from worker.jobs.runtime import build_worker  # the worker's own composition root, loaded only here
+    from worker.jobs.runtime import run_worker  # the worker's own composition root, loaded only here
 
     settings = guarded(state.settings)
     asyncio.set_event_loop(asyncio.new_event_loop())
-    guarded(lambda: build_worker(settings, burst=burst)).run()
+    guarded(lambda: run_worker(settings, burst=burst))
 
 
 COMMANDS: tuple[click.Command, ...] = (serve, worker_command)

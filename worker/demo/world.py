@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from connectors.errors import Unavailable
+from connectors.mercadolibre.constants import site
 from connectors.mercadolibre.sandbox import SandboxConfig, create_sandbox_app
 from worker.context import AppContext, app_context
 from worker.jobs.runtime import build_worker
@@ -49,7 +50,9 @@ class DemoWorld:
 
     async def connect_seller(self, seller: dict[str, Any]) -> int:
         """A business per seller, connected with tokens the sandbox grants; returns the business id."""
-        business, _ = await create_business(self.context.db, f"Demo {seller['nickname']}", seller["site_id"][1:])
+        known = site(seller["site_id"])
+        country = known.country if known is not None else "CO"
+        business, _ = await create_business(self.context.db, f"Demo {seller['nickname']}", country)
         assert business.id is not None
         pair = await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
         expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])

@@ -12,13 +12,13 @@ import time
 from typing import Any
 
 from arq import Retry
-from redis.exceptions import LockError
 
 from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound, TransientError, Unavailable
 from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
 from worker.jobs.deps import JobDeps, job_deps
+from worker.jobs.locks import held_lock
 from worker.jobs.names import enqueue_notification
 from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
 from worker.logs import get_logger
@@ -28,7 +28,7 @@ from worker.store.models import InboxRow, InboxStatus, utcnow
 log = get_logger(__name__)
 OPEN = (InboxStatus.PENDING.value, InboxStatus.PARKED.value)
 MAX_TRIES = 8
-LOCK_SECONDS = 120
+LOCK_SECONDS = 15  # renewed while the job runs: a killed worker's resources free within this
 
 
 async def process_notification(ctx: dict[str, Any], inbox_id: int) -> str:
@@ -49,24 +49,28 @@ async def _process(ctx: dict[str, Any], inbox_id: int) -> str:
         await set_row_status(deps.app.db, inbox_id, InboxStatus.IGNORED, "nothing to fetch")
         return "ignored"
     key = f"meli:lock:resource:{row.account_id}:{row.kind}:{row.resource_id}"
-    lock = deps.app.redis.lock(key, timeout=LOCK_SECONDS)
-    if not await lock.acquire(blocking=False):
-        return "busy"  # the holder queues a follow-up for rows that arrive while it works; no slot is held waiting
+    held = False
+    try:
+        async with held_lock(deps.app.redis, key, LOCK_SECONDS) as held:
+            if not held:
+                return "busy"  # the holder queues a follow-up for rows that arrive while it works; no slot waits
+            return await _timed(deps, inbox_id, int(ctx.get("job_try", 1)))
+    finally:
+        if held:  # after the lock is released, whatever the outcome
+            await _follow_up(deps, row)
+
+
+async def _timed(deps: JobDeps, inbox_id: int, job_try: int) -> str:
     started = time.perf_counter()
     outcome = "error"
     try:
-        outcome = await _process_locked(deps, inbox_id, int(ctx.get("job_try", 1)))
+        outcome = await _process_locked(deps, inbox_id, job_try)
         return outcome
     except Retry:
         outcome = "retry"
         raise
     finally:
         deps.app.metrics.jobs.labels("process_notification", outcome).observe(time.perf_counter() - started)
-        try:
-            await lock.release()
-        except LockError:  # expired while we worked; the work is idempotent
-            log.warning("ml.job.lock_expired", inbox_id=inbox_id)
-        await _follow_up(deps, row)
 
 
 async def _follow_up(deps: JobDeps, row: InboxRow) -> None:

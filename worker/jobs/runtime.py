@@ -11,6 +11,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
 from prometheus_client import CONTENT_TYPE_LATEST
+from redis.exceptions import RedisError
 
 from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.deps import build_deps, close_deps, job_deps
@@ -67,11 +68,32 @@ async def refresh_tokens(ctx: dict[str, Any]) -> int:
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
-    if ctx.get("metrics_server") is not None:
-        await ctx["metrics_server"].cleanup()
-    if "deps" in ctx:
-        await close_deps(ctx["deps"])
-    log.info("worker.stopped")
+    """Idempotent: also called after arq's own shutdown failed half-way (Redis gone)."""
+    if (server := ctx.pop("metrics_server", None)) is not None:
+        await server.cleanup()
+    if (deps := ctx.pop("deps", None)) is not None:
+        await close_deps(deps)
+        log.info("worker.stopped")
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """Run arq until stopped (SIGINT/SIGTERM). arq's loop ends when Redis goes away; a long-running worker then
+    starts again after a pause (1 s, doubling to 30 s) rather than exiting, so a Redis restart needs no
+    supervisor. `burst` runs end on the error."""
+    pause = 1.0
+    while True:
+        worker = build_worker(settings, burst=burst)
+        began = time.monotonic()
+        try:
+            worker.run()
+            return
+        except (RedisError, OSError) as exc:
+            worker.loop.run_until_complete(_shutdown(worker.ctx))
+            if burst:
+                raise
+            pause = 1.0 if time.monotonic() - began > 60 else min(30.0, pause * 2)
+            log.warning("worker.redis_lost", error=type(exc).__name__, restart_in_seconds=pause)
+            time.sleep(pause)
 
 
 def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:

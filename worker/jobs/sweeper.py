@@ -1,12 +1,24 @@
-"""The inbox sweeper (cron): queue again what Redis lost, and what waited for a seller to reconnect."""
+"""The inbox sweeper (cron): queue again what Redis lost, what a killed worker left, and what waited for a
+seller to reconnect.
+
+For each row still pending after `inbox_requeue_seconds` it looks at the row's job in Redis: no job (Redis
+lost it, or it ran and left the row to a follow-up that never came) → queue it again; a job still waiting in
+the queue → leave it; a job marked in progress → queue a fresh job under a new id, because arq keeps a killed
+worker's job marked in progress for minutes and refuses its id meanwhile (if the job is in fact running, the
+fresh one finds the resource busy and returns at once).
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
+from arq.connections import ArqRedis
+from arq.constants import in_progress_key_prefix, job_key_prefix
+
 from worker.jobs.deps import job_deps
-from worker.jobs.names import enqueue_notification
+from worker.jobs.names import enqueue_notification, notification_job_id
 from worker.logs import get_logger
 from worker.store.inbox import rows_to_requeue
 
@@ -16,9 +28,28 @@ log = get_logger(__name__)
 async def sweep_inbox(ctx: dict[str, Any]) -> int:
     deps = job_deps(ctx)
     older_than = timedelta(seconds=deps.app.settings.inbox_requeue_seconds)
+    rows = await rows_to_requeue(deps.app.db, older_than)
+    states = await _job_states(deps.app.redis, rows)
+    tag = f"sweep{int(time.time())}"
     queued = 0
-    for row_id, attempts in await rows_to_requeue(deps.app.db, older_than):
-        queued += await enqueue_notification(deps.app.redis, row_id, attempts)
+    for (row_id, attempts), (exists, running) in zip(rows, states, strict=True):
+        if not exists:
+            queued += await enqueue_notification(deps.app.redis, row_id, attempts)
+        elif running:
+            queued += await enqueue_notification(deps.app.redis, row_id, attempts, tag=tag)
     if queued:
-        log.info("ml.inbox.requeued", count=queued)
+        log.info("ml.inbox.requeued", count=queued, stale=len(rows))
     return queued
+
+
+async def _job_states(redis: ArqRedis, rows: list[tuple[int, int]]) -> list[tuple[bool, bool]]:
+    """(job exists, job in progress) for each row's job, in one round trip."""
+    if not rows:
+        return []
+    async with redis.pipeline(transaction=False) as pipe:
+        for row_id, attempts in rows:
+            job_id = notification_job_id(redis.default_queue_name, row_id, attempts)
+            pipe.exists(job_key_prefix + job_id)
+            pipe.exists(in_progress_key_prefix + job_id)
+        found = await pipe.execute()
+    return [(bool(found[i]), bool(found[i + 1])) for i in range(0, len(found), 2)]

@@ -1,0 +1,49 @@
+"""A Redis lock held for as long as its holder is alive: a short expiry, renewed while the work runs.
+
+A killed worker's lock then frees within `ttl` seconds instead of blocking its resource for the longest job
+a fixed expiry would have to allow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from redis.asyncio import Redis
+from redis.exceptions import LockError, RedisError
+
+from worker.logs import get_logger
+
+log = get_logger(__name__)
+
+
+@asynccontextmanager
+async def held_lock(redis: Redis, key: str, ttl: float) -> AsyncIterator[bool]:
+    """Try once to take `key`; yields whether we hold it. While held, the expiry is renewed every `ttl / 3`."""
+    lock = redis.lock(key, timeout=ttl)
+    if not await lock.acquire(blocking=False):
+        yield False
+        return
+    keeper = asyncio.create_task(_renew(lock, ttl))
+    try:
+        yield True
+    finally:
+        keeper.cancel()
+        with suppress(asyncio.CancelledError):
+            await keeper
+        try:
+            await lock.release()
+        except LockError:  # expired while we worked (Redis away too long); the work is idempotent
+            log.warning("lock.expired", key=key)
+
+
+async def _renew(lock: object, ttl: float) -> None:
+    while True:
+        await asyncio.sleep(ttl / 3)
+        try:
+            await lock.extend(ttl, replace_ttl=True)  # type: ignore[attr-defined]
+        except LockError:  # lost it: nothing left to renew
+            return
+        except (RedisError, OSError):  # Redis briefly away: try again at the next beat
+            continue
