@@ -95,10 +95,11 @@ def test_bad_input_is_one_line_and_exit_2_or_1(settings: Settings) -> None:
 
 
 async def test_progress_bar_ctrl_c_and_resume_end_equal_to_the_oracle(settings: Settings) -> None:
-    # 50 ms per ML call keeps the first import running for seconds, so Ctrl-C lands mid-way even on a slow machine.
+    # 200 ms per ML call keeps the first import running for seconds, so Ctrl-C lands mid-way even on a fast
+    # machine; the resumed import runs without the delay.
     config = SandboxConfig(
         seed=4, sellers=1, orders=0, historical_orders=100, history_days=100, start=sandbox_start(),
-        search_offset_cap=100, faults=Faults(latency_ms=50),
+        search_offset_cap=100, faults=Faults(latency_ms=200),
     )  # fmt: skip
     async with offline_world(bulk_settings(settings, backfill_slice_seconds=0.5), config) as world:
         (seller,) = await world.sellers()
@@ -108,6 +109,7 @@ async def test_progress_bar_ctrl_c_and_resume_end_equal_to_the_oracle(settings: 
         await wait_until(lambda: started(world, account_id))
         first.send_signal(signal.SIGINT)
         _, interrupted = await asyncio.wait_for(first.communicate(), 30)
+        await world.control("PUT", "/_sandbox/faults", {"latency_ms": 0})
         code, out, err = await meli(world, "backfill", "--account", str(seller["id"]))
 
         assert first.returncode == 130
