@@ -64,6 +64,7 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
         await page.wait_for_url(f"{stack.base}/accounts/*")
         done = await page.get_by_role("heading", level=1).inner_text()
         status = await page.locator("dd.status-active").inner_text()
+        past_orders = await page.locator("ul.import").inner_text()
         await page.locator("main").screenshot(path=str(ARTIFACTS / "connect-done.png"))
         await browser.close()
 
@@ -71,5 +72,6 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
     assert site == "MCO"
     assert done == f"Connected as {seller['nickname']} (MCO)"
     assert status == "Active"
+    assert past_orders.splitlines() == ["Recent orders: waiting to start", "Older orders: waiting to start"]
     assert clicks.on_our_pages == 1
     assert (ARTIFACTS / "connect-done.png").stat().st_size > 10_000

@@ -133,6 +133,7 @@ def account_page(
     reconnect: Form | None,
     disconnect: Form | None,
     activity: Activity | None = None,
+    past_orders: Safe | None = None,
 ) -> str:
     heading = account_heading(account)
     note = "Disconnecting stops new updates from this seller; events already recorded stay."
@@ -151,5 +152,6 @@ def account_page(
         last_notification=_since(activity.last_notification_at if activity else None),
         last_event=_since(activity.last_event_at if activity else None),
         actions=_forms(reconnect, disconnect),
+        past_orders=past_orders or Safe(""),
     )
     return page(heading, body)

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from worker.backfill.progress import backfill_json
+from worker.connect.import_view import import_section
 from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, account_page
 from worker.logs import get_logger
@@ -89,6 +91,7 @@ async def show_account(request: web.Request) -> web.StreamResponse:
             None if active else reconnect_form(parts, account),
             None if disconnected else disconnect,
             await account_activity(parts.context.db, account.id, account.business_id),
+            import_section(await backfill_json(parts.context.db, account)),
         ),
     )
 
