@@ -38,7 +38,8 @@ class Action(StrEnum):
 class Origin(StrEnum):
     """How an event first reached us."""
 
-    LIVE = "live"
+    LIVE = "live"  # a webhook notification
+    MISSED_FEED = "missed_feed"  # a notification ML failed to deliver, read back from its missed feeds
     RECONCILE = "reconcile"
     BACKFILL = "backfill"
     REPLAY = "replay"

@@ -73,7 +73,7 @@ async def test_the_missed_feeds_job_recovers_a_lost_notification_once(settings: 
         await world.run_worker()
 
         assert await world.stored(business_id) == expected
-        assert await origins(world, business_id) == {"order.confirmed": "live", "order.shipped": "live"}
+        assert await origins(world, business_id) == {"order.confirmed": "live", "order.shipped": "missed_feed"}
         recovered = [row for row in await inbox(world) if row.origin == "missed_feed"]
         assert sorted(row.notification_id or "" for row in recovered) == sorted(d["_id"] for d in missed["deliveries"])
         assert {row.status for row in recovered} == {"done"}
@@ -81,6 +81,7 @@ async def test_the_missed_feeds_job_recovers_a_lost_notification_once(settings: 
         assert account is not None
         coverage = (await backfill_json(world.context.db, account))["coverage"]
         assert coverage["notifications_by_origin"]["missed_feed"] == missed["total"] > 0
+        assert coverage["events_by_origin"] == {"live": 1, "missed_feed": 1}
 
 
 async def test_the_resync_recovers_a_lost_notification_as_reconcile(settings: Settings) -> None:

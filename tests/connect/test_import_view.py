@@ -17,9 +17,9 @@ def run(phase: str, status: str, found: int, processed: int, events: int, eta: f
 
 def coverage(missed: int) -> dict[str, Any]:
     return {
-        "events_by_origin": {"live": 12, "backfill": 1400},
+        "events_by_origin": {"live": 12, "missed_feed": 2, "backfill": 1400},
         "historical_events": 1380,
-        "notifications_by_origin": {"webhook": 40, **({"missed_feeds": missed} if missed else {})},
+        "notifications_by_origin": {"webhook": 40, **({"missed_feed": missed} if missed else {})},
     }
 
 
@@ -44,8 +44,9 @@ def test_an_import_under_way_shows_each_phase_and_where_events_came_from() -> No
         "Recent orders: done, 310 orders, 800 new events",
         "Older orders: importing, 1,200 of 2,400 orders, 600 new events, about 2 minutes left",
         "Requested import: waiting to start",
-        "Events so far: 12 from notifications, 0 from re-syncs, 1,400 from the import (1,380 from before you "
-        "connected). 3 notifications Mercado Libre failed to deliver were recovered.",
+        "Events so far: 12 from notifications, 2 from notifications read back from missed feeds, 0 from re-syncs, "
+        "1,400 from the import (1,380 from before you connected). 3 notifications Mercado Libre failed to deliver "
+        "were recovered.",
         "Reload the page to see the import move on.",
     ]
 

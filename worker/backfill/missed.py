@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from arq.connections import ArqRedis
 
+from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.notifications import Notification, NotificationError, parse_notification, resource_ref
 from worker.jobs.names import enqueue_notification
@@ -31,7 +32,7 @@ from worker.store.models import AccountStatus, InboxStatus
 log = get_logger(__name__)
 MISSED_PAGE: Final = 50
 MAX_PAGES: Final = 200
-ORIGIN: Final = "missed_feed"
+ORIGIN: Final = Origin.MISSED_FEED.value
 
 
 @dataclass

@@ -41,9 +41,10 @@ def _phase(run: dict[str, Any]) -> str:
 
 def _coverage(coverage: dict[str, Any]) -> str:
     by_origin = coverage["events_by_origin"]
-    missed = coverage["notifications_by_origin"].get("missed_feeds", 0)
+    missed = coverage["notifications_by_origin"].get("missed_feed", 0)
     parts = [
         f"{by_origin.get('live', 0):,} from notifications",
+        f"{by_origin.get('missed_feed', 0):,} from notifications read back from missed feeds",
         f"{by_origin.get('reconcile', 0):,} from re-syncs",
         f"{by_origin.get('backfill', 0):,} from the import "
         f"({coverage['historical_events']:,} from before you connected)",

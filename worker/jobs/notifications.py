@@ -94,7 +94,8 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
         return status.value
     target = SyncTarget(Seller(row.account_id, account.seller_id), account.business_id)
     try:
-        report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id)
+        origin = Origin.MISSED_FEED if row.origin == Origin.MISSED_FEED.value else Origin.LIVE
+        report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id, origin)
     except AuthError as exc:
         await _finish(deps, row, up_to, InboxStatus.PARKED, str(exc))
         return "parked"
@@ -108,22 +109,22 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
         return "failed"
     reason = "; ".join(report.problems)[:500] or None
     await _finish(deps, row, up_to, InboxStatus.DONE, reason)
-    _observe_events(deps, row, report)
+    _observe_events(deps, row, report, origin)
     log.info("ml.job.done", inbox_id=inbox_id, orders=report.orders, events_added=report.events_added)
     return "done"
 
 
-async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str) -> SyncReport:
+async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str, origin: Origin) -> SyncReport:
     report = SyncReport()
     for order_id in await orders_for(deps.app.db, deps.client, target, kind, resource_id):
-        report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, Origin.LIVE))
+        report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, origin))
     return report
 
 
-def _observe_events(deps: JobDeps, row: InboxRow, report: SyncReport) -> None:
+def _observe_events(deps: JobDeps, row: InboxRow, report: SyncReport, origin: Origin) -> None:
     lag = (utcnow() - row.received_at).total_seconds()
     for action, count in report.new_events.items():
-        deps.app.metrics.events.labels(action, Origin.LIVE.value).inc(count)
+        deps.app.metrics.events.labels(action, origin.value).inc(count)
         for _ in range(count):
             deps.app.metrics.lag.observe(lag)
 
