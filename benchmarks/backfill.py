@@ -7,7 +7,10 @@ import is done. Everything is on loopback. Printed per size: orders/s, API calls
 sandbox saw vs its budget (target >= 90 %), failed requests (429s are retried, not failures), the worker's
 peak RSS (target < 250 MB, flat in N) and whether the event store equals the sandbox oracle.
 
-    .venv/bin/python benchmarks/backfill.py [--orders 5000 20000] [--rate 150] [--record]
+    .venv/bin/python benchmarks/backfill.py [--orders 5000 20000] [--rate 150] [--kills 2] [--record]
+
+`--kills K` runs a long-running `meli worker` instead and SIGKILLs it K times during each import
+(`backfill_kills.py`); the store must still equal the oracle, with as many events stored as expected.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.backfill_kills import run_worker_killing  # noqa: E402
 from benchmarks.procs import (  # noqa: E402
     MELI,
     Bench,
@@ -38,12 +42,14 @@ from benchmarks.procs import (  # noqa: E402
     bench_settings,
     child_env,
     connect_seller,
+    cpu_seconds,
     enter_bench,
     exit_on_sigterm,
     free_port,
     load_average,
     migrate,
     nproc,
+    peak_rss_mb,
     wait_http,
 )
 from benchmarks.results import utc_stamp  # noqa: E402
@@ -77,6 +83,9 @@ class Outcome:
     peak_rss_mb: float
     worker_cpu_s: float
     equal_to_oracle: bool
+    stored_events: int
+    expected_events: int
+    kills: int = 0
 
     @property
     def achieved_rate(self) -> float:
@@ -140,7 +149,7 @@ async def run_worker(bench: Bench, settings: Settings) -> tuple[float, float, fl
     child = await bench.group.start("worker", [MELI, "worker", "--burst"], backfill_env(settings))
     started, peak, cpu = time.perf_counter(), 0.0, 0.0
     while child.process.returncode is None:
-        peak, cpu = max(peak, _peak_rss_mb(child.process.pid)), _cpu(child.process.pid) or cpu
+        peak, cpu = max(peak, peak_rss_mb(child.process.pid)), cpu_seconds(child.process.pid) or cpu
         try:
             await asyncio.wait_for(child.process.wait(), 0.5)
         except TimeoutError:
@@ -150,22 +159,7 @@ async def run_worker(bench: Bench, settings: Settings) -> tuple[float, float, fl
     return time.perf_counter() - started, peak, cpu
 
 
-def _peak_rss_mb(pid: int) -> float:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
-    return int(line.split()[1]) / 1024
-
-
-def _cpu(pid: int) -> float | None:
-    from benchmarks.procs import cpu_seconds
-
-    return cpu_seconds(pid)
-
-
-async def measure(purchases: int, rate: float) -> Outcome:
+async def measure(purchases: int, rate: float, kills: int = 0) -> Outcome:
     async with AsyncExitStack() as stack, aiohttp.ClientSession() as http:
         bench = await enter_bench(stack, "backfill")
         _, sandbox = await start_sandbox(bench, purchases, rate)
@@ -173,9 +167,17 @@ async def measure(purchases: int, rate: float) -> Outcome:
         await migrate(settings)
         seller_id, business_id, account_id = await connect(http, sandbox, settings)
         await control(http, sandbox, "DELETE", "/_sandbox/requests")
-        seconds, peak, cpu = await run_worker(bench, settings)
+        if kills:
+            target = round(purchases * ORDERS_PER_PURCHASE)
+            env = backfill_env(settings)
+            seconds, peak, cpu, done = await run_worker_killing(bench, settings, env, account_id, target, kills)
+        else:
+            (seconds, peak, cpu), done = await run_worker(bench, settings), 0
         log = (await control(http, sandbox, "GET", "/_sandbox/requests"))["requests"]
-        return await _outcome(http, sandbox, settings, (seller_id, business_id, account_id), log, (seconds, peak, cpu))
+        ids = (seller_id, business_id, account_id)
+        outcome = await _outcome(http, sandbox, settings, ids, log, (seconds, peak, cpu))
+        outcome.kills = done
+        return outcome
 
 
 async def _outcome(
@@ -190,13 +192,13 @@ async def _outcome(
     db = open_database(settings.database_url)
     try:
         runs = await account_runs(db, account_id)
-        stored = {(v.dedupe_key, v.tracked_at) for v in await read_events(db, business_id=business_id, limit=10**6)}
+        listed = [(v.dedupe_key, v.tracked_at) for v in await read_events(db, business_id=business_id, limit=10**6)]
     finally:
         await db.close()
     oracle = await control(
         http, base, "GET", f"/_sandbox/expected-events?seller_id={seller_id}&include_delivered=false"
     )
-    expected = {(e["dedupe_key"], datetime.fromisoformat(e["tracked_at"])) for e in oracle["events"]}
+    expected = [(e["dedupe_key"], datetime.fromisoformat(e["tracked_at"])) for e in oracle["events"]]
     api = [entry for entry in log if not entry["path"].startswith("/_sandbox")]
     times = [datetime.fromisoformat(entry["time"]).timestamp() for entry in api] or [0.0]
     return Outcome(
@@ -204,7 +206,8 @@ async def _outcome(
         failed_orders=sum(r.orders_failed for r in runs), events=sum(r.events_added for r in runs),
         api_calls=sum(r.api_calls for r in runs), seconds=run[0], requests=len(api),
         statuses=dict(Counter(entry["status"] for entry in api)), request_seconds=max(times) - min(times),
-        peak_rss_mb=run[1], worker_cpu_s=run[2], equal_to_oracle=stored == expected,
+        peak_rss_mb=run[1], worker_cpu_s=run[2], equal_to_oracle=sorted(listed) == sorted(expected),
+        stored_events=len(listed), expected_events=len(expected),
     )  # fmt: skip
 
 
@@ -219,6 +222,8 @@ def report(size: int, rate: float, outcome: Outcome) -> list[str]:
         f"{outcome.failed_requests} ({outcome.statuses.get(429, 0)} 429s retried)",
         f"{outcome.peak_rss_mb:.0f}",
         f"{outcome.worker_cpu_s:.0f}",
+        str(outcome.kills),
+        f"{outcome.stored_events:,} / {outcome.expected_events:,}",
         "yes" if outcome.equal_to_oracle and outcome.found == outcome.orders else "NO",
         load_average(),
     ]
@@ -226,7 +231,8 @@ def report(size: int, rate: float, outcome: Outcome) -> list[str]:
 
 HEADER = [
     "target orders", "orders imported", "seconds", "orders/s", "API calls/order", "requests/s vs budget",
-    "failed requests", "peak RSS MB", "worker CPU s", "store = oracle", "load avg (1 min, after)",
+    "failed requests", "peak RSS MB", "worker CPU s", "worker SIGKILLs", "events stored / expected",
+    "store = oracle", "load avg (1 min, after)",
 ]  # fmt: skip
 
 
@@ -239,12 +245,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, nargs="+", default=[5000, 20000], help="orders per seller, per run")
     parser.add_argument("--rate", type=float, default=150.0, help="the sandbox's request budget (requests/s)")
+    parser.add_argument("--kills", type=int, default=0, help="SIGKILL the worker this many times during each import")
     parser.add_argument("--record", action="store_true", help="append the result to benchmarks/RESULTS.md")
     args = parser.parse_args()
     exit_on_sigterm()
     rows = []
     for size in args.orders:
-        outcome = asyncio.run(measure(round(size / ORDERS_PER_PURCHASE), args.rate))
+        outcome = asyncio.run(measure(round(size / ORDERS_PER_PURCHASE), args.rate, args.kills))
         rows.append(report(size, args.rate, outcome))
         print(table(rows[-1:]), flush=True)
     text = table(rows)

@@ -9,23 +9,18 @@ sandbox grants; runs the sandbox driver for `--duration` seconds at the step rat
 it, waits (bounded) until every notification is delivered and processed, compares the store with the sandbox oracle
 and prints the lag percentiles.
 
-Lag of one stored event E: `E.recorded_at - C.received_at`, where C is the inbox row our webhook committed
-first (wall clock, `received_at`) among the rows whose notification reports a change at or after the event's
-transition: ML's `received` field (the simulated time of the change) >= `E.tracked_at`. Why this is sound: the
-sandbox applies steps in simulated-time order and POSTs a step's notifications at once, and an event's
-`tracked_at` is the simulated time of the transition it records (checked: every oracle event's `tracked_at`
-equals the `received` of a notification). The transition's own notification therefore qualifies, so C
-arrived no later than it and the lag is never underestimated. An event stored before C arrived (a fetch
-triggered by an earlier notification already saw the transition) counts as lag 0; an oracle event not stored
-by the end counts as infinite. The ML API budgets are raised (`--app-rate`, `--seller-rate`) so the run
-measures the pipeline, not our self-imposed rate limit.
+Lag of a stored event E: `E.recorded_at - C.received_at`, C being the first inbox row (our wall clock) whose
+notification reports a change (ML's `received`, simulated time) at or after E's `tracked_at`. The sandbox
+applies steps in simulated-time order and POSTs a step's notifications at once, and every oracle event's
+`tracked_at` equals a notification's `received`, so C arrived no later than the transition's own notification:
+the lag is never underestimated. Stored before C arrived → 0; never stored → infinite. ML budgets are raised
+(`--app-rate`, `--seller-rate`) so the run measures the pipeline, not our own rate limit.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import json
 import math
 import sys
@@ -39,60 +34,19 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from connectors.mercadolibre.sandbox.config import SandboxConfig
-from connectors.mercadolibre.sandbox.state import Sandbox
-from connectors.mercadolibre.sandbox.world import Note
 from worker.demo.compare import Comparison, compare, stored_events
 from worker.store.accounts import TokenSet
 from worker.store.db import open_database
 
 try:
     from benchmarks import procs, results
+    from benchmarks.lag import Lags, Pairs, lags, step_rate
 except ModuleNotFoundError:  # run as `python benchmarks/latency.py`: its own folder is on sys.path
     import procs  # type: ignore[no-redef, import-not-found]
     import results  # type: ignore[no-redef, import-not-found]
+    from lag import Lags, Pairs, lags, step_rate  # type: ignore[no-redef, import-not-found]
 
 SANDBOX = "import sys; from connectors.mercadolibre.sandbox.cli import sandbox_command; sandbox_command(sys.argv[1:])"
-
-
-def step_rate(seed: int, orders: int, notifications: float) -> float:
-    """The driver's steps/s that yield `notifications`/s in this world (notes per step from an in-process dry run)."""
-    dry = Sandbox(SandboxConfig(seed=seed, sellers=1, orders=orders))
-    steps = dry.engine.pending
-    notes: list[Note] = []
-    dry.engine.listeners = [notes.extend]
-    dry.engine.advance(None)
-    return notifications * steps / len(notes)
-
-
-@dataclass
-class Lags:
-    seconds: list[float]
-    unmatched: int  # events with no inbox row at or after their transition (should be 0)
-    early: int  # events stored before the notification of their transition arrived (counted as 0)
-
-
-Pairs = list[tuple[datetime, datetime]]
-
-
-def lags(notes: Pairs, events: Pairs) -> Lags:
-    """`notes`: (ML change time, our received_at); `events`: (tracked_at, recorded_at)."""
-    notes = sorted(notes)
-    changes = [change for change, _ in notes]
-    first_after = [received for _, received in notes]  # suffix minimum: earliest arrival at or after a change
-    for i in range(len(first_after) - 2, -1, -1):
-        first_after[i] = min(first_after[i], first_after[i + 1])
-    values: list[float] = []
-    unmatched = early = 0
-    for tracked, recorded in events:
-        i = bisect.bisect_left(changes, tracked)
-        if i == len(changes):
-            unmatched += 1
-            continue
-        lag = (recorded - first_after[i]).total_seconds()
-        early += lag < 0
-        values.append(max(0.0, lag))
-    return Lags(values, unmatched, early)
 
 
 @dataclass
@@ -108,6 +62,7 @@ class Outcome:
     failed_attempts: int
     inbox: dict[str, int]
     cpu: dict[str, float]  # CPU seconds per process from the start of the window to the end of the drain
+    notes: list[str]  # what a variant of the run adds to the report
 
 
 class Run:
@@ -115,8 +70,9 @@ class Run:
 
     def __init__(self, args: argparse.Namespace, stack: AsyncExitStack, http: aiohttp.ClientSession) -> None:
         self.args, self.stack, self.http = args, stack, http
-        self.sandbox_url = f"http://{procs.HOST}:{procs.free_port()}"
-        self.web_port = procs.free_port()
+        self.sandbox_url, self.web_port = f"http://{procs.HOST}:{procs.free_port()}", procs.free_port()
+        self.sandbox_extra: list[str] = []  # more `meli sandbox` options, and more worker environment:
+        self.env_extra: dict[str, str] = {}  # for a variant of the run (latency_backfill.py)
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
@@ -137,11 +93,11 @@ class Run:
         sandbox = await self.group.start("sandbox", [
             sys.executable, "-c", SANDBOX, "--port", self.sandbox_url.rsplit(":", 1)[1], "--seed", str(args.seed),
             "--sellers", "1", "--orders", str(args.orders), "--rate", "0", "--callback-url", callback,
-            "--latency-ms", str(args.latency_ms), "--notify-time-scale", "0.01",
+            "--latency-ms", str(args.latency_ms), "--notify-time-scale", "0.01", *self.sandbox_extra,
         ])  # fmt: skip
         await procs.wait_http(sandbox, f"{self.sandbox_url}/_sandbox")
         await self.connect()
-        env = procs.child_env(self.settings)
+        env = procs.child_env(self.settings) | self.env_extra
         web = await self.group.start(
             "web", [procs.MELI, "serve", "--host", procs.HOST, "--port", str(self.web_port)], env
         )
@@ -156,7 +112,8 @@ class Run:
         expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
         tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
         self.seller_id = int(seller["id"])
-        self.business_id, _ = await procs.connect_seller(self.settings, self.seller_id, seller["site_id"], tokens)
+        ids = await procs.connect_seller(self.settings, self.seller_id, seller["site_id"], tokens)
+        self.business_id, self.account_id = ids
 
     async def drive(self, steps_per_s: float) -> float:
         """Run the driver for the bounded window; returns its length in seconds."""
@@ -196,6 +153,9 @@ class Run:
         finally:
             await db.close()
 
+    async def notes(self) -> list[str]:
+        return []
+
     async def failed_attempts(self) -> int:
         deliveries = (await self.control("GET", "/_sandbox/notifications"))["deliveries"]
         return sum(a["http_code"] != 200 or bool(a["error"]) for d in deliveries for a in d["attempts"])
@@ -207,7 +167,7 @@ async def collect(run: Run) -> tuple[Pairs, Pairs, list[float], dict[str, int]]:
     connection = await asyncpg.connect(run.dsn)
     try:
         rows = await connection.fetch("SELECT body->>'received' AS change, * FROM notification")
-        events = await connection.fetch("SELECT tracked_at, recorded_at FROM event")
+        events = await connection.fetch("SELECT tracked_at, recorded_at FROM event WHERE origin <> 'backfill'")
     finally:
         await connection.close()
     notes = [(datetime.fromisoformat(row["change"]), row["received_at"]) for row in rows]
@@ -216,11 +176,11 @@ async def collect(run: Run) -> tuple[Pairs, Pairs, list[float], dict[str, int]]:
     return notes, [(row["tracked_at"], row["recorded_at"]) for row in events], processing, dict(statuses)
 
 
-async def play(args: argparse.Namespace) -> Outcome:
+async def play(args: argparse.Namespace, make_run: type[Run] = Run) -> Outcome:
     steps_per_s = step_rate(args.seed, args.orders, args.notifications)
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)))
-        run = Run(args, stack, http)
+        run = make_run(args, stack, http)
         await run.start()
         before = run.group.cpu()
         window = await run.drive(steps_per_s)
@@ -230,7 +190,7 @@ async def play(args: argparse.Namespace) -> Outcome:
         return Outcome(
             notifications=len(notes), window_s=window, steps_per_s=steps_per_s, events=len(events),
             lag=lags(notes, events), processing=processing, drained_s=drained, comparison=await run.compare(),
-            failed_attempts=await run.failed_attempts(), inbox=inbox, cpu=cpu,
+            failed_attempts=await run.failed_attempts(), inbox=inbox, cpu=cpu, notes=await run.notes(),
         )  # fmt: skip
 
 
@@ -267,8 +227,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser(description: str | None = __doc__) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notifications", type=float, default=200.0, help="target notifications per second")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds the sandbox generates activity (<= 45)")
     parser.add_argument("--drain", type=float, default=40.0, help="at most this many seconds to finish afterwards")
@@ -279,12 +239,15 @@ def main() -> int:
     parser.add_argument("--app-rate", type=float, default=2000.0, help="MELI_ML_APP_RATE (requests/s)")
     parser.add_argument("--seller-rate", type=float, default=1000.0, help="MELI_ML_SELLER_RATE (requests/s)")
     parser.add_argument("--record", action="store_true", help="append the result to benchmarks/RESULTS.md")
-    args = parser.parse_args()
+    return parser
+
+
+def main(args: argparse.Namespace, make_run: type[Run] = Run, title: str = "Notification → event lag") -> int:
     args.duration, args.drain = min(args.duration, 45.0), min(args.drain, 50.0)
     procs.exit_on_sigterm()
     load = procs.load_average()
-    outcome = asyncio.run(play(args))
-    lines = [f"load average before the run: {load}", *report(outcome, args)]
+    outcome = asyncio.run(play(args, make_run))
+    lines = [f"load average before the run: {load}", *report(outcome, args), *outcome.notes]
     print(f"nproc: {procs.nproc()}")
     print("\n".join(lines))
     if args.record:
@@ -292,9 +255,9 @@ def main() -> int:
             f"sandbox, web, {args.workers} worker(s), PostgreSQL and a private Redis on the same machine; "
             f"ML budgets {args.app_rate:g}/s per app, {args.seller_rate:g}/s per seller"
         )
-        results.append_results("Notification → event lag (sandbox at 50 ms per call)", setup, [f"- {x}" for x in lines])
+        results.append_results(f"{title} (sandbox at 50 ms per call)", setup, [f"- {x}" for x in lines])
     return 0 if outcome.comparison.exact else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(build_parser().parse_args()))
