@@ -25,12 +25,14 @@ from connectors.mercadolibre.notifications import (
 from worker.logs import get_logger
 from worker.store.inbox import NewNotification
 from worker.store.models import InboxStatus
+from worker.web.intake import Intake
 from worker.web.keys import CONTEXT, INTAKE
 
 log = get_logger(__name__)
 MAX_WEBHOOK_BODY = 16 * 1024
 BODY_TIMEOUT = 10.0  # seconds to receive the whole body (slow-loris bound)
 _STATUS_JSON = {status: status.value.encode() for status in InboxStatus}
+_JSON = {"Content-Type": "application/json"}
 
 
 def _problem(status: int, reason: str) -> web.Response:
@@ -61,22 +63,24 @@ async def _read_body(request: web.Request) -> bytes | web.Response:
     return bytes(body)
 
 
-async def _classify(request: web.Request, note: Notification, body: dict[str, Any], raw: bytes) -> NewNotification:
+async def _classify(intake: Intake, note: Notification, body: dict[str, Any], raw: bytes) -> NewNotification:
     """Decide what the row says: pending work, or ignored with a reason."""
-    base: dict[str, Any] = {"topic": note.topic, "resource": note.resource, "user_id": note.user_id, "body": body}
-    base["notification_id"] = note.notification_id
-    base["body_text"] = _utf8(raw)
     ref = resource_ref(note)
+    account = None if ref is None else await intake.accounts.lookup(note.user_id)
     if ref is None:
-        return NewNotification(**base, status=InboxStatus.IGNORED, reason=f"topic {note.topic} is not processed")
-    account = await request.app[INTAKE].accounts.lookup(note.user_id)
-    if account is None:
-        return NewNotification(**base, status=InboxStatus.IGNORED, reason="unknown seller")
-    if account.status == "disconnected":
-        return NewNotification(**base, account_id=account.id, status=InboxStatus.IGNORED, reason="seller disconnected")
+        status, reason = InboxStatus.IGNORED, f"topic {note.topic} is not processed"
+    elif account is None:
+        status, reason = InboxStatus.IGNORED, "unknown seller"
+    elif account.status == "disconnected":
+        status, reason = InboxStatus.IGNORED, "seller disconnected"
+    else:
+        status, reason = InboxStatus.PENDING, None
+    pending = status is InboxStatus.PENDING
     return NewNotification(
-        **base, account_id=account.id, kind=ref.kind.value, resource_id=ref.id, status=InboxStatus.PENDING
-    )
+        note.topic, note.resource, note.user_id, body, status, note.notification_id,
+        account.id if account is not None else None, ref.kind.value if pending and ref else None,
+        ref.id if pending and ref else None, reason, body_text=_utf8(raw),
+    )  # fmt: skip
 
 
 def _utf8(raw: bytes) -> str | None:
@@ -98,27 +102,27 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
     body = await _read_body(request)
     if isinstance(body, web.Response):
         return body, "invalid", "too_large" if body.status == 413 else "timed_out"
-    context = request.app[CONTEXT]
+    context, intake = request.app[CONTEXT], request.app[INTAKE]
     try:
         data = load_body(body)
         note = notification_from(data)
         if note.application_id != context.settings.ml_client_id:
             log.warning("ml.webhook.foreign_application", application_id=note.application_id, user_id=note.user_id)
             return _problem(403, "application_id is not this application"), note.topic, "foreign_application"
-        row = await _classify(request, note, data, body)
+        row = await _classify(intake, note, data, body)
     except NotificationError as exc:
         log.info("ml.webhook.rejected", reason=str(exc))
         return _problem(400, str(exc)), "invalid", "malformed"
     try:
-        row_id = await request.app[INTAKE].writer.write(row)
+        row_id = await intake.writer.write(row)
     except Unavailable as exc:  # we could not record it: ML must retry, so no 200
         log.error("ml.webhook.not_recorded", error=str(exc))
         return _problem(503, "temporarily unable to record the notification"), note.topic, "not_recorded"
     if row.status is InboxStatus.PENDING:
-        request.app[INTAKE].enqueue_soon(row_id)  # the row is durable: answering need not wait for Redis
+        intake.enqueue_soon(row_id)  # the row is durable: answering need not wait for Redis
     # No log line per accepted notification: the inbox row is the record (`meli explain`), /metrics the counts.
     answer = b'{"status": "%s", "id": %d}' % (_STATUS_JSON[row.status], row_id)
-    return web.Response(body=answer, content_type="application/json"), note.topic, row.status
+    return web.Response(body=answer, headers=_JSON), note.topic, row.status
 
 
 def setup(app: web.Application) -> None:
