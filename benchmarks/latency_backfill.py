@@ -29,11 +29,11 @@ IMPORT = "SELECT phase, status, orders_done, orders_found, api_calls FROM backfi
 class ImportingRun(latency.Run):
     def __init__(self, args: argparse.Namespace, stack: AsyncExitStack, http: aiohttp.ClientSession) -> None:
         super().__init__(args, stack, http)
-        self.sandbox_extra = ["--historical-orders", str(args.history), "--history-days", "730"]
+        self.sandbox_extra = ["--historical-orders", str(args.history), "--history-days", "730", "--start", "now"]
         self.env_extra = {
             "MELI_BACKFILL_SELLER_RATE": str(args.backfill_rate),
             "MELI_BACKFILL_DEPTH_DAYS": "731",
-            "MELI_BACKFILL_CONCURRENCY": "50",
+            "MELI_BACKFILL_CONCURRENCY": "8",
         }
 
     async def connect(self) -> None:
@@ -41,8 +41,9 @@ class ImportingRun(latency.Run):
         from worker.context import app_context
 
         await super().connect()
-        async with app_context(self.settings) as context:  # what the OAuth callback does after linking
-            await on_account_connected(context.db, context.redis, self.settings, self.account_id)
+        settings = self.settings.model_copy(update={"backfill_depth_days": 731})  # the phases span the history
+        async with app_context(settings) as context:  # what the OAuth callback does after linking
+            await on_account_connected(context.db, context.redis, settings, self.account_id)
 
     async def imports(self) -> list[asyncpg.Record]:
         connection = await asyncpg.connect(self.dsn)

@@ -39,6 +39,10 @@ class ClientLimits:
     seller_rate: float = 20.0  # requests per second per seller
     burst: int = 10
     timeout: float = 10.0
+    # A lane of lower priority (bulk work): its own pace per seller, in its own bucket, and it takes a slot in
+    # the shared buckets above only when they are idle (`burst` 1), so it never spends what live calls need.
+    lane: str | None = None
+    lane_seller_rate: float = 10.0
 
 
 def _numeric(value: str | int, name: str) -> str:
@@ -78,6 +82,10 @@ class MlClient:
 
     async def _budget(self, seller: Seller) -> None:
         if self._limiter is not None:
+            if self._limits.lane is not None:
+                await self._limiter.acquire(
+                    f"{self._limits.lane}:seller:{seller.seller_id}", self._limits.lane_seller_rate
+                )
             await self._limiter.acquire("app", self._limits.app_rate, self._limits.burst)
             await self._limiter.acquire(f"seller:{seller.seller_id}", self._limits.seller_rate, self._limits.burst)
 

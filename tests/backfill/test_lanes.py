@@ -9,6 +9,7 @@ import uuid
 
 from redis.asyncio import Redis
 
+from connectors.mercadolibre.client import ClientLimits, MlClient, Seller
 from connectors.ratelimit import RateLimiter
 from tests.conftest import REDIS_URL
 from worker.backfill.lane import BULK_BURST, Bulk, bulk_slot
@@ -57,3 +58,34 @@ async def test_bulk_jobs_hold_at_most_bulk_max_jobs_slots(settings: Settings) ->
             assert again is not None
     finally:
         await close_deps(deps)
+
+
+async def test_an_import_at_its_own_pace_leaves_the_seller_budget_to_live_calls() -> None:
+    """Bulk calls keep to their lane's rate in a bucket of their own and spend the shared buckets at the live
+    rate, only when idle: live calls at 90/s of a 100/s seller budget get all of it while an import runs."""
+    redis = Redis.from_url(REDIS_URL)
+    limiter = RateLimiter(redis, prefix=f"meli:test:rl:{uuid.uuid4().hex[:8]}")
+    seller = Seller(account_id=1, seller_id=7)
+    live = MlClient(None, "http://unused", None, limiter, ClientLimits(app_rate=1000, seller_rate=100))  # type: ignore[arg-type]
+    bulk_limits = ClientLimits(app_rate=1000, seller_rate=100, burst=BULK_BURST, lane="bulk", lane_seller_rate=5)
+    bulk = MlClient(None, "http://unused", None, limiter, bulk_limits)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    counts = {"bulk": 0, "live": 0}
+
+    async def call(client: MlClient, lane: str, pause: float) -> None:
+        while not stop.is_set():
+            await client._budget(seller)
+            counts[lane] += 1
+            await asyncio.sleep(pause)
+
+    tasks = [asyncio.create_task(call(bulk, "bulk", 0)) for _ in range(8)]
+    await asyncio.sleep(0.3)  # the import runs at its pace
+    tasks += [asyncio.create_task(call(live, "live", 1 / 30)) for _ in range(3)]
+    counts.update(bulk=0, live=0)
+    await asyncio.sleep(2.0)
+    stop.set()
+    await asyncio.gather(*tasks)
+    await redis.aclose()
+
+    assert counts["live"] >= 150  # ~90/s for 2 s, minus timer slack: live calls were not held back
+    assert counts["bulk"] <= 18  # at most the lane's 5/s (calls in flight at the end included)

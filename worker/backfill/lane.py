@@ -5,10 +5,12 @@
 * **Slices.** A backfill job works for `MELI_BACKFILL_SLICE_SECONDS`, checkpoints and queues its
   continuation, so live jobs queued meanwhile run first (arq runs jobs in the order they were queued).
 * **Budgets.** Bulk calls use the same Redis rate limiter as live calls (the same `app` and `seller:ID`
-  buckets) with a burst tolerance of one request (`BULK_BURST`, just enough not to lose slots to polling
-  delays): they take a slot only when the bucket is about idle, while live calls may run ten ahead, so a live
-  fetch never queues behind an import. Per seller, bulk work spends at
-  most `MELI_BACKFILL_SELLER_RATE` requests per second, so one large import cannot starve other sellers.
+  buckets, at the same rates) with a burst tolerance of one request (`BULK_BURST`, just enough not to lose
+  slots to polling delays): they take a slot only when the bucket is about idle, while live calls may run ten
+  ahead, so a live fetch never queues behind an import. Per seller, bulk work also keeps to
+  `MELI_BACKFILL_SELLER_RATE` requests per second in a bucket of its own (`bulk:seller:ID`), so one large
+  import cannot starve other sellers. (Spending the shared seller bucket at the bulk rate instead would make
+  each bulk call cost live traffic a whole bulk interval.)
 * **Tokens.** Bulk calls read the seller's access token through a short cache (`TOKEN_CACHE_SECONDS`): an
   import makes thousands of calls with the same token, and each uncached read costs two database queries. A
   token refreshed or revoked meanwhile is answered 401, which goes to the provider as usual.
@@ -102,8 +104,8 @@ class Bulk:
         if self._limiter is None or self._tokens is None:
             self._limiter, self._tokens = QueuedLimiter(self.redis), CachedTokens(self.tokens)
         limits = ClientLimits(
-            app_rate=settings.ml_app_rate, seller_rate=settings.backfill_seller_rate, burst=BULK_BURST,
-            timeout=settings.ml_timeout_seconds,
+            app_rate=settings.ml_app_rate, seller_rate=settings.ml_seller_rate, burst=BULK_BURST,
+            timeout=settings.ml_timeout_seconds, lane="bulk", lane_seller_rate=settings.backfill_seller_rate,
         )  # fmt: skip
         observe = self.metrics.ml_request if self.metrics is not None else None
         return MlClient(self.http, settings.ml_api_base_url, self._tokens, self._limiter, limits, observe=observe)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
 from aiohttp import web
 
 from connectors.mercadolibre.sandbox.app import create_sandbox_app
-from connectors.mercadolibre.sandbox.config import ConfigValueError, Faults, SandboxConfig, parse_rate
+from connectors.mercadolibre.sandbox.clock import BadInstant
+from connectors.mercadolibre.sandbox.config import DEFAULT_START, ConfigValueError, Faults, SandboxConfig, parse_rate
 from connectors.mercadolibre.sandbox.sites import SITES
 from connectors.mercadolibre.sandbox.state import SANDBOX, Sandbox
 
@@ -64,6 +66,12 @@ def banner(sandbox: Sandbox, base_url: str) -> str:
     return "\n".join(lines)
 
 
+def _start(value: str) -> str:
+    if value == "now":
+        return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value
+
+
 def build_config(options: dict[str, Any]) -> SandboxConfig:
     faults = Faults(**{name: options[name] for _, name, _ in FAULT_OPTIONS})
     config = SandboxConfig(
@@ -72,6 +80,7 @@ def build_config(options: dict[str, Any]) -> SandboxConfig:
         orders=options["orders"],
         historical_orders=options["historical_orders"],
         history_days=options["history_days"],
+        start=_start(options["start"]),
         rate=parse_rate(options["rate"]),
         callback_url=options["callback_url"],
         client_id=options["client_id"],
@@ -116,6 +125,13 @@ def _fault_options(func: F) -> F:
 @click.option("--orders", default=20, show_default=True, help="live orders planned per seller")
 @click.option("--historical-orders", default=0, show_default=True, help="finished orders per seller, for backfill")
 @click.option("--history-days", default=730, show_default=True, help="span of the historical orders (days)")
+@click.option(
+    "--start",
+    default=DEFAULT_START,
+    show_default=True,
+    help="simulated time the world starts at: "
+    "ISO 8601 UTC, or `now` (the history then ends now, as for a seller who connects today)",
+)
 @click.option("--rate", default="1/s", show_default=True, help="lifecycle steps per second: 20/s, 600/m, 0")
 @click.option("--callback-url", default=None, help="where notifications are POSTed (default: nowhere)")
 @click.option("--client-id", default=SandboxConfig.client_id, show_default=True)
@@ -131,7 +147,7 @@ def sandbox_command(host: str, port: int, **options: Any) -> None:
     """Run the offline Mercado Libre sandbox (API, OAuth, notifications, control API and oracle)."""
     try:
         config = build_config(options)
-    except (ConfigValueError, TypeError) as exc:
+    except (ConfigValueError, TypeError, BadInstant) as exc:
         raise click.BadParameter(str(exc)) from None
     app = create_sandbox_app(config)
     with contextlib.suppress(KeyboardInterrupt):
