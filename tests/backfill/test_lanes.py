@@ -52,9 +52,9 @@ async def test_bulk_jobs_hold_at_most_bulk_max_jobs_slots(settings: Settings) ->
     deps = build_deps(settings)
     bulk = Bulk(deps.app.db, deps.app.redis, settings, deps.options, deps.http, deps.tokens)
     try:
-        async with bulk_slot(bulk, 30) as first, bulk_slot(bulk, 30) as second, bulk_slot(bulk, 30) as third:
+        async with bulk_slot(bulk) as first, bulk_slot(bulk) as second, bulk_slot(bulk) as third:
             assert (first is not None, second is not None, third) == (True, True, None)
-        async with bulk_slot(bulk, 30) as again:
+        async with bulk_slot(bulk) as again:
             assert again is not None
     finally:
         await close_deps(deps)

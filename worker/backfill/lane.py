@@ -14,8 +14,9 @@
 * **Tokens.** Bulk calls read the seller's access token through a short cache (`TOKEN_CACHE_SECONDS`): an
   import makes thousands of calls with the same token, and each uncached read costs two database queries. A
   token refreshed or revoked meanwhile is answered 401, which goes to the provider as usual.
-* **One runner per account.** A Redis lock `{queue}:backfill:ID:lock` with a short timeout, renewed on every
-  page: a second runner for the account joins (returns) instead of doubling the work.
+* **One runner per account.** A Redis lock `{queue}:backfill:ID:lock` with a short timeout (`LOCK_SECONDS`),
+  renewed while its runner lives: a second runner for the account joins (returns) instead of doubling the
+  work, and a killed runner's lock frees within seconds.
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ from connectors.mercadolibre.client import ClientLimits, MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker.backfill.claims import ClaimsIndex
+from worker.jobs.locks import kept_alive
 from worker.metrics import Metrics
 from worker.settings import Settings
 from worker.store.db import Database
 from worker.tokens import TokenProvider
 
-ACCOUNT_LOCK_SECONDS = 60.0
+LOCK_SECONDS = 15.0  # slot and runner locks: renewed while held, so a killed runner's locks free within this
 TOKEN_CACHE_SECONDS = 30.0
 BULK_BURST = 2  # live calls use 10: bulk calls get a slot only within one interval of an idle bucket
 
@@ -130,15 +132,16 @@ def bulk_of(ctx: dict[str, Any]) -> Bulk:
 
 
 @asynccontextmanager
-async def bulk_slot(bulk: Bulk, hold_seconds: float) -> AsyncIterator[Lock | None]:
+async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
     """One of the `bulk_max_jobs` slots, or None when all are taken (the job should retry later)."""
     slots = list(range(bulk.settings.bulk_max_jobs))
     random.shuffle(slots)
     for number in slots:
-        lock = bulk.redis.lock(bulk.key("bulk", "slot", number), timeout=hold_seconds, blocking=False)
+        lock = bulk.redis.lock(bulk.key("bulk", "slot", number), timeout=LOCK_SECONDS, blocking=False)
         if await lock.acquire():
             try:
-                yield lock
+                async with kept_alive(lock, LOCK_SECONDS):
+                    yield lock
             finally:
                 await release(lock)
             return
@@ -148,12 +151,13 @@ async def bulk_slot(bulk: Bulk, hold_seconds: float) -> AsyncIterator[Lock | Non
 @asynccontextmanager
 async def account_lock(bulk: Bulk, account_id: int) -> AsyncIterator[Lock | None]:
     """The account's runner lock, or None when another runner holds it."""
-    lock = bulk.redis.lock(bulk.key("backfill", account_id, "lock"), timeout=ACCOUNT_LOCK_SECONDS, blocking=False)
+    lock = bulk.redis.lock(bulk.key("backfill", account_id, "lock"), timeout=LOCK_SECONDS, blocking=False)
     if not await lock.acquire():
         yield None
         return
     try:
-        yield lock
+        async with kept_alive(lock, LOCK_SECONDS):
+            yield lock
     finally:
         await release(lock)
 

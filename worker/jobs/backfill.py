@@ -38,14 +38,13 @@ from worker.store.backfills import RUNNABLE, accounts_to_resume, open_runs, park
 from worker.store.models import AccountStatus, BackfillRun
 
 log = get_logger(__name__)
-STALE = timedelta(seconds=90)
+STALE = timedelta(seconds=30)  # a live runner checkpoints every page; a false alarm only queues a job that joins
 MAX_TRIES = 10_000  # `Retry` while every bulk slot is busy counts as a try: never give up on that
 
 
 async def run_backfill(ctx: dict[str, Any], account_id: int, run_id: int, slice_no: int) -> str:
     bulk = bulk_of(ctx)
-    hold = bulk.settings.backfill_slice_seconds * 3 + 60
-    async with bulk_slot(bulk, hold) as slot:
+    async with bulk_slot(bulk) as slot:
         if slot is None:
             raise Retry(defer=1 + random.random() * 2)
         async with account_lock(bulk, account_id) as lock:
@@ -112,7 +111,7 @@ def bulk_functions() -> list[Function]:
 
 
 def bulk_crons(settings: Settings) -> list[CronJob]:
-    jobs = [cron(resume_backfills, second={20}, unique=True, run_at_startup=True)]
+    jobs = [cron(resume_backfills, second={5, 20, 35, 50}, unique=True, run_at_startup=True)]
     if settings.reconcile_every_minutes:
         jobs.append(cron(schedule_reconcile, unique=True, **_every(settings.reconcile_every_minutes, 40)))
     if settings.missed_feeds_every_minutes:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
 from worker.logs import get_logger
@@ -25,24 +26,33 @@ async def held_lock(redis: Redis, key: str, ttl: float) -> AsyncIterator[bool]:
     if not await lock.acquire(blocking=False):
         yield False
         return
-    keeper = asyncio.create_task(_renew(lock, ttl))
     try:
-        yield True
+        async with kept_alive(lock, ttl):
+            yield True
     finally:
-        keeper.cancel()
-        with suppress(asyncio.CancelledError):
-            await keeper
         try:
             await lock.release()
         except LockError:  # expired while we worked (Redis away too long); the work is idempotent
             log.warning("lock.expired", key=key)
 
 
-async def _renew(lock: object, ttl: float) -> None:
+@asynccontextmanager
+async def kept_alive(lock: Lock, ttl: float) -> AsyncIterator[None]:
+    """Renew a held lock's `ttl` every `ttl / 3` while the block runs."""
+    keeper = asyncio.create_task(_renew(lock, ttl))
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with suppress(asyncio.CancelledError):
+            await keeper
+
+
+async def _renew(lock: Lock, ttl: float) -> None:
     while True:
         await asyncio.sleep(ttl / 3)
         try:
-            await lock.extend(ttl, replace_ttl=True)  # type: ignore[attr-defined]
+            await lock.extend(ttl, replace_ttl=True)
         except LockError:  # lost it: nothing left to renew
             return
         except (RedisError, OSError):  # Redis briefly away: try again at the next beat

@@ -28,7 +28,6 @@ from worker.store.models import AccountStatus, utcnow
 log = get_logger(__name__)
 RECONCILE_ACCOUNT = "reconcile_account"
 RECONCILE_TRIES = 1_000  # waiting for a bulk slot is a `Retry`; transient failures give up after a few
-RECONCILE_TIMEOUT = 300  # arq's in-progress timeout follows the longest job timeout: keep every job short
 SLICE_SECONDS = 120.0
 
 
@@ -45,7 +44,7 @@ async def schedule_reconcile(ctx: dict[str, Any]) -> int:
 
 async def reconcile_account(ctx: dict[str, Any], account_id: int, todo: Todo | None = None) -> str:
     bulk = bulk_of(ctx)
-    async with bulk_slot(bulk, RECONCILE_TIMEOUT) as slot:
+    async with bulk_slot(bulk) as slot:
         if slot is None:
             raise Retry(defer=2 + random.random() * 3)
         account = await get_account(bulk.db, account_id)
