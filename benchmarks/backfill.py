@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.backfill_kills import run_worker_killing  # noqa: E402
+from benchmarks.backfill_kills import peak_rss_mb, run_worker_killing  # noqa: E402
 from benchmarks.procs import (  # noqa: E402
     MELI,
     Bench,
@@ -49,7 +49,6 @@ from benchmarks.procs import (  # noqa: E402
     load_average,
     migrate,
     nproc,
-    peak_rss_mb,
     wait_http,
 )
 from benchmarks.results import utc_stamp  # noqa: E402

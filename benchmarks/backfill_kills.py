@@ -8,9 +8,20 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from pathlib import Path
 
-from benchmarks.procs import MELI, Bench, Child, cpu_seconds, peak_rss_mb
+from benchmarks.procs import MELI, Bench, Child, cpu_seconds
 from worker.settings import Settings
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM, Linux), 0 when unknown."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
 
 
 async def _progress(settings: Settings, account_id: int) -> tuple[int, bool]:

@@ -75,11 +75,12 @@ async def _classify(intake: Intake, note: Notification, body: dict[str, Any], ra
         status, reason = InboxStatus.IGNORED, "seller disconnected"
     else:
         status, reason = InboxStatus.PENDING, None
-    pending = status is InboxStatus.PENDING
+    work = ref if status is InboxStatus.PENDING else None  # what the job fetches
     return NewNotification(
-        note.topic, note.resource, note.user_id, body, status, note.notification_id,
-        account.id if account is not None else None, ref.kind.value if pending and ref else None,
-        ref.id if pending and ref else None, reason, body_text=_utf8(raw),
+        topic=note.topic, resource=note.resource, user_id=note.user_id, body=body, status=status,
+        notification_id=note.notification_id, account_id=account.id if account is not None else None,
+        kind=work.kind.value if work else None, resource_id=work.id if work else None, reason=reason,
+        body_text=_utf8(raw),
     )  # fmt: skip
 
 
