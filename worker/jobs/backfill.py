@@ -39,6 +39,7 @@ from worker.store.models import AccountStatus, BackfillRun
 
 log = get_logger(__name__)
 STALE = timedelta(seconds=30)  # a live runner checkpoints every page; a false alarm only queues a job that joins
+# (or one refused because the run's next slice is already queued)
 MAX_TRIES = 10_000  # `Retry` while every bulk slot is busy counts as a try: never give up on that
 
 
@@ -86,8 +87,7 @@ async def resume_backfills(ctx: dict[str, Any]) -> int:
     that were parked until the seller reconnected."""
     bulk = bulk_of(ctx)
     queued = 0
-    stale = max(STALE, timedelta(seconds=3 * bulk.settings.backfill_slice_seconds))
-    for account_id in await accounts_to_resume(bulk.db, stale):
+    for account_id in await accounts_to_resume(bulk.db, STALE):
         await unpark_account_runs(bulk.db, account_id)
         queued += await enqueue_backfill(bulk.db, bulk.redis, account_id)
     if queued:
