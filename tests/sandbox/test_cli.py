@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -48,10 +49,23 @@ def test_options_become_a_config() -> None:
     assert config.faults == Faults(fault_5xx=0.05, fault_429=0.02, latency_ms=50, seller_rps=5)
 
 
+def test_start_now_ends_the_history_at_the_wall_clock() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)  # the start is written to the millisecond
+    config = build_config({k: v for k, v in parsed("--start", "now").items() if k not in ("host", "port")})
+    given = build_config(
+        {k: v for k, v in parsed("--start", "2026-01-01T00:00:00.000Z").items() if k not in ("host", "port")}
+    )
+
+    assert before <= datetime.fromisoformat(config.start) <= datetime.now(UTC)
+    assert given.start == "2026-01-01T00:00:00.000Z"
+
+
 def test_bad_option_values_exit_with_a_usage_error() -> None:
     result = CliRunner().invoke(sandbox_command, ["--rate", "fast"])
     too_likely = CliRunner().invoke(sandbox_command, ["--fault-5xx", "3"])
+    bad_start = CliRunner().invoke(sandbox_command, ["--start", "yesterday-ish"])
 
+    assert (bad_start.exit_code, "invalid date: 'yesterday-ish'" in bad_start.output) == (2, True)
     assert result.exit_code == 2
     assert "rate must look like 20/s, 600/m or 0, got 'fast'" in result.output
     assert too_likely.exit_code == 2

@@ -18,7 +18,7 @@ import click
 from aiohttp import web
 
 from connectors.mercadolibre.sandbox.app import create_sandbox_app
-from connectors.mercadolibre.sandbox.clock import BadInstant
+from connectors.mercadolibre.sandbox.clock import BadInstant, parse_instant
 from connectors.mercadolibre.sandbox.config import DEFAULT_START, ConfigValueError, Faults, SandboxConfig, parse_rate
 from connectors.mercadolibre.sandbox.sites import SITES
 from connectors.mercadolibre.sandbox.state import SANDBOX, Sandbox
@@ -69,6 +69,7 @@ def banner(sandbox: Sandbox, base_url: str) -> str:
 def _start(value: str) -> str:
     if value == "now":
         return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    parse_instant(value)  # a bad time is a usage error here, not a traceback when the world is built
     return value
 
 
