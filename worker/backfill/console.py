@@ -38,7 +38,7 @@ async def drive(bulk: Bulk, account: MlAccount) -> str:
             await _until_settled(bulk.db, account.id)
             return "joined"
         while True:
-            result = await run_slice(bulk, account, loop.time() + bulk.settings.backfill_slice_seconds, [lock])
+            result = await run_slice(bulk, account, loop.time() + bulk.settings.backfill_slice_seconds)
             if result.outcome is Outcome.IDLE:
                 break
             if result.outcome is Outcome.PARKED:

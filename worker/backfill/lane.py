@@ -26,20 +26,19 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from arq.connections import ArqRedis
 from redis.asyncio.lock import Lock
-from redis.exceptions import LockError, RedisError
 
 from connectors.mercadolibre.client import ClientLimits, MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker.backfill.claims import ClaimsIndex
-from worker.jobs.locks import kept_alive
+from worker.jobs.locks import held_lock
 from worker.metrics import Metrics
 from worker.settings import Settings
 from worker.store.db import Database
@@ -137,39 +136,13 @@ async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
     slots = list(range(bulk.settings.bulk_max_jobs))
     random.shuffle(slots)
     for number in slots:
-        lock = bulk.redis.lock(bulk.key("bulk", "slot", number), timeout=LOCK_SECONDS, blocking=False)
-        if await lock.acquire():
-            try:
-                async with kept_alive(lock, LOCK_SECONDS):
-                    yield lock
-            finally:
-                await release(lock)
-            return
+        async with held_lock(bulk.redis, bulk.key("bulk", "slot", number), LOCK_SECONDS) as lock:
+            if lock is not None:
+                yield lock
+                return
     yield None
 
 
-@asynccontextmanager
-async def account_lock(bulk: Bulk, account_id: int) -> AsyncIterator[Lock | None]:
+def account_lock(bulk: Bulk, account_id: int) -> AbstractAsyncContextManager[Lock | None]:
     """The account's runner lock, or None when another runner holds it."""
-    lock = bulk.redis.lock(bulk.key("backfill", account_id, "lock"), timeout=LOCK_SECONDS, blocking=False)
-    if not await lock.acquire():
-        yield None
-        return
-    try:
-        async with kept_alive(lock, LOCK_SECONDS):
-            yield lock
-    finally:
-        await release(lock)
-
-
-async def renew(*locks: Lock | None) -> None:
-    """Push the locks' expiry back (called on every page); a lost lock is not an error: the work is idempotent."""
-    for lock in locks:
-        if lock is not None:
-            with suppress(LockError, RedisError):
-                await lock.reacquire()
-
-
-async def release(lock: Lock) -> None:
-    with suppress(LockError, RedisError):
-        await lock.release()
+    return held_lock(bulk.redis, bulk.key("backfill", account_id, "lock"), LOCK_SECONDS)

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from redis.asyncio.lock import Lock
 
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from worker.backfill.claims import ClaimsIndex, load_claims
-from worker.backfill.lane import Bulk, renew
+from worker.backfill.lane import Bulk
 from worker.backfill.pages import PageSync, Sink, search_page, sync_orders
 from worker.backfill.windows import PAGE_SIZE, Span, fits, pieces, to_ms
 from worker.jobs.sync import SyncTarget
@@ -51,7 +48,6 @@ class Resync:
     target: SyncTarget
     sink: Sink
     claims: ClaimsIndex | None
-    locks: Sequence[Lock | None]
     report: ResyncReport = field(default_factory=ResyncReport)
 
     async def walk(self, todo: Todo, deadline: float) -> Todo:
@@ -68,7 +64,6 @@ class Resync:
                 todo.extend((part.start.isoformat(), part.end.isoformat(), 0) for part in reversed(parts))
                 continue
             self.report.add(await sync_orders(self.sink, self.client, self.target, page.orders, self.claims))
-            await renew(*self.locks)
             offset += len(page.orders)
             if page.orders and offset < page.total and offset <= cap:
                 todo.append((start, end, offset))
@@ -81,7 +76,6 @@ class Resync:
         for start in range(0, len(pending), PAGE_SIZE):
             chunk = pending[start : start + PAGE_SIZE]
             self.report.add(await sync_orders(self.sink, self.client, self.target, chunk, self.claims))
-            await renew(*self.locks)
 
 
 def lookback(bulk: Bulk, now: datetime) -> Todo:
@@ -89,9 +83,7 @@ def lookback(bulk: Bulk, now: datetime) -> Todo:
     return [(since.isoformat(), to_ms(now).isoformat(), 0)]
 
 
-async def resync_account(
-    bulk: Bulk, account: MlAccount, todo: Todo, deadline: float, locks: Sequence[Lock | None] = ()
-) -> ResyncReport:
+async def resync_account(bulk: Bulk, account: MlAccount, todo: Todo, deadline: float) -> ResyncReport:
     """Re-sync the orders of `account` in `todo` (from `lookback`) until `deadline` (event-loop time)."""
     assert account.id is not None
     client = bulk.client()
@@ -99,7 +91,7 @@ async def resync_account(
     sink = Sink(bulk.db, bulk.options, Origin.RECONCILE, account.connected_at, bulk.settings.backfill_concurrency)
     first, last = datetime.fromisoformat(min(t[0] for t in todo)), datetime.fromisoformat(max(t[1] for t in todo))
     claims = await load_claims(client, target.seller, first, last, "last_updated")
-    resync = Resync(bulk, client, target, sink, claims, locks)
+    resync = Resync(bulk, client, target, sink, claims)
     resync.report.todo = await resync.walk(list(todo), deadline)
     if not resync.report.todo:
         await resync.claimed_orders()

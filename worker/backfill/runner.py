@@ -9,11 +9,8 @@ not checkpointed: at most two).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-
-from redis.asyncio.lock import Lock
 
 from connectors.errors import AuthError, PermanentError, TransientError
 from worker.backfill.lane import Bulk
@@ -46,7 +43,7 @@ class SliceResult:
     defer: float = 0.0
 
 
-async def run_slice(bulk: Bulk, account: MlAccount, deadline: float, locks: Sequence[Lock | None] = ()) -> SliceResult:
+async def run_slice(bulk: Bulk, account: MlAccount, deadline: float) -> SliceResult:
     """Work on the account's first runnable run until `deadline` (event-loop time)."""
     assert account.id is not None
     runs = [run for run in await open_runs(bulk.db, account.id) if run.status in RUNNABLE]
@@ -55,7 +52,7 @@ async def run_slice(bulk: Bulk, account: MlAccount, deadline: float, locks: Sequ
     run = runs[0]
     assert run.id is not None
     await start_slice(bulk.db, run.id)
-    walker = RunWalker(bulk, account, run, bulk.client(), locks)
+    walker = RunWalker(bulk, account, run, bulk.client())
     try:
         finished = await walker.walk_until(deadline)
     except AuthError as error:

@@ -10,15 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass
-
-from redis.asyncio.lock import Lock
 
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from worker.backfill.claims import ClaimsIndex, load_claims
-from worker.backfill.lane import Bulk, renew
+from worker.backfill.lane import Bulk
 from worker.backfill.pages import Page, PageSync, Sink, search_page, sync_orders
 from worker.backfill.windows import Span, fits, pieces
 from worker.jobs.sync import SyncTarget
@@ -43,11 +40,9 @@ class Launched:
 class RunWalker:
     """Walks one run's windows with one bulk-lane client, whose call counter feeds the run's `api_calls`."""
 
-    def __init__(
-        self, bulk: Bulk, account: MlAccount, run: BackfillRun, client: MlClient, locks: Sequence[Lock | None]
-    ) -> None:
+    def __init__(self, bulk: Bulk, account: MlAccount, run: BackfillRun, client: MlClient) -> None:
         assert account.id is not None and run.id is not None
-        self.bulk, self.run, self.client, self.locks = bulk, run, client, locks
+        self.bulk, self.run, self.client = bulk, run, client
         self.run_id = run.id
         self.target = SyncTarget(Seller(account.id, account.seller_id), account.business_id)
         settings = bulk.settings
@@ -72,7 +67,6 @@ class RunWalker:
         launched: deque[Launched] = deque()
         try:
             while True:
-                await renew(*self.locks)
                 page = await self._search(window, span, offset)
                 found = page.total if offset == window.next_offset and window.total is None else 0
                 found = found if window.parent_id is None else 0

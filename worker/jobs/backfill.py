@@ -51,7 +51,7 @@ async def run_backfill(ctx: dict[str, Any], account_id: int, run_id: int, slice_
         async with account_lock(bulk, account_id) as lock:
             if lock is None:
                 return "joined"
-            result = await _slice(bulk, account_id, (run_id, slice_no), [slot, lock])
+            result = await _slice(bulk, account_id, (run_id, slice_no))
     if result is None:
         return "superseded"
     if result.outcome in (Outcome.MORE, Outcome.RETRY):
@@ -59,7 +59,7 @@ async def run_backfill(ctx: dict[str, Any], account_id: int, run_id: int, slice_
     return result.outcome.value
 
 
-async def _slice(bulk: Bulk, account_id: int, expected: tuple[int, int], locks: list[Any]) -> SliceResult | None:
+async def _slice(bulk: Bulk, account_id: int, expected: tuple[int, int]) -> SliceResult | None:
     account = await get_account(bulk.db, account_id)
     if account is None or account.status != AccountStatus.ACTIVE.value:
         state = account.status if account is not None else "gone"
@@ -69,7 +69,7 @@ async def _slice(bulk: Bulk, account_id: int, expected: tuple[int, int], locks: 
     if not runs or await _superseded(bulk, account_id, runs[0], expected):
         return None
     deadline = asyncio.get_running_loop().time() + bulk.settings.backfill_slice_seconds
-    return await run_slice(bulk, account, deadline, locks)
+    return await run_slice(bulk, account, deadline)
 
 
 async def _superseded(bulk: Bulk, account_id: int, run: BackfillRun, expected: tuple[int, int]) -> bool:

@@ -20,19 +20,20 @@ log = get_logger(__name__)
 
 
 @asynccontextmanager
-async def held_lock(redis: Redis, key: str, ttl: float) -> AsyncIterator[bool]:
-    """Try once to take `key`; yields whether we hold it. While held, the expiry is renewed every `ttl / 3`."""
+async def held_lock(redis: Redis, key: str, ttl: float) -> AsyncIterator[Lock | None]:
+    """Try once to take `key`; yields the held lock, or None when another holder has it. While held, the
+    expiry is renewed every `ttl / 3`."""
     lock = redis.lock(key, timeout=ttl)
     if not await lock.acquire(blocking=False):
-        yield False
+        yield None
         return
     try:
         async with kept_alive(lock, ttl):
-            yield True
+            yield lock
     finally:
         try:
             await lock.release()
-        except LockError:  # expired while we worked (Redis away too long); the work is idempotent
+        except (LockError, RedisError):  # expired meanwhile (Redis away too long); the work is idempotent
             log.warning("lock.expired", key=key)
 
 

@@ -51,7 +51,8 @@ async def _process(ctx: dict[str, Any], inbox_id: int) -> str:
     key = f"meli:lock:resource:{row.account_id}:{row.kind}:{row.resource_id}"
     held = False
     try:
-        async with held_lock(deps.app.redis, key, LOCK_SECONDS) as held:
+        async with held_lock(deps.app.redis, key, LOCK_SECONDS) as lock:
+            held = lock is not None
             if not held:
                 return "busy"  # the holder queues a follow-up for rows that arrive while it works; no slot waits
             return await _timed(deps, inbox_id, int(ctx.get("job_try", 1)))

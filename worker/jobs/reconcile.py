@@ -52,7 +52,7 @@ async def reconcile_account(ctx: dict[str, Any], account_id: int, todo: Todo | N
             return "skipped"
         deadline = asyncio.get_running_loop().time() + SLICE_SECONDS
         try:
-            report = await resync_account(bulk, account, todo or lookback(bulk, utcnow()), deadline, [slot])
+            report = await resync_account(bulk, account, todo or lookback(bulk, utcnow()), deadline)
         except AuthError:
             return "parked"  # the token provider marked the seller; the next tick skips it until it reconnects
         except TransientError as error:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,26 +53,28 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit on success, roll back on error; connection errors become Unavailable."""
-        try:
+        with self._unavailable_on_outage():
             async with AsyncSession(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
-        except (OperationalError, InterfaceError, OSError) as exc:
-            if isinstance(exc, DBAPIError) and not exc.connection_invalidated and _is_data_error(exc):
-                raise
-            raise Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}") from None
 
     @asynccontextmanager
     async def connect(self, *, autocommit: bool = False) -> AsyncIterator[AsyncConnection]:
         """`transaction` for Core statements: no ORM session, so hot paths skip its bookkeeping.
 
         `autocommit`: for one statement (atomic on its own), sent without BEGIN and COMMIT round trips."""
-        try:
+        with self._unavailable_on_outage():
             if autocommit:
                 async with self.engine.connect() as conn:
                     yield await conn.execution_options(isolation_level="AUTOCOMMIT")
                 return
             async with self.engine.begin() as conn:
                 yield conn
+
+    @contextmanager
+    def _unavailable_on_outage(self) -> Iterator[None]:
+        """Connection errors become Unavailable; SQLite's "database is locked" and friends stay data errors."""
+        try:
+            yield
         except (OperationalError, InterfaceError, OSError) as exc:
             if isinstance(exc, DBAPIError) and not exc.connection_invalidated and _is_data_error(exc):
                 raise

@@ -105,9 +105,6 @@ class Intake:
     jobs: JobQueuer  # their jobs, one Redis call per batch, not awaited by the request
     accounts: AccountDirectory
 
-    def enqueue_soon(self, inbox_id: int) -> None:
-        self.jobs.submit(inbox_id)
-
 
 def build_intake(db: Database, redis: ArqRedis) -> Intake:
     async def record(items: Sequence[NewNotification]) -> list[int]:

@@ -39,13 +39,17 @@ def _problem(status: int, reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=status)
 
 
+def _too_large() -> web.Response:
+    return _problem(413, f"body larger than {MAX_WEBHOOK_BODY} bytes")
+
+
 async def _read_body(request: web.Request) -> bytes | web.Response:
     """The whole body, however it is split on the wire; 413 past the limit, 408 when it trickles in too slowly."""
     if (request.content_length or 0) > MAX_WEBHOOK_BODY:
-        return _problem(413, f"body larger than {MAX_WEBHOOK_BODY} bytes")
+        return _too_large()
     if request.content.is_eof():  # the usual case: the body came with the headers; nothing to wait for
         whole = request.content.read_nowait()
-        return whole if len(whole) <= MAX_WEBHOOK_BODY else _problem(413, f"body larger than {MAX_WEBHOOK_BODY} bytes")
+        return whole if len(whole) <= MAX_WEBHOOK_BODY else _too_large()
     body = bytearray()
     try:
         async with asyncio.timeout(BODY_TIMEOUT):
@@ -59,7 +63,7 @@ async def _read_body(request: web.Request) -> bytes | web.Response:
         response.force_close()
         return response
     if len(body) > MAX_WEBHOOK_BODY:
-        return _problem(413, f"body larger than {MAX_WEBHOOK_BODY} bytes")
+        return _too_large()
     return bytes(body)
 
 
@@ -120,7 +124,7 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
         log.error("ml.webhook.not_recorded", error=str(exc))
         return _problem(503, "temporarily unable to record the notification"), note.topic, "not_recorded"
     if row.status is InboxStatus.PENDING:
-        intake.enqueue_soon(row_id)  # the row is durable: answering need not wait for Redis
+        intake.jobs.submit(row_id)  # the row is durable: answering need not wait for Redis
     # No log line per accepted notification: the inbox row is the record (`meli explain`), /metrics the counts.
     answer = b'{"status": "%s", "id": %d}' % (_STATUS_JSON[row.status], row_id)
     return web.Response(body=answer, headers=_JSON), note.topic, row.status
