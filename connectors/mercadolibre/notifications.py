@@ -20,6 +20,7 @@ from connectors.mercadolibre.constants import Kind, Topic
 
 _ID = r"([0-9]{1,20})"
 _MAX_TEXT = 512
+_MAX_ID = 64  # ML's notification ids are 24-36 characters
 
 
 class NotificationError(MeliError):
@@ -64,7 +65,18 @@ PROCESSED_TOPICS: Final = frozenset(TOPICS)
 
 
 @dataclass(frozen=True)
+class ResourceRef:
+    """The ML document a notification points to."""
+
+    kind: Kind
+    id: str
+    path: str
+
+
+@dataclass(slots=True)
 class Notification:
+    """A validated notification (built once per webhook request: plain slots, no frozen-dataclass setattr cost)."""
+
     topic: str
     resource: str
     user_id: int
@@ -74,6 +86,7 @@ class Notification:
     sent: datetime | None = None
     received: datetime | None = None
     actions: tuple[str, ...] = ()
+    ref: ResourceRef | None = None  # the document to fetch; None for topics we do not process
 
     @property
     def known_topic(self) -> Topic | None:
@@ -85,15 +98,6 @@ class Notification:
         return self.known_topic in TOPICS
 
 
-@dataclass(frozen=True)
-class ResourceRef:
-    """The ML document a notification points to."""
-
-    kind: Kind
-    id: str
-    path: str
-
-
 _TOPIC_BY_NAME: Final = {topic.value: topic for topic in Topic}
 
 
@@ -103,14 +107,7 @@ def known_topic(topic: str) -> Topic | None:
 
 def resource_ref(notification: Notification) -> ResourceRef | None:
     """The document to fetch for this notification; None for ignored topics."""
-    topic = notification.known_topic
-    rule = TOPICS.get(topic) if topic else None
-    if rule is None:
-        return None
-    found = rule.match(notification.resource)
-    if found is None:
-        raise NotificationError(f"resource: must look like {rule.canonical} for topic {notification.topic}")
-    return ResourceRef(rule.kind, found, rule.canonical.replace("{id}", found))
+    return notification.ref
 
 
 def parse_notification(body: bytes) -> Notification:
@@ -120,10 +117,11 @@ def parse_notification(body: bytes) -> Notification:
 
 def notification_from(data: dict[str, Any]) -> Notification:
     """Validate an already decoded body (`load_body`), so a caller that keeps the JSON decodes it once."""
-    topic = _text(data, "topic")
+    topic = _storable("topic", _text(data, "topic"))
+    resource, ref = _resource(topic, data.get("resource"))
     return Notification(
         topic=topic,
-        resource=_resource(topic, data.get("resource")),
+        resource=resource,
         user_id=_number(data, "user_id"),
         application_id=str(_number(data, "application_id")),
         notification_id=_notification_id(data),
@@ -131,6 +129,7 @@ def notification_from(data: dict[str, Any]) -> Notification:
         sent=_time("sent", data.get("sent")),
         received=_time("received", data.get("received", data.get("recieved"))),
         actions=_actions(data.get("actions")),
+        ref=ref,
     )
 
 
@@ -157,17 +156,26 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value
 
 
-def _resource(topic: str, value: object) -> str:
+def _storable(key: str, value: str) -> str:
+    """Text kept as received must be storable as is (PostgreSQL text holds no NUL)."""
+    if "\x00" in value:
+        raise NotificationError(f"{key}: must not contain NUL characters")
+    return value
+
+
+def _resource(topic: str, value: object) -> tuple[str, ResourceRef | None]:
+    """The resource as recorded (canonical for processed topics) and the document it names."""
     resource = _text({"resource": value}, "resource")
     known = known_topic(topic)
     rule = TOPICS.get(known) if known else None
     if rule is None:
-        return resource  # kept as-is for the record; never fetched
+        return _storable("resource", resource), None  # kept as-is for the record; never fetched
     path = resource if resource.startswith("/") else "/" + resource
     found = rule.match(path)
     if found is None:
         raise NotificationError(f"resource: must look like {rule.canonical} for topic {topic}")
-    return rule.canonical.replace("{id}", found)
+    canonical = rule.canonical.replace("{id}", found)
+    return canonical, ResourceRef(rule.kind, found, canonical)
 
 
 def _number(data: dict[str, Any], key: str) -> int:
@@ -189,8 +197,10 @@ def _notification_id(data: dict[str, Any]) -> str | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if not isinstance(value, str) or len(value) > _MAX_TEXT:
+    if not isinstance(value, str) or "\x00" in value:
         raise NotificationError("_id: must be a string")
+    if len(value) > _MAX_ID:
+        raise NotificationError(f"_id: longer than {_MAX_ID} characters")
     return value
 
 

@@ -53,6 +53,7 @@ def test_orders_v2_notification_is_parsed_exactly() -> None:
         sent=datetime(2026, 11, 20, 14, 5, 33, 412000, tzinfo=UTC),
         received=datetime(2026, 11, 20, 14, 5, 33, 398000, tzinfo=UTC),
         actions=(),
+        ref=ResourceRef(Kind.ORDER, "2000009876543210", "/orders/2000009876543210"),
     )
     assert notification.processed is True
     assert notification.known_topic is Topic.ORDERS_V2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -39,10 +40,16 @@ def notification(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_settings(request: pytest.FixtureRequest, settings: Settings, migrated_urls: dict[str, str]) -> Settings:
+    """The webhook on each database: SQLite writes through SQLAlchemy, PostgreSQL through its own batch statement."""
+    return settings.model_copy(update={"database_url": migrated_urls[request.param]})
+
+
 @pytest.fixture
-async def context(settings: Settings) -> AsyncIterator[AppContext]:
-    async with app_context(settings) as ctx:
-        await ctx.redis.delete(f"{settings.queue_name}")
+async def context(store_settings: Settings) -> AsyncIterator[AppContext]:
+    async with app_context(store_settings) as ctx:
+        await ctx.redis.delete(f"{store_settings.queue_name}")
         yield ctx
 
 
@@ -89,8 +96,17 @@ async def test_accepted_notification_is_recorded_and_queued(
 
     assert (response.status, body["status"]) == (200, "pending")
     assert await inbox(context) == [("pending", "order", "2000009876543210", None)]
-    queued = await context.redis.zrange(context.settings.queue_name, 0, -1)
-    assert [member.decode() for member in queued] == [notification_job_id(context.settings.queue_name, body["id"])]
+    assert await queued_jobs(context, 1) == [notification_job_id(context.settings.queue_name, body["id"])]
+
+
+async def queued_jobs(context: AppContext, expected: int) -> list[str]:
+    """The queue's job ids once `expected` are there (jobs are queued shortly after the answer), or after 2 s."""
+    deadline = asyncio.get_running_loop().time() + 2
+    while True:
+        queued = [member.decode() for member in await context.redis.zrange(context.settings.queue_name, 0, -1)]
+        if len(queued) >= expected or asyncio.get_running_loop().time() > deadline:
+            return queued
+        await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize(
@@ -107,6 +123,7 @@ async def test_ignored_notifications_are_answered_200_and_recorded(
 
     assert (response.status, (await response.json())["status"]) == (200, "ignored")
     assert await inbox(context) == [("ignored", None, None, reason)]
+    await asyncio.sleep(0.1)  # a queued job would be in Redis by now
     assert await context.redis.zcard(context.settings.queue_name) == 0
 
 
@@ -126,6 +143,13 @@ async def test_disconnected_seller_is_ignored(client: Client, context: AppContex
         (json.dumps(notification(resource="http://evil.example/orders/1")).encode(), 400, None),
         (json.dumps(notification(resource="/orders/../users/me")).encode(), 400, None),
         (json.dumps(notification(application_id=999)).encode(), 403, "application_id is not this application"),
+        (json.dumps(notification(_id="x" * 65)).encode(), 400, "_id: longer than 64 characters"),
+        (json.dumps(notification(topic="orders_v2\u0000")).encode(), 400, "topic: must not contain NUL characters"),
+        (
+            json.dumps(notification(topic="questions", resource="/questions/1\u0000")).encode(),
+            400,
+            "resource: must not contain NUL characters",
+        ),
         (b"{" + b" " * 20_000 + b"}", 413, "body larger than 16384 bytes"),
     ],
 )
@@ -142,8 +166,8 @@ async def test_bad_input_gets_a_reason_and_is_not_recorded(
     assert await inbox(context) == []
 
 
-async def test_redis_down_still_records_and_answers_200(settings: Settings, account_id: int) -> None:
-    broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+async def test_redis_down_still_records_and_answers_200(store_settings: Settings, account_id: int) -> None:
+    broken = store_settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
     async with app_context(broken) as ctx:
         async with TestClient(TestServer(create_app(ctx), host="127.0.0.1")) as test_client:
             response = await test_client.post("/webhooks/mercadolibre", json=notification())
@@ -151,3 +175,22 @@ async def test_redis_down_still_records_and_answers_200(settings: Settings, acco
 
     assert response.status == 200
     assert rows == [("pending", "order", "2000009876543210", None)]
+
+
+async def test_a_burst_gets_each_notification_its_own_row(client: Client, context: AppContext, account_id: int) -> None:
+    """200 notifications at once are written in a few batches; every answer names the row of its own resource."""
+    orders = [str(2000000000000000 + n) for n in range(200)]
+
+    async def post(order: str) -> tuple[int, str]:
+        response = await client.post("/webhooks/mercadolibre", json=notification(resource=f"/orders/{order}"))
+        assert response.status == 200
+        return (await response.json())["id"], order
+
+    answered = dict(await asyncio.gather(*(post(order) for order in orders)))
+    async with context.db.transaction() as session:
+        rows = (await session.exec(select(InboxRow.id, InboxRow.resource_id))).all()
+
+    assert dict(rows) == answered
+    assert sorted(await queued_jobs(context, 200)) == sorted(
+        notification_job_id(context.settings.queue_name, row_id) for row_id in answered
+    )

@@ -41,13 +41,14 @@ def deserialize(raw: bytes | str) -> Any:
 
 # What arq's enqueue_job does for one job (refuse a known job or result key, store the job, add it to the queue),
 # for many rows in one round trip, the job written here rather than serialized per row by the caller.
-# KEYS = queue, job key prefix, result key prefix; ARGV = enqueue time (ms), expiry (ms), job id prefix, row ids.
+# KEYS = queue, job key prefix, result key prefix; ARGV = enqueue time (ms), expiry (ms), job id prefix, row ids
+# separated by spaces (one argument: the client encodes one string, not one per row).
 _ENQUEUE_MANY = """
 local queued = 0
-for i = 4, #ARGV do
-  local id = ARGV[3] .. ARGV[i] .. ':0'
+for row in string.gmatch(ARGV[4], '%d+') do
+  local id = ARGV[3] .. row .. ':0'
   if redis.call('EXISTS', KEYS[2] .. id, KEYS[3] .. id) == 0 then
-    local job = '{"t":null,"f":"PROCESS_NOTIFICATION","a":[' .. ARGV[i] .. '],"k":{},"et":' .. ARGV[1] .. '}'
+    local job = '{"t":null,"f":"PROCESS_NOTIFICATION","a":[' .. row .. '],"k":{},"et":' .. ARGV[1] .. '}'
     redis.call('PSETEX', KEYS[2] .. id, ARGV[2], job)
     redis.call('ZADD', KEYS[1], ARGV[1], id)
     queued = queued + 1
@@ -63,7 +64,7 @@ async def enqueue_notifications(redis: ArqRedis, inbox_ids: Sequence[int]) -> in
     if not inbox_ids:
         return 0
     id_prefix = notification_job_id(redis.default_queue_name, 0).removesuffix("0:0")
-    args: list[Any] = [int(time.time() * 1000), expires_extra_ms, id_prefix, *inbox_ids]
+    args: list[Any] = [int(time.time() * 1000), expires_extra_ms, id_prefix, " ".join(map(str, inbox_ids))]
     keys = [redis.default_queue_name, job_key_prefix, result_key_prefix]
     queued = await redis.eval(_ENQUEUE_MANY, len(keys), *keys, *args)  # type: ignore[misc]
     return int(queued)

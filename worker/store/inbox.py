@@ -22,8 +22,10 @@ from worker.store.db import Database
 from worker.store.models import InboxRow, InboxStatus, MlAccount, utcnow
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewNotification:
+    """An inbox row to write (one per webhook request: plain slots, no frozen-dataclass setattr cost)."""
+
     topic: str
     resource: str
     user_id: int

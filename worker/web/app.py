@@ -23,9 +23,9 @@ def create_app(context: AppContext) -> web.Application:
     connect_routes.setup(app)
     backfill_routes.setup(app)
     openapi.setup(app)
-    app.on_shutdown.append(_flush_jobs)
+    app.on_shutdown.append(_close_intake)
     return app
 
 
-async def _flush_jobs(app: web.Application) -> None:
-    await app[INTAKE].jobs.close()
+async def _close_intake(app: web.Application) -> None:
+    await app[INTAKE].close()

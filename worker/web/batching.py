@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-Flush = Callable[[Sequence[T]], Awaitable[list[int]]]
+Flush = Callable[[Sequence[T]], Awaitable[Sequence[int | Exception]]]  # per item: its id, or why it failed
 
 
 class BatchWriter(Generic[T]):
@@ -27,7 +27,8 @@ class BatchWriter(Generic[T]):
         self._running: set[asyncio.Task[None]] = set()
 
     async def write(self, item: T) -> int:
-        """Queue `item`; returns its id once the batch holding it is committed (or raises its error)."""
+        """Queue `item`; returns its id once the batch holding it is committed (or raises the batch's error, or
+        this item's own)."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
         if len(self._running) < self._in_flight:
@@ -40,15 +41,19 @@ class BatchWriter(Generic[T]):
         while self._waiting:
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
             try:
-                ids = await self._flush([item for item, _ in batch])
+                results = await self._flush([item for item, _ in batch])
             except Exception as exc:  # every waiter of the batch gets the same error
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (_, future), row_id in zip(batch, ids, strict=True):
-                if not future.done():
-                    future.set_result(row_id)
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
     async def close(self) -> None:
         while self._running:

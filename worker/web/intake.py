@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
@@ -14,7 +13,8 @@ from worker.jobs.names import enqueue_notifications
 from worker.logs import get_logger
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
-from worker.store.inbox import NewNotification, record_notifications
+from worker.store.inbox import NewNotification
+from worker.store.inbox_writer import InboxWriter, inbox_writer
 from worker.web.batching import BatchWriter
 
 log = get_logger(__name__)
@@ -72,11 +72,15 @@ class AccountDirectory:
 
 class JobQueuer:
     """Queues the jobs of committed rows in the background, many per Redis call. A failure only delays them:
-    the rows are in the inbox, and the worker's sweeper queues what is still pending."""
+    the rows are in the inbox, and the worker's sweeper queues what is still pending.
 
-    def __init__(self, redis: ArqRedis, max_batch: int = 500) -> None:
+    The first row waits `linger` seconds for others (a Redis call costs the web process ~60 µs of CPU whatever
+    it carries: at 15,000 notifications/s, 5 ms make calls of ~75 rows instead of ~20)."""
+
+    def __init__(self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005) -> None:
         self._redis = redis
         self._max_batch = max_batch
+        self._linger = linger
         self._waiting: list[int] = []
         self._running: asyncio.Task[None] | None = None
 
@@ -86,6 +90,7 @@ class JobQueuer:
             self._running = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
+        await asyncio.sleep(self._linger)
         while self._waiting:
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
             try:
@@ -101,13 +106,21 @@ class JobQueuer:
 
 @dataclass
 class Intake:
-    writer: BatchWriter[NewNotification]  # inbox rows, one transaction per batch
+    writer: BatchWriter[NewNotification]  # inbox rows, one statement per batch
     jobs: JobQueuer  # their jobs, one Redis call per batch, not awaited by the request
     accounts: AccountDirectory
+    inbox: InboxWriter
+
+    async def close(self) -> None:
+        """At shutdown: the batches being written, then the jobs of their rows."""
+        await self.writer.close()
+        await self.jobs.close()
+        await self.inbox.close()
 
 
-def build_intake(db: Database, redis: ArqRedis) -> Intake:
-    async def record(items: Sequence[NewNotification]) -> list[int]:
-        return await record_notifications(db, items)
-
-    return Intake(writer=BatchWriter(record), jobs=JobQueuer(redis), accounts=AccountDirectory(db))
+def build_intake(db: Database, redis: ArqRedis, in_flight: int = 2) -> Intake:
+    inbox = inbox_writer(db, connections=in_flight)
+    return Intake(
+        writer=BatchWriter(inbox.write, in_flight=in_flight), jobs=JobQueuer(redis), accounts=AccountDirectory(db),
+        inbox=inbox,
+    )  # fmt: skip

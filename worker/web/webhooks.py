@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from connectors.errors import Unavailable
+from connectors.errors import InvalidRecord, Unavailable
 from connectors.mercadolibre.notifications import (
     Notification,
     NotificationError,
@@ -123,6 +123,9 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
     except Unavailable as exc:  # we could not record it: ML must retry, so no 200
         log.error("ml.webhook.not_recorded", error=str(exc))
         return _problem(503, "temporarily unable to record the notification"), note.topic, "not_recorded"
+    except InvalidRecord as exc:  # a value the database cannot store got past the parser: this one only
+        log.warning("ml.webhook.refused", reason=str(exc), user_id=note.user_id)
+        return _problem(400, str(exc)), note.topic, "malformed"
     if row.status is InboxStatus.PENDING:
         intake.jobs.submit(row_id)  # the row is durable: answering need not wait for Redis
     # No log line per accepted notification: the inbox row is the record (`meli explain`), /metrics the counts.
