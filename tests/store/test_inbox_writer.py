@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from connectors.errors import InvalidRecord, Unavailable
 from worker.store.db import Database, open_database
 from worker.store.inbox import NewNotification
-from worker.store.inbox_writer import inbox_writer
+from worker.store.inbox_writer import APPLICATION_NAME, inbox_writer
 from worker.store.models import InboxRow, InboxStatus
 
 
@@ -59,6 +60,33 @@ async def test_a_row_the_database_refuses_fails_alone(db: Database) -> None:
         (results[0], "/orders/1", "n-1", "ignored"),
         (results[2], "/orders/3", "n-3", "ignored"),
     ]
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+async def test_a_lost_connection_costs_at_most_one_batch_and_the_next_reconnects(db: Database) -> None:
+    """The server ends the writer's connection: the next batch is either written on a new connection (asyncpg
+    noticed first) or answered Unavailable (it did not), never another error; the one after is written."""
+    writer = inbox_writer(db, connections=1)
+    written: dict[int, str] = {}
+    try:
+        for round_ in range(20):
+            first = await writer.write([note(3 * round_)])
+            async with db.connect(autocommit=True) as conn:
+                query = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"
+                ended = await conn.execute(text(query), {"name": APPLICATION_NAME})
+                assert ended.scalars().all() == [True]
+            try:
+                second = await writer.write([note(3 * round_ + 1)])
+                written[int(second[0])] = f"/orders/{3 * round_ + 1}"  # type: ignore[arg-type]
+            except Unavailable:
+                pass
+            third = await writer.write([note(3 * round_ + 2)])
+            written[int(first[0])] = f"/orders/{3 * round_}"  # type: ignore[arg-type]
+            written[int(third[0])] = f"/orders/{3 * round_ + 2}"  # type: ignore[arg-type]
+    finally:
+        await writer.close()
+
+    assert {row[0]: row[1] for row in await stored(db)} == written
 
 
 async def test_an_unreachable_postgresql_is_unavailable() -> None:

@@ -1,6 +1,6 @@
 """The webhook's inbox writes: each batch of notifications in one statement, on connections kept for it.
 
-PostgreSQL: one `INSERT ... SELECT FROM unnest(arrays)` per batch, ids taken from the table's sequence and
+PostgreSQL: one `INSERT ... SELECT` from a JSON array of the rows per batch, ids taken from the table's sequence and
 returned in the batch's order, on a small asyncpg pool of its own (one connection per batch in flight). A pooled
 SQLAlchemy checkout, the separate id query and a COPY cost about twice the client CPU per batch, and on the
 webhook that CPU is the throughput. The statement is atomic and leaves no session state, so connections go back
@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
+import orjson
 from sqlalchemy.engine import make_url
 
 from connectors.errors import InvalidRecord, Unavailable
@@ -24,21 +25,21 @@ from worker.store.db import Database
 from worker.store.inbox import NewNotification, record_notifications
 from worker.store.models import utcnow
 
+APPLICATION_NAME = "meli-webhook-inbox"  # how its connections show in pg_stat_activity
 Result = int | InvalidRecord  # the new row's id, or why this one notification could not be recorded
 
-# Column arrays in the order of `_columns`; `new` is materialized (nextval is volatile), so the ids inserted are
-# the ids returned, in the batch's order (`n`).
+# The batch travels as one JSON array of rows (`_rows`): asyncpg encodes one text parameter instead of eleven
+# arrays of 20-60 values each (half the client CPU), and jsonb is parsed once, so the statement is no slower.
+# `new` is materialized (nextval is volatile): the ids inserted are the ids returned, in the batch's order (`n`).
 _INSERT = """
 WITH new AS (
-  SELECT nextval(pg_get_serial_sequence('notification', 'id')) AS id, t.*
-  FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[],
-              $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
-       AS t(topic, resource, user_id, notification_id, account_id, kind, resource_id, origin, status, reason, body, n)
+  SELECT nextval(pg_get_serial_sequence('notification', 'id')) AS id, r, n
+  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, n)
 ), saved AS (
   INSERT INTO notification (id, received_at, topic, resource, user_id, notification_id, account_id, kind,
                             resource_id, origin, status, reason, attempts, body, processed_at)
-  SELECT id, $1::timestamptz, topic, resource, user_id, notification_id, account_id, kind, resource_id, origin,
-         status, reason, 0, body::json, CASE WHEN status = 'pending' THEN NULL ELSE $1::timestamptz END
+  SELECT id, $1::timestamptz, r->>0, r->>1, (r->>2)::bigint, r->>3, (r->>4)::int, r->>5, r->>6, r->>7,
+         r->>8, r->>9, 0, (r->>10)::json, CASE WHEN r->>8 = 'pending' THEN NULL ELSE $1::timestamptz END
   FROM new
 )
 SELECT id FROM new ORDER BY n
@@ -46,6 +47,7 @@ SELECT id FROM new ORDER BY n
 # What the database refuses about the data itself (a value too long, a character it cannot store, a constraint);
 # every other error means it cannot take writes now, and the whole batch is answered 503 (ML sends it again).
 _REFUSED = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+_OUTAGE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
 
 class InboxWriter(Protocol):
@@ -102,10 +104,16 @@ class PgInboxWriter:
         try:
             pool = await self._open()
             async with pool.acquire() as connection:
-                records = await connection.fetch(_INSERT, now, *_columns(items))
+                try:
+                    records = await connection.fetch(_INSERT, now, _rows(items))
+                except _REFUSED:
+                    raise
+                except BaseException:  # in an unknown state (e.g. the server ended it): never reused
+                    connection.terminate()
+                    raise
         except _REFUSED:
             raise
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _OUTAGE as exc:
             raise Unavailable(f"cannot reach database {self._masked}: {_first_line(exc)}") from None
         return [int(record[0]) for record in records]
 
@@ -115,7 +123,13 @@ class PgInboxWriter:
         async with self._opening:  # created on first use: the web process starts even while PostgreSQL is down
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(
-                    self._dsn, min_size=0, max_size=self._connections, reset=_no_reset, timeout=5, command_timeout=10
+                    self._dsn,
+                    min_size=0,
+                    max_size=self._connections,
+                    reset=_no_reset,
+                    timeout=5,
+                    server_settings={"application_name": APPLICATION_NAME},
+                    command_timeout=10,
                 )
             return self._pool
 
@@ -137,17 +151,23 @@ async def _no_reset(_connection: asyncpg.Connection[Any]) -> None:
     """One autocommit statement per use leaves nothing to reset (asyncpg's reset is a round trip per batch)."""
 
 
-def _columns(items: Sequence[NewNotification]) -> tuple[list[Any], ...]:
-    return (
-        [item.topic[:60] for item in items],
-        [item.resource[:300] for item in items],
-        [item.user_id for item in items],
-        [item.notification_id for item in items],
-        [item.account_id for item in items],
-        [item.kind for item in items],
-        [item.resource_id for item in items],
-        [item.origin for item in items],
-        [item.status.value for item in items],
-        [item.reason for item in items],
-        [item.body_text if item.body_text is not None else json.dumps(item.body) for item in items],
-    )
+def _rows(items: Sequence[NewNotification]) -> str:
+    """The batch as `_INSERT` reads it: one JSON array per row, fields in its column order."""
+    return orjson.dumps(
+        [
+            (
+                item.topic[:60],
+                item.resource[:300],
+                item.user_id,
+                item.notification_id,
+                item.account_id,
+                item.kind,
+                item.resource_id,
+                item.origin,
+                item.status.value,
+                item.reason,
+                item.body_text if item.body_text is not None else json.dumps(item.body),
+            )
+            for item in items
+        ]
+    ).decode()

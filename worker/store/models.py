@@ -172,7 +172,7 @@ class InboxRow(SQLModel, table=True):
     resource: str = Field(max_length=300)
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     notification_id: str | None = Field(default=None, max_length=64)
-    account_id: int | None = Field(default=None, foreign_key="ml_account.id")
+    account_id: int | None = None  # the seller's account; no foreign key (migration 0005 says why)
     kind: str | None = Field(default=None, max_length=20)
     resource_id: str | None = Field(default=None, max_length=32)
     origin: str = Field(default="webhook", max_length=20)
