@@ -35,7 +35,7 @@ return 0
 
 
 class RateLimiter:
-    def __init__(self, redis: Any, prefix: str = "meli:rl") -> None:
+    def __init__(self, redis: Any, prefix: str) -> None:
         self._redis = redis
         self._prefix = prefix
         self._script = redis.register_script(_GCRA)

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
             raise ValueError("at least one token encryption key is required")
         return value
 
+    @property
+    def rate_limit_prefix(self) -> str:
+        """Redis keys of the ML request budgets. ML counts requests per application, so deployments of one
+        application share its budgets, and deployments of another application sharing the Redis do not."""
+        return f"meli:rl:{self.ml_client_id}"
+
     def check_for_production(self) -> None:
         """Refuse to start production with placeholder secrets or the SQLite default."""
         if self.environment != "production":

@@ -89,3 +89,23 @@ async def test_an_import_at_its_own_pace_leaves_the_seller_budget_to_live_calls(
 
     assert counts["live"] >= 150  # ~90/s for 2 s, minus timer slack: live calls were not held back
     assert counts["bulk"] <= 18  # at most the lane's 5/s (calls in flight at the end included)
+
+
+async def test_deployments_share_the_budgets_of_their_ml_application_only(settings: Settings) -> None:
+    """ML counts requests per application: two deployments (queues) of one application spend one budget, a
+    deployment of another application sharing the Redis has its own."""
+    app_id = str(uuid.uuid4().int)[:16]
+    one = settings.model_copy(update={"ml_client_id": app_id, "queue_name": f"{settings.queue_name}:a"})
+    same_app = settings.model_copy(update={"ml_client_id": app_id, "queue_name": f"{settings.queue_name}:b"})
+    other_app = settings.model_copy(update={"ml_client_id": app_id[::-1], "queue_name": f"{settings.queue_name}:c"})
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        first = await RateLimiter(redis, one.rate_limit_prefix).delay_for("app", rate=1, burst=1)
+        other = await RateLimiter(redis, other_app.rate_limit_prefix).delay_for("app", rate=1, burst=1)
+        second = await RateLimiter(redis, same_app.rate_limit_prefix).delay_for("app", rate=1, burst=1)
+        await redis.delete(f"{one.rate_limit_prefix}:app", f"{other_app.rate_limit_prefix}:app")
+    finally:
+        await redis.aclose()
+
+    assert (first, other) == (0.0, 0.0)
+    assert 0.9 <= second <= 1.0

@@ -54,8 +54,8 @@ class QueuedLimiter(RateLimiter):
     head of the line polls Redis. Without it every waiting bulk call wakes up for every free slot (a herd of
     Redis round trips per request); live calls use their own limiter and are not queued here."""
 
-    def __init__(self, redis: Any) -> None:
-        super().__init__(redis)
+    def __init__(self, redis: Any, prefix: str) -> None:
+        super().__init__(redis, prefix)
         self._lines: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def acquire(self, key: str, rate: float, burst: int = 1) -> None:
@@ -103,7 +103,10 @@ class Bulk:
         """A bulk-lane client: shared session, tokens and rate-limit buckets; its own call counter."""
         settings = self.settings
         if self._limiter is None or self._tokens is None:
-            self._limiter, self._tokens = QueuedLimiter(self.redis), CachedTokens(self.tokens)
+            self._limiter, self._tokens = (
+                QueuedLimiter(self.redis, settings.rate_limit_prefix),
+                CachedTokens(self.tokens),
+            )
         limits = ClientLimits(
             app_rate=settings.ml_app_rate, seller_rate=settings.ml_seller_rate, burst=BULK_BURST,
             timeout=settings.ml_timeout_seconds, lane="bulk", lane_seller_rate=settings.backfill_seller_rate,

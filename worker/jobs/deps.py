@@ -33,7 +33,7 @@ def build_deps(settings: Settings) -> JobDeps:
         http,
         settings.ml_api_base_url,
         tokens,
-        RateLimiter(app.redis),
+        RateLimiter(app.redis, settings.rate_limit_prefix),
         limits,
         observe=app.metrics.ml_request,
     )
