@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
     worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
     inbox_requeue_seconds: float = Field(60.0, gt=0, description="Re-enqueue inbox rows pending this long")
+    inbox_retention_days: int = Field(
+        30, ge=1, le=3650, description="Delete done and ignored inbox rows older than this (`meli explain` shows "
+        "the rest); pending, parked and failed rows are kept"
+    )  # fmt: skip
 
     backfill_on_connect: bool = Field(True, description="Import a seller's past orders when it connects")
     backfill_recent_days: int = Field(90, ge=1, le=3650, description="First import phase: the last N days")

@@ -17,7 +17,7 @@ from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.deps import build_deps, close_deps, job_deps
 from worker.jobs.names import PROCESS_NOTIFICATION, deserialize, serialize
 from worker.jobs.notifications import MAX_TRIES, process_notification
-from worker.jobs.sweeper import sweep_inbox
+from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
 from worker.logs import get_logger
 from worker.metrics import Metrics
 from worker.settings import Settings
@@ -107,6 +107,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         cron_jobs=[
             cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
             cron(sweep_inbox, second={15, 45}, unique=True, run_at_startup=True),
+            cron(prune_inbox_rows, minute=17, second=30, unique=True, timeout=600),
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
             *bulk_crons(settings),
         ],

@@ -1,5 +1,5 @@
-"""The inbox sweeper (cron): queue again what Redis lost, what a killed worker left, and what waited for a
-seller to reconnect.
+"""The inbox's crons. The sweeper queues again what Redis lost, what a killed worker left, and what waited
+for a seller to reconnect; the pruner keeps the inbox to `inbox_retention_days` of finished rows.
 
 For each row still pending after `inbox_requeue_seconds` it looks at the row's job in Redis: no job (Redis
 lost it, or it ran and left the row to a follow-up that never came) → queue it again; a job still waiting in
@@ -20,7 +20,7 @@ from arq.constants import in_progress_key_prefix, job_key_prefix
 from worker.jobs.deps import job_deps
 from worker.jobs.names import enqueue_notification, notification_job_id
 from worker.logs import get_logger
-from worker.store.inbox import rows_to_requeue
+from worker.store.inbox import prune_inbox, rows_to_requeue
 
 log = get_logger(__name__)
 
@@ -40,6 +40,25 @@ async def sweep_inbox(ctx: dict[str, Any]) -> int:
     if queued:
         log.info("ml.inbox.requeued", count=queued, stale=len(rows))
     return queued
+
+
+PRUNE_BATCH = 5000
+PRUNE_BATCHES = 40  # at most 200,000 rows an hour, in short transactions
+
+
+async def prune_inbox_rows(ctx: dict[str, Any]) -> int:
+    """Delete finished rows past the retention, a batch at a time so no transaction holds the table long."""
+    deps = job_deps(ctx)
+    older_than = timedelta(days=deps.app.settings.inbox_retention_days)
+    deleted = 0
+    for _ in range(PRUNE_BATCHES):
+        count = await prune_inbox(deps.app.db, older_than, PRUNE_BATCH)
+        deleted += count
+        if count < PRUNE_BATCH:
+            break
+    if deleted:
+        log.info("ml.inbox.pruned", count=deleted, retention_days=deps.app.settings.inbox_retention_days)
+    return deleted
 
 
 async def _job_states(redis: ArqRedis, rows: list[tuple[int, int]]) -> list[tuple[bool, bool]]:

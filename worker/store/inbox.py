@@ -212,3 +212,20 @@ async def newest_open_row(db: Database, account_id: int, kind: str, resource_id:
     async with db.connect(autocommit=True) as conn:
         newest = (await conn.execute(_newest_open_query(), params)).scalar_one_or_none()
     return None if newest is None else int(newest)
+
+
+FINISHED = (InboxStatus.DONE.value, InboxStatus.IGNORED.value)
+
+
+async def prune_inbox(db: Database, older_than: timedelta, limit: int = 5000) -> int:
+    """Delete up to `limit` done or ignored rows received before `older_than` ago, oldest first; returns how many.
+    Pending, parked and failed rows stay whatever their age: they are work, or evidence of a problem."""
+    table = InboxRow.__table__  # type: ignore[attr-defined]
+    oldest = (
+        select(table.c.id)
+        .where(table.c.status.in_(FINISHED), table.c.received_at < utcnow() - older_than)
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    async with db.connect() as conn:
+        return int((await conn.execute(table.delete().where(table.c.id.in_(oldest.scalar_subquery())))).rowcount)
