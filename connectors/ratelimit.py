@@ -1,7 +1,7 @@
 """A request budget shared by every worker process: GCRA (a token bucket expressed as one timestamp) in Redis.
 
 `acquire(key, rate, burst)` waits until one request fits the budget, in one Redis call per attempt (Redis
-supplies the clock); `delay_for_all` checks several budgets at once. The per-application budget and the
+supplies the clock); `acquire_all` waits for several budgets and takes them together. The per-application budget and the
 per-seller budgets are separate keys, so one busy seller cannot spend every other seller's share.
 """
 
@@ -54,6 +54,11 @@ class RateLimiter:
         return await self.delay_for_all([(key, rate)], burst)
 
     async def acquire(self, key: str, rate: float, burst: int = 1) -> None:
-        """Wait for a slot in one budget. Polling is the point: the budget lives in Redis, shared across processes."""
-        while (wait := await self.delay_for_all([(key, rate)], burst)) > 0:  # noqa: ASYNC110
+        """Wait for a slot in one budget."""
+        await self.acquire_all([(key, rate)], burst)
+
+    async def acquire_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> None:
+        """Wait until every budget has a slot, then take them all at once (one Redis call per attempt). Polling is
+        the point: the budgets live in Redis, shared across processes."""
+        while (wait := await self.delay_for_all(budgets, burst)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)

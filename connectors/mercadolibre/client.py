@@ -86,8 +86,8 @@ class MlClient:
                 await self._limiter.acquire(
                     f"{self._limits.lane}:seller:{seller.seller_id}", self._limits.lane_seller_rate
                 )
-            await self._limiter.acquire("app", self._limits.app_rate, self._limits.burst)
-            await self._limiter.acquire(f"seller:{seller.seller_id}", self._limits.seller_rate, self._limits.burst)
+            shared = [("app", self._limits.app_rate), (f"seller:{seller.seller_id}", self._limits.seller_rate)]
+            await self._limiter.acquire_all(shared, self._limits.burst)  # both or neither: one Redis call
 
     async def _send(self, seller: Seller, request: _Request) -> Any:
         path, endpoint = request.path, request.endpoint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -86,3 +87,23 @@ async def test_rate_limiter_allows_the_burst_then_spaces_requests() -> None:
     assert waits[:3] == [0.0, 0.0, 0.0]
     assert 0.09 <= waits[3] <= 0.1
     assert other_seller == 0.0
+
+
+async def test_acquire_all_takes_every_budget_together_or_none() -> None:
+    """A request waiting for its seller's budget spends nothing of the application's meanwhile."""
+    redis = Redis.from_url(REDIS_URL)
+    prefix = f"meli:test:rl:{uuid.uuid4().hex}"
+    limiter = RateLimiter(redis, prefix=prefix)
+    try:
+        await limiter.acquire("seller:1", rate=5)  # the seller's next slot is 0.2 s away
+        app_before = await redis.get(f"{prefix}:app")
+        waiting = asyncio.create_task(limiter.acquire_all([("app", 1000), ("seller:1", 5)]))
+        await asyncio.sleep(0.1)
+        app_while_waiting = await redis.get(f"{prefix}:app")
+        await asyncio.wait_for(waiting, 1)
+        app_after = await redis.get(f"{prefix}:app")
+    finally:
+        await redis.aclose()
+
+    assert (app_before, app_while_waiting) == (None, None)
+    assert app_after is not None

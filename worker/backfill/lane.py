@@ -25,7 +25,7 @@ import asyncio
 import random
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,9 +58,9 @@ class QueuedLimiter(RateLimiter):
         super().__init__(redis, prefix)
         self._lines: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def acquire(self, key: str, rate: float, burst: int = 1) -> None:
-        async with self._lines[key]:
-            await super().acquire(key, rate, burst)
+    async def acquire_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> None:
+        async with self._lines["|".join(key for key, _ in budgets)]:
+            await super().acquire_all(budgets, burst)
 
 
 class CachedTokens:
