@@ -78,7 +78,11 @@ class Database:
         except (OperationalError, InterfaceError, OSError) as exc:
             if isinstance(exc, DBAPIError) and not exc.connection_invalidated and _is_data_error(exc):
                 raise
-            raise Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}") from None
+            raise self.unavailable(exc) from None
+
+    def unavailable(self, exc: BaseException) -> Unavailable:
+        """The one-line error for a connection failure, password masked (also for the webhook's own pool)."""
+        return Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}")
 
     async def ping(self) -> None:
         async with self.connect() as conn:

@@ -20,7 +20,7 @@ import asyncpg
 import orjson
 from sqlalchemy.engine import make_url
 
-from connectors.errors import InvalidRecord, Unavailable
+from connectors.errors import InvalidRecord
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, record_notifications
 from worker.store.models import utcnow
@@ -78,7 +78,7 @@ class PgInboxWriter:
     def __init__(self, db: Database, connections: int) -> None:
         url = make_url(db.engine.url).set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
-        self._masked = db.masked_url
+        self._db = db
         self._connections = connections
         self._pool: asyncpg.Pool[asyncpg.Record] | None = None
         self._opening = asyncio.Lock()
@@ -106,15 +106,14 @@ class PgInboxWriter:
             async with pool.acquire() as connection:
                 try:
                     records = await connection.fetch(_INSERT, now, _rows(items))
-                except _REFUSED:
+                except BaseException as exc:  # in an unknown state (e.g. the server ended it): never reused
+                    if not isinstance(exc, _REFUSED):
+                        connection.terminate()
                     raise
-                except BaseException:  # in an unknown state (e.g. the server ended it): never reused
-                    connection.terminate()
-                    raise
-        except _REFUSED:
-            raise
         except _OUTAGE as exc:
-            raise Unavailable(f"cannot reach database {self._masked}: {_first_line(exc)}") from None
+            if isinstance(exc, _REFUSED):
+                raise
+            raise self._db.unavailable(exc) from None
         return [int(record[0]) for record in records]
 
     async def _open(self) -> asyncpg.Pool[asyncpg.Record]:
@@ -142,9 +141,8 @@ def _refused(exc: Exception) -> InvalidRecord:
     return InvalidRecord("notification", f"the database refused it: {_first_line(exc)}")
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0][:200]
 
 
 async def _no_reset(_connection: asyncpg.Connection[Any]) -> None:
