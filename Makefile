@@ -7,9 +7,10 @@ PYTHON ?= python3
 
 .PHONY: demo test lint typecheck pytest services clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt sandboxes/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,demo]'
+	@echo "installing meli-events with its development tools and the offline sandboxes into $(VENV) (first run: about a minute)"
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,demo]' -e ./sandboxes
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -27,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy worker connectors migrations tests benchmarks
+	$(BIN)/mypy worker connectors sandboxes migrations tests benchmarks
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

@@ -60,7 +60,7 @@ ORDERS_PER_PURCHASE = 1.2  # packs and split packs: the sandbox's purchases make
 SANDBOX_CHILD = """
 import asyncio, json, sys
 from aiohttp import web
-from connectors.mercadolibre.sandbox import Faults, SandboxConfig, create_sandbox_app
+from sandboxes.mercadolibre import Faults, SandboxConfig, create_sandbox_app
 options = json.loads(sys.argv[1])
 faults = Faults(app_rps=options.pop("rps"), seller_rps=options.pop("seller_rps"))
 config = SandboxConfig(sellers=1, orders=0, faults=faults, **options)

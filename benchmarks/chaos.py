@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from connectors.mercadolibre.sandbox.sites import SITES
+from sandboxes.mercadolibre.sites import SITES
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business

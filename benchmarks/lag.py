@@ -7,9 +7,9 @@ import bisect
 from dataclasses import dataclass
 from datetime import datetime
 
-from connectors.mercadolibre.sandbox.config import SandboxConfig
-from connectors.mercadolibre.sandbox.state import Sandbox
-from connectors.mercadolibre.sandbox.world import Note
+from sandboxes.mercadolibre.config import SandboxConfig
+from sandboxes.mercadolibre.state import Sandbox
+from sandboxes.mercadolibre.world import Note
 
 
 def step_rate(seed: int, orders: int, notifications: float) -> float:

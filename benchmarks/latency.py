@@ -46,7 +46,7 @@ except ModuleNotFoundError:  # run as `python benchmarks/latency.py`: its own fo
     import results  # type: ignore[no-redef, import-not-found]
     from lag import Lags, Pairs, lags, step_rate  # type: ignore[no-redef, import-not-found]
 
-SANDBOX = "import sys; from connectors.mercadolibre.sandbox.cli import sandbox_command; sandbox_command(sys.argv[1:])"
+SANDBOX = "import sys; from sandboxes.mercadolibre.cli import sandbox_command; sandbox_command(sys.argv[1:])"
 
 
 @dataclass

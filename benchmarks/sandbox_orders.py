@@ -38,9 +38,7 @@ from yarl import URL
 
 HOST = "127.0.0.1"
 RESULTS = Path(__file__).with_name("RESULTS.md")
-SERVER_CODE = (
-    "import sys; from connectors.mercadolibre.sandbox.cli import sandbox_command; sandbox_command(sys.argv[1:])"
-)
+SERVER_CODE = "import sys; from sandboxes.mercadolibre.cli import sandbox_command; sandbox_command(sys.argv[1:])"
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from urllib.parse import unquote
 
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from tests.attacks.support import DenyAll, hostile_resources, processed_topics
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.settings import Settings

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
-from connectors.mercadolibre.sandbox import Faults, SandboxConfig
+from sandboxes.mercadolibre import Faults, SandboxConfig
 from tests.backfill.conftest import bulk_settings, runs_of, sandbox_start, started, wait_until
 from tests.conftest import _truncate
 from tests.pipeline.harness import World, offline_world, oracle_view

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, connect_with_key, runs_of, sandbox_start, windows_of
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import enqueue_backfill, on_account_connected, request_backfill

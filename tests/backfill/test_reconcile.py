@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, sandbox_start
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.progress import backfill_json

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.errors import Conflict
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, processed, runs_of, sandbox_start, wait_until
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import on_account_connected, request_backfill

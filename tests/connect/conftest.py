@@ -18,7 +18,7 @@ import pytest
 from aiohttp.test_utils import TestServer, get_port_socket
 from multidict import CIMultiDictProxy
 
-from connectors.mercadolibre.sandbox import SandboxConfig, create_sandbox_app
+from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.connect.links import ConnectLinks
 from worker.context import AppContext, app_context
 from worker.settings import Settings

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestServer
 
-from connectors.mercadolibre.sandbox import SandboxConfig, create_sandbox_app
+from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from tests.conftest import _truncate
 from worker.context import AppContext, app_context
 from worker.jobs.runtime import build_worker

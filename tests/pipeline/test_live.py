@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import update
 from sqlmodel import select
 
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from tests.pipeline.harness import offline_world, oracle_view
 from worker.jobs.names import enqueue_notification
 from worker.settings import Settings

@@ -14,7 +14,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 from sqlmodel import col, delete, select
 
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.cli import cli
 from worker.settings import Settings

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import click
 
-from connectors.mercadolibre.sandbox.cli import sandbox_command
 from worker import __version__
-from worker.cli import backfill_cmd, connect_cmd, demo_cmd, map_cmd, run_cmds, store_cmds, support_cmd
+from worker.cli import backfill_cmd, connect_cmd, map_cmd, run_cmds, store_cmds, support_cmd
 from worker.cli.common import CliState
 
 
@@ -26,14 +27,28 @@ def cli(ctx: click.Context, env_file: str | None) -> None:
 for command in (
     *store_cmds.COMMANDS,
     *run_cmds.COMMANDS,
-    *demo_cmd.COMMANDS,
     *map_cmd.COMMANDS,
     *connect_cmd.COMMANDS,
     *support_cmd.COMMANDS,
     *backfill_cmd.COMMANDS,
 ):
     cli.add_command(command)
-cli.add_command(sandbox_command, name="sandbox")
+
+
+def _add_sandbox_commands() -> None:
+    """`meli sandbox` and `meli demo` exist where the sandboxes are installed (development and demos): the
+    product's own install carries none of them."""
+    if importlib.util.find_spec("sandboxes") is None:
+        return
+    from sandboxes.mercadolibre.cli import sandbox_command
+    from worker.cli import demo_cmd
+
+    cli.add_command(sandbox_command, name="sandbox")
+    for command in demo_cmd.COMMANDS:
+        cli.add_command(command)
+
+
+_add_sandbox_commands()
 
 
 def main() -> None:

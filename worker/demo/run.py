@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from connectors.mercadolibre.sandbox import SandboxConfig
+from sandboxes.mercadolibre import SandboxConfig
 from worker.demo.compare import Comparison, compare, stored_events
 from worker.demo.world import DemoWorld, demo_world
 from worker.settings import Settings

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from connectors.errors import Unavailable
 from connectors.mercadolibre.constants import site
-from connectors.mercadolibre.sandbox import SandboxConfig, create_sandbox_app
+from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.context import AppContext, app_context
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings
