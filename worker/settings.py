@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.errors import ConfigError
+from worker import redis_keys
 
 # Values that ship as local defaults. They are fine on a laptop and refused in production.
 DEV_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - a documented placeholder, not a credential
@@ -102,7 +103,7 @@ class Settings(BaseSettings):
     def rate_limit_prefix(self) -> str:
         """Redis keys of the ML request budgets. ML counts requests per application, so deployments of one
         application share its budgets, and deployments of another application sharing the Redis do not."""
-        return f"meli:rl:{self.ml_client_id}"
+        return redis_keys.rate_limits(self.ml_client_id)
 
     def check_for_production(self) -> None:
         """Refuse to start production with placeholder secrets or the SQLite default."""

@@ -47,6 +47,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from connectors.errors import AuthError, TransientError
+from worker import redis_keys
 from worker.connect.ml_oauth import Granted, InvalidGrant, MlOAuthClient
 from worker.logs import get_logger
 from worker.settings import Settings
@@ -87,7 +88,7 @@ class TokenProvider:
         self._redis = redis
         self._oauth = MlOAuthClient(http, settings)
         self._margin = timedelta(seconds=settings.token_refresh_margin_seconds)
-        self._prefix = f"{settings.queue_name}:tokens"
+        self._prefix = redis_keys.tokens(settings.queue_name)
         self._inflight: dict[int, asyncio.Task[str]] = {}
         self._recent: dict[int, tuple[float, str]] = {}  # account → (monotonic time read, token)
 

@@ -14,19 +14,19 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from benchmarks import procs
-from worker.jobs.runtime import HEARTBEAT_KEY
+from worker import redis_keys
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 
 
-async def heartbeat_seen(url: str, within: float) -> bool:
+async def heartbeat_seen(url: str, queue_name: str, within: float) -> bool:
     """Whether a worker writes its start-up heartbeat into this (empty) Redis within `within` seconds."""
     client = Redis.from_url(url, socket_connect_timeout=1)
     try:
         deadline = asyncio.get_running_loop().time() + within
         while asyncio.get_running_loop().time() < deadline:
             try:
-                if await client.exists(HEARTBEAT_KEY):
+                if await client.exists(redis_keys.heartbeat(queue_name)):
                     return True
             except (RedisError, OSError):
                 pass
@@ -54,14 +54,16 @@ async def test_the_worker_runs_again_after_redis_restarts(group: procs.Children)
         await procs.migrate(settings)
         worker = await group.start("worker", [str(procs.MELI), "worker"], procs.child_env(settings))
         try:
-            assert await heartbeat_seen(url, within=30), "the worker did not start"
+            assert await heartbeat_seen(url, settings.queue_name, within=30), "the worker did not start"
 
             redis.process.send_signal(signal.SIGKILL)
             await redis.process.wait()
             await asyncio.sleep(3)  # the worker's poll fails meanwhile
             await group.start("redis-again", [*argv, "--dir", str(group.folder)])
 
-            assert await heartbeat_seen(url, within=60), "the worker did not come back:\n" + worker.tail()
+            assert await heartbeat_seen(url, settings.queue_name, within=60), (
+                "the worker did not come back:\n" + worker.tail()
+            )
             assert worker.process.returncode is None
         finally:
             await group.stop_all()

@@ -37,6 +37,7 @@ from redis.asyncio.lock import Lock
 from connectors.mercadolibre.client import ClientLimits, MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
+from worker import redis_keys
 from worker.backfill.claims import ClaimsIndex
 from worker.jobs.locks import held_lock
 from worker.metrics import Metrics
@@ -115,7 +116,7 @@ class Bulk:
         return MlClient(self.http, settings.ml_api_base_url, self._tokens, self._limiter, limits, observe=observe)
 
     def key(self, *parts: object) -> str:
-        return ":".join((self.settings.queue_name, *(str(part) for part in parts)))
+        return redis_keys.scoped(self.settings.queue_name, *parts)
 
 
 def bulk_of(ctx: dict[str, Any]) -> Bulk:

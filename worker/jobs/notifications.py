@@ -17,6 +17,7 @@ from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNo
 from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
+from worker import redis_keys
 from worker.jobs.deps import JobDeps, job_deps
 from worker.jobs.locks import held_lock
 from worker.jobs.names import enqueue_notification
@@ -48,7 +49,7 @@ async def _process(ctx: dict[str, Any], inbox_id: int) -> str:
     if row.account_id is None or row.kind is None or row.resource_id is None:
         await set_row_status(deps.app.db, inbox_id, InboxStatus.IGNORED, "nothing to fetch")
         return "ignored"
-    key = f"meli:lock:resource:{row.account_id}:{row.kind}:{row.resource_id}"
+    key = redis_keys.resource_lock(deps.app.settings.queue_name, row.account_id, row.kind, row.resource_id)
     held = False
     try:
         async with held_lock(deps.app.redis, key, LOCK_SECONDS) as lock:

@@ -13,6 +13,7 @@ from arq.worker import Worker
 from prometheus_client import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 
+from worker import redis_keys
 from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.deps import build_deps, close_deps, job_deps
 from worker.jobs.names import PROCESS_NOTIFICATION, deserialize, serialize
@@ -24,13 +25,13 @@ from worker.settings import Settings
 from worker.tokens import refresh_expiring
 
 log = get_logger(__name__)
-HEARTBEAT_KEY = "meli:worker:heartbeat"
 
 
 async def heartbeat(ctx: dict[str, Any]) -> float:
     """Record that a worker is alive and running cron jobs."""
     now = time.time()
-    await job_deps(ctx).app.redis.set(HEARTBEAT_KEY, str(now), ex=600)
+    deps = job_deps(ctx)
+    await deps.app.redis.set(redis_keys.heartbeat(deps.app.settings.queue_name), str(now), ex=600)
     return now
 
 

@@ -1,0 +1,33 @@
+"""Every Redis key and job id of a deployment, derived from its queue name (`MELI_QUEUE_NAME`).
+
+Two deployments sharing one Redis keep apart as long as their queue names differ: their locks, heartbeats,
+token rescue copies and job ids never meet. The one exception is the ML request budget, keyed by the ML
+application id on purpose (ML counts requests per application, whichever deployment sends them).
+"""
+
+from __future__ import annotations
+
+
+def scoped(queue_name: str, *parts: object) -> str:
+    """A key of this deployment: the queue name, then the parts, separated by colons."""
+    return ":".join((queue_name, *(str(part) for part in parts)))
+
+
+def resource_lock(queue_name: str, account_id: int, kind: str, resource_id: str) -> str:
+    """Held while one job fetches and maps one notified resource of one seller."""
+    return scoped(queue_name, "lock", "resource", account_id, kind, resource_id)
+
+
+def heartbeat(queue_name: str) -> str:
+    """Written by a worker's cron every 30 s: some worker of this deployment is alive."""
+    return scoped(queue_name, "worker", "heartbeat")
+
+
+def tokens(queue_name: str) -> str:
+    """Prefix of the token refresh locks and rescue copies."""
+    return scoped(queue_name, "tokens")
+
+
+def rate_limits(ml_client_id: str) -> str:
+    """Prefix of the ML request budgets: per ML application, shared by its deployments (see the module doc)."""
+    return f"meli:rl:{ml_client_id}"
