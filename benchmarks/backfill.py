@@ -52,7 +52,7 @@ from benchmarks.procs import (  # noqa: E402
     wait_http,
 )
 from benchmarks.results import utc_stamp  # noqa: E402
-from worker.settings import Settings  # noqa: E402
+from worker.settings import Settings, one_server  # noqa: E402
 from worker.store.accounts import TokenSet  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -97,7 +97,7 @@ class Outcome:
 
 def worker_settings(bench: Bench, sandbox: str, rate: float) -> Settings:
     return bench_settings(
-        bench.dsn, bench.redis_url, bench.queue, ml_api_base_url=sandbox, ml_auth_base_url=sandbox,
+        bench.dsn, bench.redis_url, bench.queue, **one_server(sandbox),
         ml_app_rate=rate, ml_seller_rate=rate, backfill_seller_rate=rate, backfill_offset_cap=10_000,
         backfill_depth_days=731, backfill_concurrency=50,
     )  # fmt: skip

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 
 from sandboxes.mercadolibre.sites import SITES
-from worker.settings import Settings
+from worker.settings import Settings, one_server
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
@@ -244,13 +244,11 @@ def run_settings(dsn: str, redis_port: int, sandbox_url: str) -> Settings:
         database_url=dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
         redis_url=f"redis://{procs.HOST}:{redis_port}/0",
         queue_name=f"meli-chaos:{uuid.uuid4().hex[:8]}",
-        ml_api_base_url=sandbox_url,
-        ml_auth_base_url=sandbox_url,
         ml_app_rate=500.0,
         ml_seller_rate=200.0,
         inbox_requeue_seconds=5.0,
         log_level="warning",
-    )
+    ).model_copy(update=one_server(sandbox_url))
 
 
 def sandbox_argv(options: Options, port: int, callback: str) -> list[str]:

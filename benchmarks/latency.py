@@ -35,6 +35,7 @@ import aiohttp
 import asyncpg
 
 from worker.demo.compare import Comparison, compare, stored_events
+from worker.settings import one_server
 from worker.store.accounts import TokenSet
 from worker.store.db import open_database
 
@@ -85,8 +86,8 @@ class Run:
         bench = await procs.enter_bench(self.stack, "latency")
         self.dsn, self.group = bench.dsn, bench.group
         self.settings = procs.bench_settings(
-            bench.dsn, bench.redis_url, bench.queue, ml_api_base_url=self.sandbox_url,
-            ml_auth_base_url=self.sandbox_url, ml_app_rate=args.app_rate, ml_seller_rate=args.seller_rate,
+            bench.dsn, bench.redis_url, bench.queue, **one_server(self.sandbox_url), ml_app_rate=args.app_rate,
+            ml_seller_rate=args.seller_rate,
         )  # fmt: skip
         await procs.migrate(self.settings)
         callback = f"http://{procs.HOST}:{self.web_port}/webhooks/mercadolibre"

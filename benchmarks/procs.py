@@ -241,6 +241,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         "MELI_ML_CLIENT_ID": settings.ml_client_id,
         "MELI_ML_API_BASE_URL": settings.ml_api_base_url,
         "MELI_ML_AUTH_BASE_URL": settings.ml_auth_base_url or "",
+        "MELI_MP_API_BASE_URL": settings.mp_api_base_url,
         "MELI_ML_APP_RATE": str(settings.ml_app_rate),
         "MELI_ML_SELLER_RATE": str(settings.ml_seller_rate),
         "MELI_TOKEN_ENCRYPTION_KEYS": keys,

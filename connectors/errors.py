@@ -30,6 +30,11 @@ class Conflict(MeliError):
     """The write would break a business uniqueness rule (e.g. one seller, one business)."""
 
 
+class NotOwned(MeliError):
+    """A document fetched with a seller's token is not that seller's (an order where it was the buyer, a
+    shipment sent by someone else): it is skipped, never imported into the seller's business."""
+
+
 class NotFoundError(MeliError):
     """A record we were asked for does not exist (or is not visible to the caller)."""
 

@@ -28,6 +28,8 @@ class Metrics:
                                    ["endpoint", "status"], registry=r)  # fmt: skip
         self.events = Counter("meli_events_stored", "Events newly stored, by action and origin",
                               ["action", "origin"], registry=r)  # fmt: skip
+        self.foreign_documents = Counter("meli_foreign_documents", "Documents skipped because they named another "
+                                         "seller than the account that fetched them", ["kind"], registry=r)  # fmt: skip
         self.lag = Histogram("meli_notification_to_event_seconds", "Notification received → event stored",
                              buckets=SLOW, registry=r)  # fmt: skip
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     ml_client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
     ml_redirect_uri: str = "http://127.0.0.1:8080/oauth/callback"
     ml_api_base_url: str = "https://api.mercadolibre.com"
+    mp_api_base_url: str = Field(
+        "https://api.mercadopago.com", description="Mercado Pago's API, where payments are read with the seller's token"
+    )
     ml_auth_base_url: str | None = Field(
         None, description="Overrides the per-site auth hosts (auth.mercadolibre.com.XX), e.g. for the sandbox"
     )
@@ -48,6 +51,11 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
     worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
     inbox_requeue_seconds: float = Field(60.0, gt=0, description="Re-enqueue inbox rows pending this long")
+    refetch_first_pause_seconds: float = Field(
+        60.0, gt=0, le=86400, description="An order that lacked a related document is synced again after this long "
+        "(first retry; each next one waits 4 times longer, at most 6 hours)"
+    )  # fmt: skip
+    refetch_max_attempts: int = Field(8, ge=1, le=50, description="Syncs of such an order before it waits for a person")
     inbox_retention_days: int = Field(
         30, ge=1, le=3650, description="Delete done and ignored inbox rows older than this (`meli explain` shows "
         "the rest); pending, parked and failed rows are kept"
@@ -120,6 +128,12 @@ class Settings(BaseSettings):
             problems.append("MELI_DATABASE_URL points at SQLite; production needs PostgreSQL")
         if problems:
             raise ConfigError("refusing to start in production: " + "; ".join(problems))
+
+
+def one_server(base_url: str) -> dict[str, str]:
+    """The settings that point every Mercado Libre / Mercado Pago URL at one server (an offline sandbox serves
+    ML's API, its authorization pages and MP's payments), for `Settings.model_copy(update=...)`."""
+    return {"ml_api_base_url": base_url, "ml_auth_base_url": base_url, "mp_api_base_url": base_url}
 
 
 def load_settings(**overrides: object) -> Settings:

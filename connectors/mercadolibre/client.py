@@ -18,6 +18,8 @@ from connectors.http import RetryPolicy, classify, with_retries
 from connectors.mercadolibre.payloads import load_json
 from connectors.ratelimit import RateLimiter
 
+MP_API_BASE_URL = "https://api.mercadopago.com"
+
 
 class TokenSource(Protocol):
     async def access_token(self, account_id: int) -> str: ...
@@ -54,6 +56,7 @@ def _numeric(value: str | int, name: str) -> str:
 
 @dataclass(frozen=True)
 class _Request:
+    base: str
     path: str
     endpoint: str
     params: Mapping[str, str]
@@ -70,9 +73,11 @@ class MlClient:
         limits: ClientLimits | None = None,
         policy: RetryPolicy | None = None,
         observe: Callable[[str, int], None] | None = None,
+        payments_base_url: str = MP_API_BASE_URL,
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
+        self._payments_base = payments_base_url.rstrip("/")
         self._tokens = tokens
         self._limiter = limiter
         self._limits = limits or ClientLimits()
@@ -97,7 +102,7 @@ class MlClient:
             self.calls += 1
             auth = {"Authorization": f"Bearer {token}", "Accept": "application/json", **request.headers}
             try:
-                async with self._http.get(f"{self._base}{path}", params=request.params, headers=auth) as response:
+                async with self._http.get(f"{request.base}{path}", params=request.params, headers=auth) as response:
                     body = await response.read()
                     error = classify(response.status, f"GET {path}", response.headers.get("Retry-After"))
             except (aiohttp.ClientError, TimeoutError) as exc:
@@ -121,7 +126,7 @@ class MlClient:
         endpoint: str | None = None,
     ) -> Any:
         """GET a path of the ML API; `endpoint` is its template for metrics (e.g. /orders/{id})."""
-        request = _Request(path, endpoint or path, params or {}, headers or {})
+        request = _Request(self._base, path, endpoint or path, params or {}, headers or {})
         return await with_retries(lambda: self._send(seller, request), self._policy)
 
     async def order(self, seller: Seller, order_id: str) -> Any:
@@ -143,8 +148,11 @@ class MlClient:
         return await self.get(seller, path, endpoint="/shipments/{id}/items")
 
     async def payment(self, seller: Seller, payment_id: str) -> Any:
-        path = f"/collections/{_numeric(payment_id, 'payment id')}"
-        return await self.get(seller, path, endpoint="/collections/{id}")
+        """Mercado Pago's payment document, read with the seller's ML token: ML's payments pages send
+        integrators there (the ML host's `/collections/{id}` belongs to the retired Collections API)."""
+        path = f"/v1/payments/{_numeric(payment_id, 'payment id')}"
+        request = _Request(self._payments_base, path, "/v1/payments/{id}", {}, {})
+        return await with_retries(lambda: self._send(seller, request), self._policy)
 
     async def claim(self, seller: Seller, claim_id: str) -> Any:
         path = f"/post-purchase/v1/claims/{_numeric(claim_id, 'claim id')}"

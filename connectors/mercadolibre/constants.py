@@ -46,6 +46,7 @@ class Kind(StrEnum):
     SHIPMENT_HISTORY = "shipment_history"
     PAYMENT = "payment"
     CLAIM = "claim"
+    CLAIMS = "claims"  # a page of GET /post-purchase/v1/claims/search (the worker keeps an order's claims so)
 
 
 @dataclass(frozen=True)

@@ -170,12 +170,19 @@ def _resource(topic: str, value: object) -> tuple[str, ResourceRef | None]:
     rule = TOPICS.get(known) if known else None
     if rule is None:
         return _storable("resource", resource), None  # kept as-is for the record; never fetched
-    path = resource if resource.startswith("/") else "/" + resource
-    found = rule.match(path)
+    found = rule.match(_path(resource))
     if found is None:
         raise NotificationError(f"resource: must look like {rule.canonical} for topic {topic}")
     canonical = rule.canonical.replace("{id}", found)
     return canonical, ResourceRef(rule.kind, found, canonical)
+
+
+def _path(resource: str) -> str:
+    """The resource as a path to match: leading slash added (older claims resources lack it), query string and
+    one trailing slash dropped (`/orders/123/?foo=1` names `/orders/123`)."""
+    path = resource.split("?", 1)[0]
+    path = path if path.startswith("/") else "/" + path
+    return path[:-1] if len(path) > 1 and path.endswith("/") else path
 
 
 def _number(data: dict[str, Any], key: str) -> int:

@@ -48,6 +48,7 @@ def banner(sandbox: Sandbox, base_url: str) -> str:
         "Mercado Libre sandbox (offline; nothing here talks to the real ML)",
         f"  API base URL    {base_url}            (ml_api_base_url)",
         f"  Auth base URL   {base_url}            (ml_auth_base_url)",
+        f"  Payments (MP)   {base_url}/v1/payments/<id>   (mp_api_base_url)",
         f"  Authorize at    {base_url}/<auth host>/authorization",
         f"                  e.g. {base_url}/auth.mercadolibre.com.ar/authorization",
         f"  Token endpoint  {base_url}/oauth/token",

@@ -30,6 +30,7 @@ def environment(world: World) -> dict[str, str]:
     values = {
         "database_url": s.database_url, "redis_url": s.redis_url, "queue_name": s.queue_name,
         "ml_api_base_url": s.ml_api_base_url, "ml_auth_base_url": s.ml_auth_base_url or "",
+        "mp_api_base_url": s.mp_api_base_url,
         "ml_app_rate": s.ml_app_rate, "ml_seller_rate": s.ml_seller_rate, "backfill_offset_cap": s.backfill_offset_cap,
         "backfill_seller_rate": s.backfill_seller_rate, "backfill_slice_seconds": s.backfill_slice_seconds,
         "log_level": "warning",

@@ -21,7 +21,7 @@ from multidict import CIMultiDictProxy
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.connect.links import ConnectLinks
 from worker.context import AppContext, app_context
-from worker.settings import Settings
+from worker.settings import Settings, one_server
 from worker.store.businesses import create_business
 from worker.store.db import Database
 from worker.store.models import Business, utcnow
@@ -155,8 +155,7 @@ def stack_settings(base: Settings, database_url: str, sandbox_base: str, port: i
     return base.model_copy(
         update={
             "database_url": database_url,
-            "ml_api_base_url": sandbox_base,
-            "ml_auth_base_url": sandbox_base,
+            **one_server(sandbox_base),
             "ml_redirect_uri": f"http://127.0.0.1:{port}/oauth/callback",
             "public_base_url": f"http://127.0.0.1:{port}",
         }

@@ -17,7 +17,7 @@ from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from tests.conftest import _truncate
 from worker.context import AppContext, app_context
 from worker.jobs.runtime import build_worker
-from worker.settings import Settings
+from worker.settings import Settings, one_server
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.events import read_events
@@ -89,7 +89,7 @@ async def offline_world(settings: Settings, config: SandboxConfig) -> AsyncItera
     sandbox = TestServer(create_sandbox_app(config), host="127.0.0.1")
     await sandbox.start_server()
     sandbox_url = str(sandbox.make_url("")).rstrip("/")
-    urls = {"ml_api_base_url": sandbox_url, "ml_auth_base_url": sandbox_url}
+    urls = one_server(sandbox_url)
     settings = settings.model_copy(update=urls | {"ml_app_rate": 2000.0, "ml_seller_rate": 1000.0})
     try:
         async with app_context(settings) as context:

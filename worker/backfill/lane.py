@@ -113,7 +113,10 @@ class Bulk:
             timeout=settings.ml_timeout_seconds, lane="bulk", lane_seller_rate=settings.backfill_seller_rate,
         )  # fmt: skip
         observe = self.metrics.ml_request if self.metrics is not None else None
-        return MlClient(self.http, settings.ml_api_base_url, self._tokens, self._limiter, limits, observe=observe)
+        return MlClient(
+            self.http, settings.ml_api_base_url, self._tokens, self._limiter, limits, observe=observe,
+            payments_base_url=settings.mp_api_base_url,
+        )  # fmt: skip
 
     def key(self, *parts: object) -> str:
         return redis_keys.scoped(self.settings.queue_name, *parts)

@@ -49,8 +49,12 @@ def _original_body(message: dict[str, Any]) -> bytes:
     return json.dumps({k: v for k, v in message.items() if k not in ("request", "response")}).encode()
 
 
-def _identity(note: Notification) -> str:
-    """ML's `_id`, or (API.md §2.5) a key from topic, resource, user and time when it has none."""
+def _identity(note: Notification, message: dict[str, Any]) -> str:
+    """ML's `_id`: the feed entry carries it beside `request.data` (the original body, which has none), as a live
+    webhook body does; else a key from topic, resource, user and time."""
+    entry_id = message.get("_id")
+    if isinstance(entry_id, str) and entry_id:
+        return entry_id[:64]
     if note.notification_id:
         return note.notification_id[:64]
     received = note.received.isoformat() if note.received else ""
@@ -58,7 +62,7 @@ def _identity(note: Notification) -> str:
     return f"mf:{digest[:40]}"
 
 
-def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, Any]] | None:
+def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, Any], str] | None:
     if not isinstance(message, dict):
         return None
     body = _original_body(message)
@@ -68,15 +72,14 @@ def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, An
             return None
     except NotificationError:
         return None
-    return note, json.loads(body)
+    return note, json.loads(body), _identity(note, message)
 
 
 async def _new_rows(db: Database, settings: Settings, messages: list[Any]) -> list[NewNotification]:
     parsed = [found for found in (_parse(message, settings) for message in messages) if found is not None]
-    known = await known_notification_ids(db, [_identity(note) for note, _ in parsed])
+    known = await known_notification_ids(db, [identity for _, _, identity in parsed])
     rows: list[NewNotification] = []
-    for note, body in parsed:
-        identity = _identity(note)
+    for note, body, identity in parsed:
         ref = resource_ref(note)
         account = await get_account_by_seller(db, note.user_id)
         if identity in known or ref is None or account is None or account.status == AccountStatus.DISCONNECTED:

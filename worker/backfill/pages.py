@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound
+from connectors.errors import AuthError, InvalidRecord, NotOwned, PermanentError, RemoteNotFound
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient
 from connectors.mercadolibre.mapping import MappingOptions
@@ -104,7 +104,7 @@ def _tally(documents: list[Any], outcomes: list[SyncReport | BaseException], tar
             result.orders += 1
             result.new_events.update(outcome.new_events)
             result.order_ids.append(str(document["id"]))
-        elif isinstance(outcome, RemoteNotFound | PermanentError | InvalidRecord):
+        elif isinstance(outcome, RemoteNotFound | PermanentError | InvalidRecord | NotOwned):
             result.failed += 1
             log.warning(
                 "ml.backfill.order_skipped", account_id=target.seller.account_id, order_id=str(document["id"]),

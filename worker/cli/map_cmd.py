@@ -33,7 +33,8 @@ def _read(path: Path, kind: str | None) -> Document:
 @click.option("--delivered/--no-delivered", default=False, help="Also produce order.delivered (opt-in extra).")
 @click.option("--products/--no-products", default=False, help="Also produce product.purchased per order item.")
 def map_command(files: tuple[Path, ...], kind: str | None, delivered: bool, products: bool) -> None:
-    """Map saved ML documents (order, shipment, shipment history, payment, claim) to events, as JSON lines.
+    """Map saved ML documents (order, shipment, shipment history, payment, claim, claims search page) to events,
+    as JSON lines.
 
     Related documents that are not given count as unknown: they suppress only the events that need them.
     """

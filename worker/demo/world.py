@@ -17,7 +17,7 @@ from connectors.mercadolibre.constants import site
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.context import AppContext, app_context
 from worker.jobs.runtime import build_worker
-from worker.settings import Settings
+from worker.settings import Settings, one_server
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.web.app import create_app
@@ -70,7 +70,7 @@ async def demo_world(settings: Settings, sandbox: SandboxConfig, sandbox_port: i
     sandbox_url, web_url = f"http://{host}:{sandbox_port}", f"http://{host}:{settings.web_port}"
     sandbox.callback_url = f"{web_url}/webhooks/mercadolibre"
     sandbox.redirect_uris = [settings.ml_redirect_uri]
-    settings = settings.model_copy(update={"ml_api_base_url": sandbox_url, "ml_auth_base_url": sandbox_url})
+    settings = settings.model_copy(update=one_server(sandbox_url))
     sandbox_runner = await _serve(create_sandbox_app(sandbox), host, sandbox_port)
     try:
         async with app_context(settings) as context, aiohttp.ClientSession() as http:

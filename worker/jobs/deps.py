@@ -36,6 +36,7 @@ def build_deps(settings: Settings) -> JobDeps:
         RateLimiter(app.redis, settings.rate_limit_prefix),
         limits,
         observe=app.metrics.ml_request,
+        payments_base_url=settings.mp_api_base_url,
     )
     options = MappingOptions(
         include_delivered=settings.track_delivered, include_product_purchased=settings.track_products

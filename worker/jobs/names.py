@@ -11,6 +11,7 @@ from arq.connections import ArqRedis
 from arq.constants import expires_extra_ms, job_key_prefix, result_key_prefix
 
 PROCESS_NOTIFICATION = "process_notification"
+REFETCH_ORDER = "refetch_order"
 
 
 def notification_job_id(queue_name: str, inbox_id: int, attempts: int = 0, tag: str = "") -> str:

@@ -13,7 +13,15 @@ from typing import Any
 
 from arq import Retry
 
-from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound, TransientError, Unavailable
+from connectors.errors import (
+    AuthError,
+    InvalidRecord,
+    NotOwned,
+    PermanentError,
+    RemoteNotFound,
+    TransientError,
+    Unavailable,
+)
 from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
@@ -21,7 +29,7 @@ from worker import redis_keys
 from worker.jobs.deps import JobDeps, job_deps
 from worker.jobs.locks import held_lock
 from worker.jobs.names import enqueue_notification
-from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
+from worker.jobs.sync import Known, SyncReport, SyncTarget, orders_for, sync_order
 from worker.logs import get_logger
 from worker.store.inbox import finish_resource, get_row, load_work, newest_open_row, set_row_status
 from worker.store.models import InboxRow, InboxStatus, utcnow
@@ -109,6 +117,12 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
     except (RemoteNotFound, PermanentError, InvalidRecord) as exc:
         await _finish(deps, row, up_to, InboxStatus.FAILED, str(exc))
         return "failed"
+    except NotOwned as exc:  # a forged or mistaken notification: nothing of another seller is imported
+        deps.app.metrics.foreign_documents.labels("order").inc()
+        await _finish(deps, row, up_to, InboxStatus.IGNORED, str(exc))
+        return "ignored"
+    if report.foreign:
+        deps.app.metrics.foreign_documents.labels("related").inc(report.foreign)
     reason = "; ".join(report.problems)[:500] or None
     await _finish(deps, row, up_to, InboxStatus.DONE, reason)
     _observe_events(deps, row, report, origin)
@@ -118,8 +132,10 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
 
 async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str, origin: Origin) -> SyncReport:
     report = SyncReport()
-    for order_id in await orders_for(deps.app.db, deps.client, target, kind, resource_id):
-        report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, origin))
+    resolved = await orders_for(deps.app.db, deps.client, target, kind, resource_id)
+    known = Known(extra_claims=resolved.claims)
+    for order_id in resolved.order_ids:
+        report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, origin, known=known))
     return report
 
 

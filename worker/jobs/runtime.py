@@ -16,8 +16,9 @@ from redis.exceptions import RedisError
 from worker import redis_keys
 from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.deps import build_deps, close_deps, job_deps
-from worker.jobs.names import PROCESS_NOTIFICATION, deserialize, serialize
+from worker.jobs.names import PROCESS_NOTIFICATION, REFETCH_ORDER, deserialize, serialize
 from worker.jobs.notifications import MAX_TRIES, process_notification
+from worker.jobs.refetch import refetch_order, sweep_refetches
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
 from worker.logs import get_logger
 from worker.metrics import Metrics
@@ -103,11 +104,13 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         job_deserializer=deserialize,
         functions=[
             func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=0),
+            func(refetch_order, name=REFETCH_ORDER, max_tries=3, keep_result=0),
             *bulk_functions(),
         ],
         cron_jobs=[
             cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
             cron(sweep_inbox, second={15, 45}, unique=True, run_at_startup=True),
+            cron(sweep_refetches, second={7, 22, 37, 52}, unique=True),
             cron(prune_inbox_rows, minute=17, second=30, unique=True, timeout=600),
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
             *bulk_crons(settings),

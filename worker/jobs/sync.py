@@ -13,29 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.errors import RemoteNotFound
+from connectors.errors import NotOwned, RemoteNotFound
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.constants import Kind
-from connectors.mercadolibre.mapping import MappingOptions, MappingResult, NeedKind, OrderBundle, map_order, needs
+from connectors.mercadolibre.mapping import MappingOptions, MappingResult, OrderBundle, map_order
 from connectors.mercadolibre.mapping.fetch_plan import linked_order_ids
-from connectors.mercadolibre.payloads import (
-    Claim,
-    Order,
-    Payment,
-    Shipment,
-    ShipmentHistoryEntry,
-    parse_claim,
-    parse_claims_search,
-    parse_history,
-    parse_order,
-    parse_payment,
-    parse_shipment,
-)
+from connectors.mercadolibre.payloads import Claim, parse_claim, parse_order, parse_payment
+from worker.jobs.related import Related, fetch_related
 from worker.store.db import Database
 from worker.store.documents import RawDocument, save_documents_in
 from worker.store.events import EventRecord, append_events_in
 from worker.store.profiles import order_references_for_shipment, upsert_order_object_in, upsert_subscriber_in
+from worker.store.refetch import record_gap
 
 
 @dataclass(frozen=True)
@@ -51,6 +41,8 @@ class SyncReport:
     orders: int = 0
     new_events: Counter[str] = field(default_factory=Counter)  # newly stored events by action
     problems: list[str] = field(default_factory=list)
+    gaps: dict[str, list[str]] = field(default_factory=dict)  # order id → what to fetch again later, and why
+    foreign: int = 0  # documents skipped because they named another seller
 
     @property
     def events_added(self) -> int:
@@ -60,71 +52,63 @@ class SyncReport:
         self.orders += other.orders
         self.new_events.update(other.new_events)
         self.problems += other.problems
+        self.gaps.update(other.gaps)
+        self.foreign += other.foreign
 
 
 @dataclass(frozen=True)
 class Known:
     """Documents the caller already holds, so the path skips their GETs: the order as an orders search page
     returned it (same document as `GET /orders/{id}`), and its claims from a claims search by seller, shaped
-    like the answer of `claims_of_order`. None = fetch it."""
+    like the answer of `claims_of_order`. None = fetch it. `extra_claims` join whatever the search finds."""
 
     order: Any = None
     claims: Any = None
+    extra_claims: tuple[Any, ...] = ()  # a notified claim (raw) that is on the order's shipment or payment
 
 
-@dataclass
-class Related:
-    """The documents fetched for one order, parsed, plus their raw JSON to keep."""
-
-    shipment: Shipment | None = None
-    history: tuple[ShipmentHistoryEntry, ...] | None = None
-    payments: dict[str, Payment] | None = None
-    claims: tuple[Claim, ...] | None = None
-    raw: list[RawDocument] = field(default_factory=list)
-
-    def keep(self, kind: str, ref: str, raw: Any, order_id: str) -> Any:
-        self.raw.append(RawDocument(kind, ref, raw, order_id))
-        return raw
-
-
-async def _related(client: MlClient, seller: Seller, order: Order, known_claims: Any = None) -> Related:
-    related = Related()
-    plan = needs(order)
-    for need in sorted(plan):
-        if need.kind is NeedKind.SHIPMENT:
-            raw = related.keep("shipment", need.id, await client.shipment(seller, need.id), order.id)
-            related.shipment = parse_shipment(raw)
-            if any(n.kind is NeedKind.SHIPMENT_HISTORY for n in needs(order, related.shipment)):
-                raw = related.keep(
-                    "shipment_history", need.id, await client.shipment_history(seller, need.id), order.id
-                )
-                related.history = parse_history(raw)
-        elif need.kind is NeedKind.PAYMENT:
-            raw = related.keep("payment", need.id, await client.payment(seller, need.id), order.id)
-            related.payments = {**(related.payments or {}), need.id: parse_payment(raw)}
-        elif need.kind is NeedKind.CLAIMS_BY_ORDER:
-            found = known_claims if known_claims is not None else await client.claims_of_order(seller, need.id)
-            raw = related.keep("claims", need.id, found, order.id)
-            related.claims = parse_claims_search(raw)
-    if related.payments is None and not any(n.kind is NeedKind.PAYMENT for n in plan):
-        related.payments = {}  # nothing to fetch: no refund can exist, so "known empty" rather than unknown
-    return related
-
-
-def bundle_from_raw(raw_order: Any, related: Related) -> OrderBundle:
+def bundle_from_raw(raw_order: Any, related: Related, extra_claims: Sequence[Claim] = ()) -> OrderBundle:
+    claims = related.claims
+    if extra_claims:
+        listed = {claim.id for claim in claims or ()}
+        claims = (*(claims or ()), *(claim for claim in extra_claims if claim.id not in listed))
     return OrderBundle(
-        parse_order(raw_order), related.shipment, related.history, related.payments, related.claims, raw=raw_order
+        parse_order(raw_order), related.shipment, related.history, related.payments, claims, raw=raw_order
     )
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One order's mapping, the raw documents behind it, and what is missing or incomplete (fetch it again)."""
+
+    result: MappingResult
+    documents: list[RawDocument]
+    missing: list[str]  # related documents that could not be read now
+    skipped: list[str]  # documents that named another seller
+
+    @property
+    def gaps(self) -> list[str]:
+        """What to fetch again later, and why: unreadable documents, and what the mapping found unknown."""
+        return [*self.missing, *self.result.pending]
 
 
 async def fetch_and_map(
     client: MlClient, seller: Seller, order_id: str, options: MappingOptions, known: Known | None = None
-) -> tuple[MappingResult, list[RawDocument]]:
+) -> Fetched:
+    """Raises NotOwned when the order is not this seller's sale (its documents are not even kept)."""
     known = known or Known()
     raw = known.order if known.order is not None else await client.order(seller, order_id)
-    related = await _related(client, seller, parse_order(raw), known.claims)
-    result = map_order(bundle_from_raw(raw, related), options)
-    return result, [RawDocument("order", order_id, raw, order_id), *related.raw]
+    order = parse_order(raw)
+    if order.seller_id is not None and order.seller_id != str(seller.seller_id):
+        raise NotOwned(f"order {order.id} is a sale of seller {order.seller_id}, not of seller {seller.seller_id}")
+    related = await fetch_related(client, seller, order, known.claims)
+    extra = [parse_claim(claim) for claim in known.extra_claims]
+    bundle = bundle_from_raw(raw, related, extra)
+    result = map_order(bundle, options)
+    pairs = zip(extra, known.extra_claims, strict=True)
+    kept = [RawDocument("claim", claim.id, document, order_id) for claim, document in pairs]
+    documents = [RawDocument("order", order_id, raw, order_id), *related.raw, *kept]
+    return Fetched(result, documents, related.missing, related.skipped)
 
 
 async def store_result(
@@ -178,29 +162,57 @@ async def sync_order(
     known: Known | None = None,
     historical_before: datetime | None = None,
 ) -> SyncReport:
-    result, documents = await fetch_and_map(client, target.seller, order_id, options, known)
+    fetched = await fetch_and_map(client, target.seller, order_id, options, known)
+    result = fetched.result
     added = await store_result(
-        db, target.business_id, result, origin, historical_before, (target.seller.account_id, documents)
+        db, target.business_id, result, origin, historical_before, (target.seller.account_id, fetched.documents)
     )
-    return SyncReport(orders=1, new_events=added, problems=list(result.problems))
+    if fetched.gaps:
+        await record_gap(db, target.seller.account_id, order_id, fetched.gaps)
+    gaps = {order_id: fetched.gaps} if fetched.gaps else {}
+    notes = [f"order {order_id}: {note}" for note in (*fetched.missing, *fetched.skipped)]
+    return SyncReport(1, added, [*result.problems, *notes], gaps, len(fetched.skipped))
 
 
-async def orders_for(db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str) -> list[str]:
+@dataclass(frozen=True)
+class Resolved:
+    """The orders a notified resource belongs to, and the notified claim when it is on a shipment or payment
+    (an order's claims search may not list those, so the claim travels with the orders' sync)."""
+
+    order_ids: list[str]
+    claims: tuple[Any, ...] = ()  # raw claim documents
+
+
+async def orders_for(db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str) -> Resolved:
     """The orders a notified resource belongs to (a pack's shipment belongs to several)."""
     if kind is Kind.ORDER:
-        return [resource_id]
-    document: Any
+        return Resolved([resource_id])
     if kind is Kind.SHIPMENT:
-        known = await order_references_for_shipment(db, target.business_id, resource_id)
-        if known:
-            return known
-        items = await client.shipment_items(target.seller, resource_id)
-        found = {str(item["order_id"]) for item in items if isinstance(item, dict) and item.get("order_id")}
-        return sorted(found)
+        return Resolved(await _shipment_orders(db, client, target, resource_id))
     if kind is Kind.PAYMENT:
-        document = parse_payment(await client.payment(target.seller, resource_id))
-    elif kind is Kind.CLAIM:
-        document = parse_claim(await client.claim(target.seller, resource_id))
-    else:
-        raise RemoteNotFound(f"cannot resolve a {kind} to orders")
-    return list(linked_order_ids(document))
+        return Resolved(list(linked_order_ids(parse_payment(await client.payment(target.seller, resource_id)))))
+    if kind is Kind.CLAIM:
+        raw = await client.claim(target.seller, resource_id)
+        claim = parse_claim(raw)
+        extra = () if claim.resource == "order" else (raw,)
+        return Resolved(await _claim_orders(db, client, target, claim), extra)
+    raise RemoteNotFound(f"cannot resolve a {kind} to orders")
+
+
+async def _shipment_orders(db: Database, client: MlClient, target: SyncTarget, shipment_id: str) -> list[str]:
+    known = await order_references_for_shipment(db, target.business_id, shipment_id)
+    if known:
+        return known
+    items = await client.shipment_items(target.seller, shipment_id)
+    found = {str(item["order_id"]) for item in items if isinstance(item, dict) and item.get("order_id")}
+    return sorted(found)
+
+
+async def _claim_orders(db: Database, client: MlClient, target: SyncTarget, claim: Claim) -> list[str]:
+    """A claim is on an order, on a shipment (every order it carries) or on a payment (the payment's order)."""
+    if claim.resource == "shipment" and claim.resource_id is not None:
+        return await _shipment_orders(db, client, target, claim.resource_id)
+    if claim.resource == "payment" and claim.resource_id is not None:
+        payment = parse_payment(await client.payment(target.seller, claim.resource_id))
+        return list(linked_order_ids(payment))
+    return list(linked_order_ids(claim))

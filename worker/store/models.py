@@ -199,6 +199,26 @@ class DocumentRow(SQLModel, table=True):
     fetched_at: datetime = _time()
 
 
+class RefetchRow(SQLModel, table=True):
+    """An order whose mapping lacked a document (unreadable, or still changing): it is fetched again later, with
+    growing pauses, until nothing is missing (`resolved_at`) or the attempts run out (`reason` stays)."""
+
+    __tablename__ = "refetch"
+    __table_args__ = (
+        UniqueConstraint("account_id", "order_ref", name="uq_refetch_order"),
+        Index("ix_refetch_due", "resolved_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="ml_account.id")
+    order_ref: str = Field(max_length=32)
+    reason: str = Field(max_length=500)
+    attempts: int = Field(default=1)
+    created_at: datetime = _time()
+    next_attempt_at: datetime = _time()
+    resolved_at: datetime | None = _time(nullable=True)
+
+
 class BackfillStatus(StrEnum):
     QUEUED = "queued"  # waits for a job (a slice of the backfill job)
     RUNNING = "running"  # a job works on it; `updated_at` is its heartbeat

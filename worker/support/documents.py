@@ -18,13 +18,15 @@ from connectors.mercadolibre.mapping import NeedKind, OrderBundle, needs
 from connectors.mercadolibre.payloads import (
     Order,
     Payment,
+    parse_claim,
     parse_claims_search,
     parse_history,
     parse_order,
     parse_payment,
     parse_shipment,
 )
-from worker.jobs.sync import Related, bundle_from_raw
+from worker.jobs.related import Related
+from worker.jobs.sync import bundle_from_raw
 
 T = TypeVar("T")
 _CENTS = Decimal("0.01")
@@ -73,7 +75,8 @@ def bundle_from_documents(order_id: str, documents: Sequence[StoredDocument]) ->
     related.payments = _payments(order, documents)
     claims_doc = find(documents, "claims", order_id)
     related.claims = parsed(claims_doc, parse_claims_search) if claims_doc is not None else None
-    return bundle_from_raw(order_doc.raw, related)
+    extra = [parsed(doc, parse_claim) for doc in documents if doc.kind == "claim"]
+    return bundle_from_raw(order_doc.raw, related, extra)
 
 
 def _payments(order: Order, documents: Sequence[StoredDocument]) -> dict[str, Payment] | None:

@@ -1,6 +1,6 @@
 """Pure mapping of ML documents to our events (docs/event-mapping.md): no I/O, no clock, no logging."""
 
-from connectors.mercadolibre.mapping.bundle import MappingOptions, MappingResult, OrderBundle
+from connectors.mercadolibre.mapping.bundle import MappingOptions, MappingResult, OrderBundle, Pending
 from connectors.mercadolibre.mapping.fetch_plan import Need, NeedKind, linked_order_ids, needs
 from connectors.mercadolibre.mapping.order import RULES, map_order
 from connectors.mercadolibre.mapping.view import DryRun, event_to_dict, map_documents, map_raw_documents
@@ -13,6 +13,7 @@ __all__ = [
     "Need",
     "NeedKind",
     "OrderBundle",
+    "Pending",
     "event_to_dict",
     "linked_order_ids",
     "map_documents",

@@ -31,12 +31,24 @@ class MappingOptions:
     include_product_purchased: bool = False
 
 
+class Pending(str):
+    """A problem a later fetch can solve: a document the mapping needs is unknown, or says its state is still
+    changing (a refund in process). The worker fetches the order again later; everything else is final."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class MappingResult:
     subscriber: Subscriber
     order: OrderSnapshot
     events: list[Event]
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> list[str]:
+        """The problems that fetching the order again later may solve."""
+        return [problem for problem in self.problems if isinstance(problem, Pending)]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from connectors.mercadolibre.mapping.order_rules import approved_payments
 from connectors.mercadolibre.mapping.refunds import refunded_payments
-from connectors.mercadolibre.mapping.shipping import SHIPPED_STATUSES
+from connectors.mercadolibre.mapping.shipping import went_out
 from connectors.mercadolibre.payloads import Claim, Order, Payment, Shipment
 
 
@@ -35,7 +35,8 @@ def needs(order: Order, shipment: Shipment | None = None) -> frozenset[Need]:
     """The smallest set of documents that keeps every event of the contract correct for this order.
 
     * the shipment, whenever the order has `shipping.id`;
-    * its history, once the shipment is known to be `shipped` or `delivered` (only then is a date needed);
+    * its history, once the shipment's state says the goods left the seller (shipping.py: only then is a date
+      needed);
     * the full payment of every payment that shows a refund (`transaction_amount_refunded > 0`, status or
       status_detail `refunded`/`partially_refunded`), and of every approved payment when the order is
       cancelled (not `pack_splitted`), `partially_refunded` or tagged `unfulfilled`: only the payment's
@@ -46,7 +47,7 @@ def needs(order: Order, shipment: Shipment | None = None) -> frozenset[Need]:
     shipment_id = order.shipment_id
     if shipment_id is not None:
         wanted.add(Need(NeedKind.SHIPMENT, shipment_id))
-        if shipment is not None and shipment.id == shipment_id and shipment.status in SHIPPED_STATUSES:
+        if shipment is not None and shipment.id == shipment_id and went_out(shipment):
             wanted.add(Need(NeedKind.SHIPMENT_HISTORY, shipment_id))
     wanted.update(Need(NeedKind.PAYMENT, payment.id) for payment in refunded_payments(order))
     if approved_payments(order):

@@ -12,9 +12,10 @@ from connectors.mercadolibre.mapping.bundle import (
     MappingResult,
     OrderBundle,
     OrderContext,
+    Pending,
     Rule,
 )
-from connectors.mercadolibre.mapping.order_rules import cancelled, confirmed, product_purchased
+from connectors.mercadolibre.mapping.order_rules import cancelled, confirmed, order_amount, product_purchased
 from connectors.mercadolibre.mapping.refunds import refund_received, refund_requested
 from connectors.mercadolibre.mapping.shipping import delivered, shipped
 from connectors.mercadolibre.payloads import Order, plain_json
@@ -48,7 +49,7 @@ def map_order(bundle: OrderBundle, options: MappingOptions | None = None) -> Map
         subscriber=subscriber(order),
         order=snapshot(bundle),
         events=first_per_key(events),
-        problems=[f"order {order.id}: {problem}" for problem in problems],
+        problems=[_prefixed(order.id, problem) for problem in problems],
     )
 
 
@@ -67,13 +68,18 @@ def relevant_documents(bundle: OrderBundle) -> tuple[OrderBundle, list[str]]:
     return replace(bundle, shipment=shipment, payments=payments), problems
 
 
+def _prefixed(order_id: str, problem: str) -> str:
+    text = f"order {order_id}: {problem}"
+    return Pending(text) if isinstance(problem, Pending) else text
+
+
 def order_context(order: Order) -> OrderContext:
     properties = {"ml_order_id": order.id, "pack_id": order.pack_id, "seller_id": order.seller_id}
     return OrderContext(
         order_id=order.id,
         buyer_id=order.buyer.id,
         currency=order.currency_id,
-        total_amount=order.total_amount,
+        total_amount=order_amount(order),
         properties={**properties, "status": order.status},
     )
 

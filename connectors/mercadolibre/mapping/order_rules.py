@@ -18,36 +18,54 @@ class Confirmation:
     payments: tuple[OrderPayment, ...]
 
 
+# Payment statuses that say the money was taken at some point, whatever happened after (Mercado Pago's
+# vocabulary: a refunded, charged back or disputed payment was approved first).
+WAS_APPROVED = frozenset({"approved", "refunded", "charged_back", "in_mediation"})
+
+
 def approved_payments(order: Order) -> tuple[OrderPayment, ...]:
-    """Payments that were approved at some point: they carry `date_approved`, whatever happened after."""
-    return tuple(payment for payment in order.payments if payment.date_approved is not None)
+    """Payments that were approved at some point: they carry `date_approved`, or their status says so (ML's
+    documented order example shows `status: approved` with no `date_approved`)."""
+    return tuple(
+        payment for payment in order.payments if payment.date_approved is not None or payment.status in WAS_APPROVED
+    )
 
 
 def confirmation(order: Order) -> Confirmation | None:
     """When and for how much the order was confirmed; None while no payment was approved.
 
-    The contract's fallback to `date_closed` cannot apply: a payment counts as approved only when it carries
-    `date_approved`, so the earliest of those always exists.
+    The time is the earliest approval: each approved payment's `date_approved`, or, when ML leaves it out, the
+    order's `date_closed` (the date ML closed the sale). The amount is the order's `total_amount`, the same
+    amount every order event carries.
     """
     approved = approved_payments(order)
-    times = [payment.date_approved for payment in approved if payment.date_approved is not None]
-    if not times:
+    times = [payment.date_approved or order.date_closed for payment in approved]
+    known = [moment for moment in times if moment is not None]
+    if not known:
         return None
-    paid = [_paid(payment) for payment in approved]
-    known = [amount for amount in paid if amount is not None]
-    return Confirmation(min(times), sum(known, Decimal(0)) if known else None, approved)
+    return Confirmation(min(known), order_amount(order), approved)
 
 
-def _paid(payment: OrderPayment) -> Decimal | None:
-    if payment.total_paid_amount is not None:
-        return payment.total_paid_amount
-    return payment.transaction_amount
+def order_amount(order: Order) -> Decimal | None:
+    """The sale's value: `total_amount` (the items, without shipping), else the sum of the items."""
+    if order.total_amount is not None:
+        return order.total_amount
+    if not order.order_items:
+        return None
+    return sum((line.unit_price * line.quantity for line in order.order_items), Decimal(0))
+
+
+def _undated(order: Order) -> list[str]:
+    if approved_payments(order) and confirmation(order) is None:
+        ids = ", ".join(payment.id for payment in approved_payments(order))
+        return [f"order.confirmed: payment {ids} was approved but neither date_approved nor date_closed is known"]
+    return []
 
 
 def confirmed(bundle: OrderBundle, context: OrderContext, options: MappingOptions) -> Outcome:
     found = confirmation(bundle.order)
     if found is None:
-        return [], []
+        return [], _undated(bundle.order)
     key = f"ml:order:{context.order_id}:confirmed"
     payment_ids = [payment.id for payment in found.payments]
     return [context.event(Action.ORDER_CONFIRMED, found.tracked_at, key, found.amount, payment_ids=payment_ids)], []

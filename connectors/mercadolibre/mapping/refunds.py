@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from connectors.events import Action, Event
-from connectors.mercadolibre.mapping.bundle import MappingOptions, OrderBundle, OrderContext, Outcome
+from connectors.mercadolibre.mapping.bundle import MappingOptions, OrderBundle, OrderContext, Outcome, Pending
 from connectors.mercadolibre.mapping.order_rules import cancellation_reason
-from connectors.mercadolibre.payloads import Order, OrderPayment
+from connectors.mercadolibre.payloads import Claim, Order, OrderPayment, Payment
 
 REFUND_CLAIM_TYPES = frozenset({"mediations", "return", "returns", "fulfillment", "ml_case"})
 REFUNDED_STATUSES = frozenset({"refunded", "partially_refunded"})
+
+
+def claim_concerns(claim: Claim, order: Order) -> bool:
+    """A claim is on the order itself, on its shipment, or on one of its payments."""
+    if claim.resource_id is None:
+        return False
+    if claim.resource == "order":
+        return claim.resource_id == order.id
+    if claim.resource == "shipment":
+        return claim.resource_id == order.shipment_id
+    if claim.resource == "payment":
+        return any(payment.id == claim.resource_id for payment in order.payments)
+    return False
+
+
+def _requested_key(claim: Claim, order_id: str) -> str:
+    """One request per claim; a claim on a shipment concerns every order the shipment carries, one each."""
+    if claim.resource == "shipment":
+        return f"ml:claim:{claim.id}:order:{order_id}:requested"
+    return f"ml:claim:{claim.id}:requested"
 
 
 def refund_requested(bundle: OrderBundle, context: OrderContext, options: MappingOptions) -> Outcome:
     events: list[Event] = []
     problems: list[str] = []
     for claim in bundle.claims or ():
-        if claim.order_id != context.order_id or claim.type not in REFUND_CLAIM_TYPES:
+        if not claim_concerns(claim, bundle.order) or claim.type not in REFUND_CLAIM_TYPES:
             continue
         if claim.date_created is None:
             problems.append(f"refund.requested: claim {claim.id} has no date_created")
@@ -23,30 +45,32 @@ def refund_requested(bundle: OrderBundle, context: OrderContext, options: Mappin
         event = context.event(
             Action.REFUND_REQUESTED,
             claim.date_created,
-            f"ml:claim:{claim.id}:requested",
+            _requested_key(claim, context.order_id),
             None,
             claim_id=claim.id,
             claim_type=claim.type,
             claim_status=claim.status,
             claim_stage=claim.stage,
             claim_reason_id=claim.reason_id,
+            claim_resource=claim.resource,
         )
         events.append(event)
     return events, problems
 
 
 def refund_received(bundle: OrderBundle, context: OrderContext, options: MappingOptions) -> Outcome:
-    """One event per entry of a payment's `refunds[]`: the one place refunds are counted."""
+    """One event per approved entry of a payment's `refunds[]`: the one place refunds are counted."""
     payments = bundle.payments or {}
-    problems = [
-        f"refund.received: payment {payment.id} shows a refund but its document was not fetched"
+    problems: list[str] = [
+        Pending(f"refund.received: payment {payment.id} shows a refund but its document was not fetched")
         for payment in refunded_payments(bundle.order)
         if payment.id not in payments
     ]
     events: list[Event] = []
     for payment_id in sorted(payments):
         payment = payments[payment_id]
-        for refund in payment.refunds:
+        problems += refund_gaps(payment)
+        for refund in payment.refunds_received:
             event = context.event(
                 Action.REFUND_RECEIVED,
                 refund.date_created,
@@ -57,6 +81,26 @@ def refund_received(bundle: OrderBundle, context: OrderContext, options: Mapping
             )
             events.append(event)
     return events, problems
+
+
+def refund_gaps(payment: Payment) -> list[str]:
+    """What the payment's refunds do not tell yet: refunds still in process, or money shown as refunded that
+    no approved entry accounts for. Either way the payment is fetched again later."""
+    gaps: list[str] = [
+        Pending(f"refund.received: refund {refund.id} of payment {payment.id} is {refund.status}")
+        for refund in payment.refunds
+        if not refund.settled
+    ]
+    listed = sum((refund.amount for refund in payment.refunds_received), Decimal(0))
+    shown = payment.transaction_amount_refunded or Decimal(0)
+    if shown > listed or (payment.status == "refunded" and not payment.refunds_received):
+        gaps.append(
+            Pending(
+                f"refund.received: payment {payment.id} shows {shown} refunded but its approved refunds "
+                f"add up to {listed}"
+            )
+        )
+    return gaps
 
 
 def _shows_refund(payment: OrderPayment) -> bool:

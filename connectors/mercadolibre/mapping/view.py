@@ -16,8 +16,10 @@ from connectors.errors import InvalidRecord
 from connectors.events import Event
 from connectors.mercadolibre.mapping.bundle import MappingOptions, OrderBundle
 from connectors.mercadolibre.mapping.order import first_per_key, map_order
+from connectors.mercadolibre.mapping.refunds import claim_concerns
 from connectors.mercadolibre.payloads import (
     Claim,
+    ClaimsPage,
     Document,
     Order,
     Payment,
@@ -60,6 +62,7 @@ class _Documents:
     histories: int = 0
     payments: list[Payment] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    claim_pages: int = 0  # claims search pages given: their orders' claims are known, even when none
 
 
 def _sort(documents: Sequence[Document]) -> _Documents:
@@ -73,6 +76,9 @@ def _sort(documents: Sequence[Document]) -> _Documents:
             found.payments.append(document)
         elif isinstance(document, Claim):
             found.claims.append(document)
+        elif isinstance(document, ClaimsPage):
+            found.claims.extend(document.claims)
+            found.claim_pages += 1
         else:
             found.history.extend(document)
             found.histories += 1
@@ -83,9 +89,10 @@ def _bundle(order: Order, found: _Documents) -> OrderBundle:
     shipment = next((doc for doc in found.shipments if doc.id == order.shipment_id), None)
     own = {payment.id for payment in order.payments}
     payments = {doc.id: doc for doc in found.payments if doc.id in own or doc.order_id == order.id}
-    claims = [claim for claim in found.claims if claim.order_id == order.id]
+    claims = [claim for claim in found.claims if claim_concerns(claim, order)]
     history = found.history if shipment is not None and len(found.shipments) == 1 and found.histories else None
-    return OrderBundle(order, shipment, history, payments or None, claims or None)
+    known_claims = claims if claims or found.claim_pages else None
+    return OrderBundle(order, shipment, history, payments or None, known_claims)
 
 
 def _orphans(found: _Documents) -> list[str]:
@@ -103,10 +110,10 @@ def _orphans(found: _Documents) -> list[str]:
         if doc.id not in payment_ids and doc.order_id not in order_ids
     ]
     for claim in found.claims:
-        if claim.order_id is None:
-            problems.append(f"claim {claim.id}: it is on a {claim.resource or 'unknown resource'}, not an order")
-        elif claim.order_id not in order_ids:
-            problems.append(f"claim {claim.id}: its order was not given; no events")
+        if not any(claim_concerns(claim, order) for order in found.orders):
+            problems.append(
+                f"claim {claim.id}: its order ({claim.resource} {claim.resource_id}) was not given; no events"
+            )
     if found.histories and len(found.shipments) != 1:
         problems.append("shipment history: give exactly one shipment with it; history ignored")
     return problems

@@ -9,12 +9,12 @@ from pydantic import BaseModel, ValidationError
 
 from connectors.errors import InvalidRecord
 from connectors.mercadolibre.constants import Kind
-from connectors.mercadolibre.payloads.documents import Claim, Payment, Shipment, ShipmentHistoryEntry
+from connectors.mercadolibre.payloads.documents import Claim, ClaimsPage, Payment, Shipment, ShipmentHistoryEntry
 from connectors.mercadolibre.payloads.fields import describe
 from connectors.mercadolibre.payloads.order import Order
 
 Model = TypeVar("Model", bound=BaseModel)
-Document = Order | Shipment | tuple[ShipmentHistoryEntry, ...] | Payment | Claim
+Document = Order | Shipment | tuple[ShipmentHistoryEntry, ...] | Payment | Claim | ClaimsPage
 
 
 def _validate(model: type[Model], raw: object, prefix: str) -> Model:
@@ -68,6 +68,7 @@ PARSERS: dict[Kind, Callable[[object], Document]] = {
     Kind.SHIPMENT_HISTORY: parse_history,
     Kind.PAYMENT: parse_payment,
     Kind.CLAIM: parse_claim,
+    Kind.CLAIMS: lambda raw: ClaimsPage(claims=parse_claims_search(raw)),
 }
 
 # Keys that only one kind of document carries, checked in this order (orders also hold `payments`).
@@ -83,12 +84,16 @@ def detect_kind(raw: object) -> Kind:
     """Which ML document this is, from the keys it carries (for `meli map` without `--kind`)."""
     if isinstance(raw, list) or (isinstance(raw, dict) and isinstance(raw.get("history"), list)):
         return Kind.SHIPMENT_HISTORY
+    if isinstance(raw, dict) and isinstance(raw.get("data"), list) and "paging" in raw:
+        return Kind.CLAIMS
     if isinstance(raw, dict):
         keys = frozenset(str(key) for key in raw)
         for kind, markers in _MARKERS:
             if keys & markers:
                 return kind
-    raise InvalidRecord("document", "not a recognised ML order, shipment, shipment history, payment or claim")
+    raise InvalidRecord(
+        "document", "not a recognised ML order, shipment, shipment history, payment, claim or claims search page"
+    )
 
 
 def parse_document(raw: object, kind: Kind | str | None = None) -> Document:
