@@ -32,7 +32,12 @@ def _retry_after(header: str | None) -> float | None:
 
 
 def classify(status: int, what: str, retry_after: str | None = None) -> RemoteError | None:
-    """None for success; otherwise the error this status means. `what` names the call, never a secret."""
+    """None for success; otherwise the error this status means. `what` names the call, never a secret.
+
+    206 is not a success: ML answers it with part of a document left out (`X-Content-Missing: buyer, feedback`,
+    ML's orders page), which we cannot map; asking again later gets the whole document."""
+    if status == 206:
+        return TransientError(f"{what}: partial content (206)", status)
     if status < 400:
         return None
     if status == 429:

@@ -132,6 +132,11 @@ class MlClient:
     async def order(self, seller: Seller, order_id: str) -> Any:
         return await self.get(seller, f"/orders/{_numeric(order_id, 'order id')}", endpoint="/orders/{id}")
 
+    async def marketplace_order(self, seller: Seller, order_id: str) -> Any:
+        """A Global Selling order, where ML's Global Selling pages read it."""
+        path = f"/marketplace/orders/{_numeric(order_id, 'order id')}"
+        return await self.get(seller, path, endpoint="/marketplace/orders/{id}")
+
     async def search_orders(self, seller: Seller, params: Mapping[str, str]) -> Any:
         return await self.get(seller, "/orders/search", {"seller": str(seller.seller_id), **params})
 

@@ -20,6 +20,11 @@ class Topic(StrEnum):
     PAYMENTS = "payments"
     POST_PURCHASE = "post_purchase"
     CLAIMS = "claims"
+    # Global Selling (cross-border sellers): the same changes, under topics and resources of their own.
+    MARKETPLACE_ORDERS = "marketplace_orders"
+    MARKETPLACE_ORDERS_ON_SITE = "marketplace_orders_on_site"
+    MARKETPLACE_SHIPMENTS = "marketplace_shipments"
+    MARKETPLACE_CLAIMS = "marketplace_claims"
     # Not commerce events for us: acknowledged and recorded as ignored.
     ITEMS = "items"
     QUESTIONS = "questions"
@@ -36,12 +41,19 @@ class Topic(StrEnum):
     VIS_LEADS = "vis_leads"
     LEADS_CREDITS = "leads-credits"
     QUOTATIONS = "quotations"
+    ORDERS_FEEDBACK = "orders_feedback"
+    MARKETPLACE_ITEMS = "marketplace_items"
+    MARKETPLACE_QUESTIONS = "marketplace_questions"
+    MARKETPLACE_MESSAGES = "marketplace_messages"
+    MARKETPLACE_FBM_STOCK = "marketplace_fbm_stock"
+    MARKETPLACE_CBT_ITEM_UPTIN = "marketplace_cbt_item_uptin"
 
 
 class Kind(StrEnum):
     """Kinds of ML documents the mapping reads."""
 
     ORDER = "order"
+    MARKETPLACE_ORDER = "marketplace_order"  # a Global Selling order: GET /marketplace/orders/{id}
     SHIPMENT = "shipment"
     SHIPMENT_HISTORY = "shipment_history"
     PAYMENT = "payment"

@@ -50,16 +50,30 @@ def _rule(kind: Kind, canonical: str, *shapes: str) -> ResourceRule:
 
 
 _ORDER = _rule(Kind.ORDER, "/orders/{id}")
-_CLAIM = _rule(Kind.CLAIM, "/post-purchase/v1/claims/{id}", "/v1/claims/{id}", "/claims/{id}")
+# A return is a claim's: `/post-purchase/v2/claims/{id}/returns` names the claim whose order to sync.
+_CLAIM = _rule(
+    Kind.CLAIM,
+    "/post-purchase/v1/claims/{id}",
+    "/v1/claims/{id}",
+    "/claims/{id}",
+    "/post-purchase/v2/claims/{id}/returns",
+    "/marketplace/claims/{id}",
+)
+_SHIPMENT = _rule(Kind.SHIPMENT, "/shipments/{id}", "/marketplace/shipments/{id}")
+_MARKETPLACE_ORDER = _rule(Kind.MARKETPLACE_ORDER, "/marketplace/orders/{id}")
 
 TOPICS: Final[dict[Topic, ResourceRule]] = {
     Topic.ORDERS_V2: _ORDER,
     Topic.ORDERS: _ORDER,
     Topic.CREATED_ORDERS: _ORDER,
-    Topic.SHIPMENTS: _rule(Kind.SHIPMENT, "/shipments/{id}"),
+    Topic.SHIPMENTS: _SHIPMENT,
     Topic.PAYMENTS: _rule(Kind.PAYMENT, "/collections/{id}", "/v1/payments/{id}", "/collections/notifications/{id}"),
     Topic.POST_PURCHASE: _CLAIM,
     Topic.CLAIMS: _CLAIM,
+    Topic.MARKETPLACE_ORDERS: _MARKETPLACE_ORDER,
+    Topic.MARKETPLACE_ORDERS_ON_SITE: _MARKETPLACE_ORDER,
+    Topic.MARKETPLACE_SHIPMENTS: _SHIPMENT,
+    Topic.MARKETPLACE_CLAIMS: _CLAIM,
 }
 PROCESSED_TOPICS: Final = frozenset(TOPICS)
 

@@ -18,6 +18,7 @@ from tests.conftest import REDIS_URL
     ("status", "kind"),
     [
         (200, None),
+        (206, TransientError),
         (304, None),
         (400, PermanentError),
         (401, AuthError),

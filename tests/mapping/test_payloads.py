@@ -158,7 +158,9 @@ def test_unrecognised_documents_are_refused(raw: object) -> None:
     with pytest.raises(InvalidRecord) as refused:
         detect_kind(raw)
 
-    assert str(refused.value) == ("document: not a recognised ML order, shipment, shipment history, payment or claim")
+    assert str(refused.value) == (
+        "document: not a recognised ML order, shipment, shipment history, payment, claim or claims search page"
+    )
 
 
 def test_a_forced_kind_is_used_and_an_unknown_kind_is_refused() -> None:

@@ -22,6 +22,7 @@ SCENARIOS = [
     "partial_refund_twice",
     "refund_to_balance_unfulfilled",
     "pack_splitted",
+    "pack_splitted_shipment_unknown",
     "payment_pending",
     "paid_with_products",
     "related_documents_unknown",

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from arq.connections import ArqRedis
 
+from connectors.errors import AuthError
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.notifications import Notification, NotificationError, parse_notification, resource_ref
@@ -62,17 +63,24 @@ def _identity(note: Notification, message: dict[str, Any]) -> str:
     return f"mf:{digest[:40]}"
 
 
-def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, Any], str] | None:
+def parse_entry(message: Any) -> tuple[Notification, dict[str, Any], str] | None:
+    """One missed-feed entry as the notification it was, its original body and its identity; None when the
+    entry is not a notification we could have accepted."""
     if not isinstance(message, dict):
         return None
     body = _original_body(message)
     try:
         note = parse_notification(body)
-        if note.application_id != settings.ml_client_id or resource_ref(note) is None:
-            return None
     except NotificationError:
         return None
     return note, json.loads(body), _identity(note, message)
+
+
+def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, Any], str] | None:
+    found = parse_entry(message)
+    if found is None or found[0].application_id != settings.ml_client_id or resource_ref(found[0]) is None:
+        return None
+    return found
 
 
 async def _new_rows(db: Database, settings: Settings, messages: list[Any]) -> list[NewNotification]:
@@ -96,13 +104,22 @@ async def _new_rows(db: Database, settings: Settings, messages: list[Any]) -> li
 
 
 async def recover_missed(db: Database, redis: ArqRedis, client: MlClient, settings: Settings) -> MissedReport:
-    """Read every page of the missed feed (with any active seller's token) into the inbox."""
+    """Read every page of the missed feed of every active seller, each with its own token: ML answers a token
+    with the notifications of its user, so one seller's token never recovers another's."""
     report = MissedReport()
-    accounts = await active_accounts(db)
-    if not accounts:
-        return report
-    assert accounts[0].id is not None
-    seller = Seller(accounts[0].id, accounts[0].seller_id)
+    for account in await active_accounts(db):
+        assert account.id is not None
+        try:
+            await _recover_seller(db, redis, client, settings, Seller(account.id, account.seller_id), report)
+        except AuthError:  # the seller's consent is gone; its jobs park until it reconnects
+            log.info("ml.missed_feeds.seller_skipped", account_id=account.id)
+    log.info("ml.missed_feeds.read", read=report.read, recorded=report.recorded, queued=report.queued)
+    return report
+
+
+async def _recover_seller(
+    db: Database, redis: ArqRedis, client: MlClient, settings: Settings, seller: Seller, report: MissedReport
+) -> None:
     for page in range(MAX_PAGES):
         body = await client.missed_feeds(seller, settings.ml_client_id, page * MISSED_PAGE, MISSED_PAGE)
         messages = list(body.get("messages") or []) if isinstance(body, dict) else []
@@ -112,6 +129,4 @@ async def recover_missed(db: Database, redis: ArqRedis, client: MlClient, settin
             report.recorded += 1
             report.queued += await enqueue_notification(redis, row_id)
         if len(messages) < MISSED_PAGE:
-            break
-    log.info("ml.missed_feeds.read", read=report.read, recorded=report.recorded, queued=report.queued)
-    return report
+            return

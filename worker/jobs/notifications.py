@@ -29,7 +29,7 @@ from worker import redis_keys
 from worker.jobs.deps import JobDeps, job_deps
 from worker.jobs.locks import held_lock
 from worker.jobs.names import enqueue_notification
-from worker.jobs.sync import Known, SyncReport, SyncTarget, orders_for, sync_order
+from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
 from worker.logs import get_logger
 from worker.store.inbox import finish_resource, get_row, load_work, newest_open_row, set_row_status
 from worker.store.models import InboxRow, InboxStatus, utcnow
@@ -133,7 +133,7 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
 async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str, origin: Origin) -> SyncReport:
     report = SyncReport()
     resolved = await orders_for(deps.app.db, deps.client, target, kind, resource_id)
-    known = Known(extra_claims=resolved.claims)
+    known = resolved.known()
     for order_id in resolved.order_ids:
         report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, origin, known=known))
     return report

@@ -181,12 +181,18 @@ class Resolved:
 
     order_ids: list[str]
     claims: tuple[Any, ...] = ()  # raw claim documents
+    order: Any = None  # the order document when it was read to resolve (a Global Selling order)
+
+    def known(self) -> Known:
+        return Known(order=self.order, extra_claims=self.claims)
 
 
 async def orders_for(db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str) -> Resolved:
     """The orders a notified resource belongs to (a pack's shipment belongs to several)."""
     if kind is Kind.ORDER:
         return Resolved([resource_id])
+    if kind is Kind.MARKETPLACE_ORDER:
+        return Resolved([resource_id], order=await client.marketplace_order(target.seller, resource_id))
     if kind is Kind.SHIPMENT:
         return Resolved(await _shipment_orders(db, client, target, resource_id))
     if kind is Kind.PAYMENT:

@@ -89,8 +89,10 @@ def _payments(order: Order, documents: Sequence[StoredDocument]) -> dict[str, Pa
 
 def related_ids(order_id: str, documents: Sequence[StoredDocument]) -> dict[str, set[str]]:
     """Ids of the resources a notification about this order can name, by inbox `kind`."""
-    ids: dict[str, set[str]] = {kind.value: set() for kind in (Kind.ORDER, Kind.SHIPMENT, Kind.PAYMENT, Kind.CLAIM)}
+    kinds = (Kind.ORDER, Kind.MARKETPLACE_ORDER, Kind.SHIPMENT, Kind.PAYMENT, Kind.CLAIM)
+    ids: dict[str, set[str]] = {kind.value: set() for kind in kinds}
     ids[Kind.ORDER.value].add(order_id)
+    ids[Kind.MARKETPLACE_ORDER.value].add(order_id)
     for doc in documents:
         try:
             _add_ids(ids, order_id, doc)

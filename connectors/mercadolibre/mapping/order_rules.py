@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from connectors.events import Action, Event
@@ -62,10 +62,33 @@ def _undated(order: Order) -> list[str]:
     return []
 
 
+SPLIT_TOLERANCE = timedelta(minutes=1)
+
+
+def split_successor(bundle: OrderBundle) -> bool:
+    """An order a pack split created: its sale was confirmed on the order it replaces, so it confirms nothing.
+
+    ML links the new order's shipment to the cancelled one (`sibling`, tag `source_pack_split`). While the
+    shipment is unknown, the order itself tells: its payment was approved before the order existed (the money
+    was paid once, for the original order)."""
+    if bundle.shipment is not None:
+        return bundle.shipment.from_pack_split
+    order = bundle.order
+    approved = [payment.date_approved for payment in approved_payments(order)]
+    created = order.date_created
+    return (
+        created is not None
+        and bool(approved)
+        and all(moment is not None and moment < created - SPLIT_TOLERANCE for moment in approved)
+    )
+
+
 def confirmed(bundle: OrderBundle, context: OrderContext, options: MappingOptions) -> Outcome:
     found = confirmation(bundle.order)
     if found is None:
         return [], _undated(bundle.order)
+    if split_successor(bundle):
+        return [], []
     key = f"ml:order:{context.order_id}:confirmed"
     payment_ids = [payment.id for payment in found.payments]
     return [context.event(Action.ORDER_CONFIRMED, found.tracked_at, key, found.amount, payment_ids=payment_ids)], []
@@ -73,7 +96,7 @@ def confirmed(bundle: OrderBundle, context: OrderContext, options: MappingOption
 
 def product_purchased(bundle: OrderBundle, context: OrderContext, options: MappingOptions) -> Outcome:
     found = confirmation(bundle.order)
-    if not options.include_product_purchased or found is None:
+    if not options.include_product_purchased or found is None or split_successor(bundle):
         return [], []
     events: list[Event] = []
     for line in bundle.order.order_items:
@@ -93,10 +116,14 @@ def product_purchased(bundle: OrderBundle, context: OrderContext, options: Mappi
 
 
 def cancellation_reason(order: Order) -> str | None:
-    """`cancelled`, `unfulfilled` (refunded to balance, stays paid) or None (not cancelled for the buyer)."""
+    """`cancelled`, `invalid` (ML invalidated it), `unfulfilled` (refunded to balance, stays paid) or None (not
+    cancelled for the buyer: a `pack_splitted` original lives on in the new orders; `pending_cancel` is not
+    cancelled yet)."""
     code = order.cancel_detail.code if order.cancel_detail else None
     if order.status == "cancelled" and code != "pack_splitted":
         return "cancelled"
+    if order.status == "invalid":
+        return "invalid"
     if order.status == "paid" and "unfulfilled" in order.tags:
         return "unfulfilled"
     return None

@@ -9,7 +9,9 @@ from connectors.mercadolibre.mapping.bundle import MappingOptions, OrderBundle, 
 from connectors.mercadolibre.mapping.order_rules import cancellation_reason
 from connectors.mercadolibre.payloads import Claim, Order, OrderPayment, Payment
 
-REFUND_CLAIM_TYPES = frozenset({"mediations", "return", "returns", "fulfillment", "ml_case"})
+# Claims in which the buyer asks for money back (ML's "Gestionar reclamos" types): not `cancel_sale` (the seller
+# cancels), `change` (an exchange) or `service`.
+REFUND_CLAIM_TYPES = frozenset({"mediations", "return", "returns", "fulfillment", "ml_case", "cancel_purchase"})
 REFUNDED_STATUSES = frozenset({"refunded", "partially_refunded"})
 
 
@@ -69,18 +71,33 @@ def refund_received(bundle: OrderBundle, context: OrderContext, options: Mapping
     events: list[Event] = []
     for payment_id in sorted(payments):
         payment = payments[payment_id]
+        if payment.order_id is not None and payment.order_id != context.order_id:
+            continue  # a payment shared after a pack split: its refunds belong to the order it names
         problems += refund_gaps(payment)
         for refund in payment.refunds_received:
-            event = context.event(
-                Action.REFUND_RECEIVED,
-                refund.date_created,
-                f"ml:refund:{refund.id}",
-                refund.amount,
-                refund_id=refund.id,
-                payment_id=payment.id,
-            )
-            events.append(event)
+            key = f"ml:refund:{refund.id}"
+            extra = {"refund_id": refund.id, "payment_id": payment.id}
+            events.append(context.event(Action.REFUND_RECEIVED, refund.date_created, key, refund.amount, **extra))
+        events += chargeback(payment, context)
     return events, problems
+
+
+def chargeback(payment: Payment, context: OrderContext) -> list[Event]:
+    """A charged-back payment gave the buyer their money back through the card issuer: one refund.received
+    for what the approved refunds had not returned yet, at the chargeback (the payment's last change: nothing
+    changes on a payment after it). Mercado Pago status `charged_back`, whatever its status_detail."""
+    if payment.status != "charged_back" or payment.date_last_updated is None:
+        return []
+    returned = sum((refund.amount for refund in payment.refunds_received), Decimal(0))
+    amount = (payment.transaction_amount or Decimal(0)) - returned
+    if amount <= 0:
+        return []
+    key = f"ml:chargeback:{payment.id}"
+    detail = payment.status_detail
+    event = context.event(
+        Action.REFUND_RECEIVED, payment.date_last_updated, key, amount, payment_id=payment.id, chargeback=detail
+    )
+    return [event]
 
 
 def refund_gaps(payment: Payment) -> list[str]:
@@ -109,6 +126,7 @@ def _shows_refund(payment: OrderPayment) -> bool:
         (refunded is not None and refunded > 0)
         or payment.status in REFUNDED_STATUSES
         or payment.status_detail in REFUNDED_STATUSES
+        or payment.status == "charged_back"
     )
 
 

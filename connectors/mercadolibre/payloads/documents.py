@@ -17,6 +17,13 @@ class LegacyStatusHistory(MeliModel):
     date_delivered: UtcTime | None = None
 
 
+class Sibling(MeliModel):
+    """`sibling` of a new-format shipment: after a pack split the new shipment names the cancelled one."""
+
+    sibling_id: MeliId | None = None
+    reason: str | None = None
+
+
 class Shipment(MeliModel):
     """`GET /shipments/{id}` with `x-format-new: true`; legacy keys are read when present."""
 
@@ -29,6 +36,14 @@ class Shipment(MeliModel):
     order_id: MeliId | None = None
     sender_id: MeliId | None = None  # legacy `sender_id`, or `origin.sender_id` of the new format
     status_history: LegacyStatusHistory | None = None
+    sibling: Sibling | None = None
+    tags: Tags = ()
+
+    @property
+    def from_pack_split(self) -> bool:
+        """Created by a pack split: ML tags it `source_pack_split` and names the cancelled shipment as sibling
+        (ML's Envíos page, "Consideraciones post-Split")."""
+        return "source_pack_split" in self.tags or (self.sibling is not None and self.sibling.sibling_id is not None)
 
     @model_validator(mode="before")
     @classmethod

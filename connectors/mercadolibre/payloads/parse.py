@@ -64,6 +64,7 @@ def parse_claims_search(raw: object) -> tuple[Claim, ...]:
 
 PARSERS: dict[Kind, Callable[[object], Document]] = {
     Kind.ORDER: parse_order,
+    Kind.MARKETPLACE_ORDER: parse_order,
     Kind.SHIPMENT: parse_shipment,
     Kind.SHIPMENT_HISTORY: parse_history,
     Kind.PAYMENT: parse_payment,
@@ -73,17 +74,27 @@ PARSERS: dict[Kind, Callable[[object], Document]] = {
 
 # Keys that only one kind of document carries, checked in this order (orders also hold `payments`).
 _MARKERS: tuple[tuple[Kind, frozenset[str]], ...] = (
-    (Kind.ORDER, frozenset({"order_items", "buyer", "pack_id"})),
-    (Kind.CLAIM, frozenset({"players", "resource_id", "stage", "claim_version"})),
+    # Not `pack_id` or `buyer`: packs and the shipments of GET /orders/{id}/shipments have them too.
+    (Kind.ORDER, frozenset({"order_items", "total_amount"})),
+    # Not `resource_id`: returns (GET /post-purchase/v2/claims/{id}/returns) have it too.
+    (Kind.CLAIM, frozenset({"players", "stage", "claim_version"})),
     (Kind.PAYMENT, frozenset({"collection", "transaction_amount", "refunds", "date_approved", "payer"})),
     (Kind.SHIPMENT, frozenset({"logistic", "tracking_number", "substatus", "lead_time", "status_history"})),
 )
 
 
+def _history_entry(entry: object) -> bool:
+    """`{status, substatus, date}`; a claim's status history (`stage`, `change_by`) is not one."""
+    return isinstance(entry, dict) and {"status", "date"} <= entry.keys() and "stage" not in entry
+
+
 def detect_kind(raw: object) -> Kind:
     """Which ML document this is, from the keys it carries (for `meli map` without `--kind`)."""
-    if isinstance(raw, list) or (isinstance(raw, dict) and isinstance(raw.get("history"), list)):
-        return Kind.SHIPMENT_HISTORY
+    entries = raw.get("history") if isinstance(raw, dict) else raw
+    if isinstance(entries, list):
+        if all(_history_entry(entry) for entry in entries):
+            return Kind.SHIPMENT_HISTORY
+        raise InvalidRecord("document", "a list that is not a shipment history (entries of {status, substatus, date})")
     if isinstance(raw, dict) and isinstance(raw.get("data"), list) and "paging" in raw:
         return Kind.CLAIMS
     if isinstance(raw, dict):
