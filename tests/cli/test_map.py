@@ -44,3 +44,16 @@ def test_map_names_the_file_it_cannot_use(tmp_path: Path, content: str, message:
 
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {bad}: {message}")
+
+
+def test_map_reads_a_claims_search_page_as_the_worker_stores_it(tmp_path: Path) -> None:
+    scenario = json.loads((FIXTURE.parent / "claim_opened.json").read_text())
+    order, claim = scenario["documents"]
+    (tmp_path / "order.json").write_text(json.dumps(order))
+    page = {"paging": {"total": 1, "offset": 0, "limit": 30}, "data": [claim]}
+    (tmp_path / "claims.json").write_text(json.dumps(page))
+
+    result = CliRunner().invoke(cli, ["map", str(tmp_path / "order.json"), str(tmp_path / "claims.json")])
+
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.stdout.splitlines()] == scenario["expected_events"]

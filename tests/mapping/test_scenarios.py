@@ -27,6 +27,19 @@ SCENARIOS = [
     "paid_with_products",
     "related_documents_unknown",
     "documents_without_order",
+    "shipped_then_not_delivered",
+    "not_delivered_never_handed_over",
+    "shipped_outside_mercado_envios",
+    "cross_docking_in_hub",
+    "fulfillment_unordered_history",
+    "flex_self_service",
+    "refunds_of_several_statuses",
+    "refund_without_refund_detail",
+    "chargeback_after_a_partial_refund",
+    "claim_on_a_pack_shipment",
+    "claim_on_a_payment",
+    "invalidated_order",
+    "pending_cancel_is_not_cancelled_yet",
 ]
 
 
