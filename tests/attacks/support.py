@@ -59,7 +59,11 @@ def hostile_resources(canonical: str, evil: str) -> list[str]:
         f"http:{evil}{path}", f"\\\\{evil}{path}", f"/\\{evil}{path}", path.replace("/", "\\"),
         "\\" + path[1:], f"{path}/../../..", f"/..{path}", f"/./{path[1:]}", f"{path}%00", path.upper(),
     ]  # fmt: skip
-    return elsewhere + [canonical.replace("{id}", bad) for bad in hostile_ids(evil)]
+    # A query string or a trailing slash names the same document (the resource is stored and fetched in its
+    # canonical form), so those are not hostile at the webhook; the client still refuses them as ids.
+    harmless = {canonical_variant for canonical_variant in hostile_ids(evil) if canonical_variant.startswith("1?")}
+    ids = [bad for bad in hostile_ids(evil) if bad not in harmless and bad != "1/"]
+    return elsewhere + [canonical.replace("{id}", bad) for bad in ids]
 
 
 def processed_topics() -> list[tuple[str, str]]:

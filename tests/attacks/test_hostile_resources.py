@@ -77,6 +77,7 @@ class Tokens:
 Endpoint = Callable[[MlClient, Seller, str], Awaitable[Any]]
 ENDPOINTS: dict[str, Endpoint] = {
     "order": lambda c, s, i: c.order(s, i),
+    "marketplace_order": lambda c, s, i: c.marketplace_order(s, i),
     "shipment": lambda c, s, i: c.shipment(s, i),
     "shipment_history": lambda c, s, i: c.shipment_history(s, i),
     "shipment_items": lambda c, s, i: c.shipment_items(s, i),
@@ -91,7 +92,8 @@ ENDPOINTS: dict[str, Endpoint] = {
 async def test_the_client_refuses_non_numeric_ids_before_sending_anything(endpoint: str) -> None:
     call, seller = ENDPOINTS[endpoint], Seller(account_id=1, seller_id=700000001)
     async with DenyAll() as api, aiohttp.ClientSession() as http:
-        client = MlClient(http, f"http://{api.host}", Tokens(), policy=RetryPolicy(attempts=1))
+        base = f"http://{api.host}"
+        client = MlClient(http, base, Tokens(), policy=RetryPolicy(attempts=1), payments_base_url=base)
         refused = 0
         for bad in [*hostile_ids(api.host), f"http://{api.host}/x", f"//{api.host}/x", "../users/me"]:
             with pytest.raises(PermanentError, match="must be a numeric id"):

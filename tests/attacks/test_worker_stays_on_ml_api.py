@@ -28,7 +28,8 @@ API_SHAPES = [
         r"/orders/search",
         r"/orders/[0-9]+",
         r"/shipments/[0-9]+(/history|/items)?",
-        r"/collections/[0-9]+",
+        r"/v1/payments/[0-9]+",  # Mercado Pago's API (the sandbox serves both hosts)
+        r"/marketplace/orders/[0-9]+",
         r"/post-purchase/v1/claims/search",
         r"/post-purchase/v1/claims/[0-9]+",
         r"/missed_feeds",

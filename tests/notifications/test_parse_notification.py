@@ -155,6 +155,10 @@ def test_the_dispatch_table_is_the_list_of_processed_topics() -> None:
             Topic.PAYMENTS,
             Topic.POST_PURCHASE,
             Topic.CLAIMS,
+            Topic.MARKETPLACE_ORDERS,
+            Topic.MARKETPLACE_ORDERS_ON_SITE,
+            Topic.MARKETPLACE_SHIPMENTS,
+            Topic.MARKETPLACE_CLAIMS,
         }
     )
 
