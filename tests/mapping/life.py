@@ -20,7 +20,10 @@ PAYMENT_ID = 91234567890
 SHIPMENT_ID = 44001234567
 START = datetime(2026, 11, 20, 14, 2, 10, tzinfo=UTC)
 ART = timezone(timedelta(hours=-3))
-STEPS = ("pay", "cancel", "unfulfill", "ready", "ship", "deliver", "claim", "close_claim", "refund")
+STEPS = (
+    "pay", "cancel", "unfulfill", "ready", "pickup", "ship", "deliver", "return", "claim", "close_claim", "refund",
+    "request_refund", "approve_refund", "reject_refund", "chargeback",
+)  # fmt: skip
 
 
 def ml_time(minutes: int) -> str:
@@ -43,7 +46,9 @@ class Life:
 
     @property
     def terminal(self) -> bool:
-        return self.order["status"] == "cancelled" or "unfulfilled" in self.order["tags"]
+        """Cancelled, refunded to balance or charged back: nothing changes on the order or its payment any more."""
+        charged_back = self.payment["status"] == "charged_back"
+        return self.order["status"] == "cancelled" or "unfulfilled" in self.order["tags"] or charged_back
 
     @property
     def paid(self) -> bool:
@@ -113,11 +118,19 @@ def _pay(life: Life, at: str) -> bool:
     return True
 
 
-def _refund(life: Life, at: str, amount: Decimal | None) -> None:
-    refunded = sum((Decimal(r["amount"]) for r in life.payment["refunds"]), Decimal(0))
+def _refunded(life: Life) -> Decimal:
+    return sum((Decimal(r["amount"]) for r in life.payment["refunds"] if r["status"] == "approved"), Decimal(0))
+
+
+def _refund(life: Life, at: str, amount: Decimal | None, status: str = "approved") -> None:
+    refunded = _refunded(life)
     value = life.payment["total_paid_amount"] - refunded if amount is None else amount
     life.refund_seq += 1
-    life.payment["refunds"].append({"id": 3000011110000 + life.refund_seq, "amount": value, "date_created": at})
+    entry = {"id": 3000011110000 + life.refund_seq, "amount": value, "date_created": at, "status": status}
+    life.payment["refunds"].append(entry)
+    if status != "approved":
+        _sync_payment(life, at)
+        return
     full = refunded + value == life.payment["total_paid_amount"]
     status, detail = ("refunded", "refunded") if full else ("approved", "partially_refunded")
     life.payment.update(status=status, status_detail=detail, transaction_amount_refunded=refunded + value)
@@ -145,7 +158,7 @@ def _unfulfill(life: Life, at: str) -> bool:
 def _ship_to(life: Life, at: str, status: str, before: str) -> bool:
     if life.terminal or not life.paid or life.shipment["status"] != before:
         return False
-    life.shipment.update(status=status, last_updated=at)
+    life.shipment.update(status=status, substatus=None, last_updated=at)
     life.history.append({"status": status, "substatus": None, "date": at})
     return True
 
@@ -177,6 +190,51 @@ def _partial_refund(life: Life, at: str) -> bool:
     return True
 
 
+def _pickup(life: Life, at: str) -> bool:
+    """Cross docking: the carrier takes the package while the API still says ready_to_ship."""
+    if life.terminal or life.shipment["status"] != "ready_to_ship" or life.shipment["substatus"] == "picked_up":
+        return False
+    life.shipment.update(substatus="picked_up", last_updated=at)
+    life.history.append({"status": "ready_to_ship", "substatus": "picked_up", "date": at})
+    return True
+
+
+def _return(life: Life, at: str) -> bool:
+    if life.shipment["status"] != "shipped":
+        return False
+    life.shipment.update(status="not_delivered", substatus="returning_to_sender", last_updated=at)
+    life.history.append({"status": "not_delivered", "substatus": "returning_to_sender", "date": at})
+    return True
+
+
+def _request_refund(life: Life, at: str) -> bool:
+    """A refund asked for and still in process: no money back yet."""
+    if life.terminal or not life.paid or life.payment["status"] == "refunded" or len(life.payment["refunds"]) > 3:
+        return False
+    _refund(life, at, Decimal("0.02"), status="in_process")
+    return True
+
+
+def _settle_refund(life: Life, at: str, status: str) -> bool:
+    waiting = [entry for entry in life.payment["refunds"] if entry["status"] == "in_process"]
+    if not waiting or life.terminal:
+        return False
+    waiting[0]["status"] = status
+    if status == "approved":
+        total = _refunded(life)
+        life.payment.update(status_detail="partially_refunded", transaction_amount_refunded=total)
+    _sync_payment(life, at)
+    return True
+
+
+def _chargeback(life: Life, at: str) -> bool:
+    if life.terminal or not life.paid or life.payment["status"] == "refunded":
+        return False
+    life.payment.update(status="charged_back", status_detail="reimbursed")
+    _sync_payment(life, at)
+    return True
+
+
 def apply(life: Life, step: str) -> bool:
     """Apply `step` if it fits the current state; False (nothing changed) when it does not."""
     at = life.tick()
@@ -185,8 +243,14 @@ def apply(life: Life, step: str) -> bool:
         "cancel": lambda: _cancel(life, at),
         "unfulfill": lambda: _unfulfill(life, at),
         "ready": lambda: _ship_to(life, at, "ready_to_ship", "pending"),
+        "pickup": lambda: _pickup(life, at),
         "ship": lambda: _ship_to(life, at, "shipped", "ready_to_ship"),
         "deliver": lambda: _ship_to(life, at, "delivered", "shipped"),
+        "return": lambda: _return(life, at),
+        "request_refund": lambda: _request_refund(life, at),
+        "approve_refund": lambda: _settle_refund(life, at, "approved"),
+        "reject_refund": lambda: _settle_refund(life, at, "rejected"),
+        "chargeback": lambda: _chargeback(life, at),
         "claim": lambda: _claim(life, at),
         "close_claim": lambda: _close_claim(life, at),
         "refund": lambda: _partial_refund(life, at),

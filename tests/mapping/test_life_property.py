@@ -15,7 +15,7 @@ from tests.mapping.life import STEPS, bundle, life
 ALL_ON = MappingOptions(include_delivered=True, include_product_purchased=True)
 RELATED = ("shipment", "history", "payments", "claims")
 # Cancelling is easy and final; weigh the shipping path so lives often get that far.
-WEIGHTED_STEPS = (*STEPS, "pay", "pay", "ready", "ready", "ship", "ship", "deliver", "claim")
+WEIGHTED_STEPS = (*STEPS, "pay", "pay", "ready", "ready", "ship", "ship", "deliver", "claim", "approve_refund")
 
 
 def store(events: list[Event], stored: dict[str, Event]) -> None:
@@ -71,4 +71,18 @@ def test_a_full_life_gives_every_kind_of_event() -> None:
         "ml:claim:5300012345:requested",
         "ml:refund:3000011110001",
         "ml:refund:3000011110002",
+    ]
+
+
+def test_a_returned_shipment_and_a_chargeback_keep_their_first_times() -> None:
+    snapshots = life(["pay", "ready", "pickup", "ship", "return", "request_refund", "approve_refund", "chargeback"])
+
+    events = map_order(bundle(snapshots[-1]), ALL_ON).events
+
+    assert [(event.dedupe_key, event.tracked_at.isoformat(), str(event.amount)) for event in events] == [
+        ("ml:order:2000009876543210:confirmed", "2026-11-20T14:09:10+00:00", "15999.5"),
+        ("ml:order:2000009876543210:item:MLA1400123456:0:purchased", "2026-11-20T14:09:10+00:00", "15999.5"),
+        ("ml:order:2000009876543210:shipped", "2026-11-20T14:23:10+00:00", "15999.5"),
+        ("ml:refund:3000011110001", "2026-11-20T14:44:10+00:00", "0.02"),
+        ("ml:chargeback:91234567890", "2026-11-20T14:58:10+00:00", "15999.48"),
     ]
