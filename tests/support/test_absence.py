@@ -53,6 +53,7 @@ def test_related_ids_name_the_order_its_shipment_payments_and_claims() -> None:
 
     assert ids == {
         "order": {"2000009876543304"},
+        "marketplace_order": {"2000009876543304"},
         "shipment": {"44001234304"},
         "payment": {"91234567304"},
         "claim": {"5300000304"},

@@ -91,7 +91,7 @@ async def then_explain_lists_the_events_of_a_processed_order(case: Case) -> None
     assert (story["not_stored"], story["problems"]) == ([], [])
     assert [absence["text"] for absence in story["absent"]] == [
         "no order.cancelled: the order is paid, not cancelled",
-        "no refund.requested: no claim on the order",
+        "no refund.requested: no claim on the order, its payments or its shipment",
         "no refund.received: no refunds on payments (none of the order's payments shows a refund)",
     ]
     lines = text.stdout.splitlines()

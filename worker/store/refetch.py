@@ -96,3 +96,20 @@ async def open_gaps(db: Database) -> int:
     query = select(func.count()).select_from(RefetchRow).where(col(RefetchRow.resolved_at).is_(None))
     async with db.transaction() as session:
         return int((await session.exec(query)).one())
+
+
+@dataclass(frozen=True)
+class GapStatus:
+    """An order's gap as `meli explain` shows it."""
+
+    reason: str
+    attempts: int
+    next_attempt_at: datetime
+    resolved_at: datetime | None
+
+
+async def gap_of_order(db: Database, account_id: int, order_ref: str) -> GapStatus | None:
+    query = select(RefetchRow).where(RefetchRow.account_id == account_id, RefetchRow.order_ref == order_ref)
+    async with db.transaction() as session:
+        row = (await session.exec(query)).first()
+    return None if row is None else GapStatus(row.reason, row.attempts, row.next_attempt_at, row.resolved_at)

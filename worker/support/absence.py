@@ -14,8 +14,10 @@ from typing import Final
 from connectors.events import Action
 from connectors.mercadolibre.mapping import MappingOptions, OrderBundle, map_order
 from connectors.mercadolibre.mapping.order import relevant_documents
-from connectors.mercadolibre.mapping.order_rules import approved_payments, cancellation_reason
-from connectors.mercadolibre.mapping.refunds import REFUND_CLAIM_TYPES, refunded_payments
+from connectors.mercadolibre.mapping.order_rules import approved_payments, cancellation_reason, split_successor
+from connectors.mercadolibre.mapping.refunds import REFUND_CLAIM_TYPES, claim_concerns, refunded_payments
+from connectors.mercadolibre.mapping.shipping import went_out
+from connectors.mercadolibre.payloads import Payment
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ def _confirmed(bundle: OrderBundle) -> str:
     payments = bundle.order.payments
     if not payments:
         return "the order has no payment yet"
+    if approved_payments(bundle.order) and split_successor(bundle):
+        return "a pack split created this order: its sale was confirmed on the order it replaces"
+    if approved_payments(bundle.order):
+        return "a payment was approved but neither its date_approved nor the order's date_closed is known"
     states = ", ".join(f"payment {payment.id} is {payment.status or 'of unknown status'}" for payment in payments)
     return f"no approved payment yet ({states})"
 
@@ -48,21 +54,26 @@ def _cancelled(bundle: OrderBundle) -> str:
         return "cancelled with pack_splitted: ML split the pack into new orders, nothing was cancelled for the buyer"
     if cancellation_reason(order) is not None:
         return "the order is cancelled but neither cancel_detail.date nor last_updated is known"
+    if order.status == "pending_cancel":
+        return "the order is pending_cancel: ML is still returning the money; the event comes once it is cancelled"
     return f"the order is {order.status}, not cancelled"
 
 
-def _shipment_reason(bundle: OrderBundle, statuses: tuple[str, ...]) -> str:
+def _shipment_reason(bundle: OrderBundle, delivery: bool) -> str:
     shipment_id = bundle.order.shipment_id
     shipment = bundle.shipment
     if shipment_id is None:
-        return "the order has no shipment"
+        return "the order has no Mercado Envíos shipment"
     if shipment is None:
         return f"shipment {shipment_id} was not fetched"
-    if shipment.status not in statuses:
-        return f"shipment {shipment_id} is {shipment.status}"
+    state = f"{shipment.status}/{shipment.substatus}" if shipment.substatus else shipment.status
+    if delivery and shipment.status != "delivered":
+        return f"shipment {shipment_id} is {state}, not delivered"
+    if not delivery and not went_out(shipment):
+        return f"shipment {shipment_id} is {state}: the goods have not left the seller"
     if bundle.shipment_history is None:
-        return f"shipment {shipment_id} is {shipment.status} but its history was not fetched"
-    return f"shipment {shipment_id} is {shipment.status} but its history has no {' or '.join(statuses)} entry"
+        return f"shipment {shipment_id} is {state} but its history was not fetched"
+    return f"shipment {shipment_id} is {state} but its history shows no {'delivery' if delivery else 'hand-over'}"
 
 
 def _refund_requested(bundle: OrderBundle) -> str:
@@ -71,9 +82,9 @@ def _refund_requested(bundle: OrderBundle) -> str:
         if not approved_payments(order):
             return "claims are looked up once a payment is approved, and none is"
         return "the order's claims were not fetched"
-    own = [claim for claim in bundle.claims if claim.order_id == order.id]
+    own = [claim for claim in bundle.claims if claim_concerns(claim, order)]
     if not own:
-        return "no claim on the order"
+        return "no claim on the order, its payments or its shipment"
     asking = [claim for claim in own if claim.type in REFUND_CLAIM_TYPES]
     if not asking:
         kinds = ", ".join(f"claim {claim.id} is {claim.type or 'untyped'}" for claim in own)
@@ -87,9 +98,16 @@ def _refund_received(bundle: OrderBundle) -> str:
     if missing:
         return f"payment {', '.join(missing)} shows a refund but its document was not fetched"
     if payments:
-        listed = ", ".join(f"payment {payment_id} lists none" for payment_id in sorted(payments))
-        return f"no refunds on payments ({listed})"
+        listed = ", ".join(_refunds_of(payments[payment_id]) for payment_id in sorted(payments))
+        return f"no money returned on payments ({listed})"
     return "no refunds on payments (none of the order's payments shows a refund)"
+
+
+def _refunds_of(payment: Payment) -> str:
+    if not payment.refunds:
+        return f"payment {payment.id} lists no refund"
+    states = ", ".join(f"refund {refund.id} is {refund.status}" for refund in payment.refunds)
+    return f"payment {payment.id}: {states}"
 
 
 # In the order of docs/event-mapping.md (and of the mapping's RULES).
@@ -97,8 +115,8 @@ REASONS: Final[dict[Action, Callable[[OrderBundle], str]]] = {
     Action.ORDER_CONFIRMED: _confirmed,
     Action.PRODUCT_PURCHASED: _product_purchased,
     Action.ORDER_CANCELLED: _cancelled,
-    Action.ORDER_SHIPPED: lambda bundle: _shipment_reason(bundle, ("shipped", "delivered")),
-    Action.ORDER_DELIVERED: lambda bundle: _shipment_reason(bundle, ("delivered",)),
+    Action.ORDER_SHIPPED: lambda bundle: _shipment_reason(bundle, delivery=False),
+    Action.ORDER_DELIVERED: lambda bundle: _shipment_reason(bundle, delivery=True),
     Action.REFUND_REQUESTED: _refund_requested,
     Action.REFUND_RECEIVED: _refund_received,
 }

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from worker.support.replay import ReplayReport
 from worker.support.rules import rule_for
-from worker.support.story import OrderStory, document_json, event_json, notification_json
+from worker.support.story import OrderStory, document_json, event_json, gap_json, notification_json
 
 WIDE = 200  # columns when the output is not a terminal (a pipe, a file, a test)
 
@@ -80,6 +80,16 @@ def render_story(console: Console, story: OrderStory) -> None:
     not_stored = [f"{key} (meli replay adds it)" for key in story.not_stored]
     _lines(console, "Mapped but not stored", not_stored)
     _lines(console, "Problems", story.analysis.problems)
+    _lines(console, "Fetched again later", _gap(story))
+
+
+def _gap(story: OrderStory) -> list[str]:
+    gap = story.gap
+    if gap is None:
+        return []
+    shown = gap_json(gap)
+    done = f"resolved at {shown['resolved_at']}" if gap.resolved_at else f"next attempt {shown['next_attempt_at']}"
+    return [f"{gap.reason} ({gap.attempts} attempts so far; {done})"]
 
 
 def _count(number: int, noun: str) -> str:

@@ -13,6 +13,7 @@ from connectors.mercadolibre.mapping import MappingOptions, map_order
 from worker.store.db import Database
 from worker.store.events import iso_z
 from worker.store.models import EventRow, InboxRow, MlAccount
+from worker.store.refetch import GapStatus, gap_of_order
 from worker.support.absence import Absence, absences
 from worker.support.documents import StoredDocument, bundle_from_documents, money, related_ids
 from worker.support.queries import accounts_of_order, events_of_order, notifications_about, order_documents
@@ -47,6 +48,7 @@ class OrderStory:
     documents: list[StoredDocument]
     events: list[EventRow]
     analysis: Analysis
+    gap: GapStatus | None = None  # a document the last sync lacked, fetched again later
 
     @property
     def not_stored(self) -> list[str]:
@@ -76,7 +78,8 @@ async def explain_order(
     notifications = await notifications_about(db, account.id, related_ids(order_id, documents))
     events = await events_of_order(db, account.business_id, order_id)
     analysis = analyse(order_id, documents, options or MappingOptions())
-    return OrderStory(order_id, account, notifications, documents, events, analysis)
+    gap = await gap_of_order(db, account.id, order_id)
+    return OrderStory(order_id, account, notifications, documents, events, analysis, gap)
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -124,4 +127,14 @@ def story_json(story: OrderStory) -> dict[str, Any]:
         "absent": [{"action": a.action, "reason": a.reason, "text": str(a)} for a in story.analysis.absent],
         "not_stored": story.not_stored,
         "problems": story.analysis.problems,
+        "refetch": None if story.gap is None else gap_json(story.gap),
+    }
+
+
+def gap_json(gap: GapStatus) -> dict[str, Any]:
+    return {
+        "reason": gap.reason,
+        "attempts": gap.attempts,
+        "next_attempt_at": _time(gap.next_attempt_at) if gap.resolved_at is None else None,
+        "resolved_at": _time(gap.resolved_at),
     }
