@@ -79,6 +79,7 @@ def build_config(options: dict[str, Any]) -> SandboxConfig:
     config = SandboxConfig(
         seed=options["seed"],
         sellers=options["sellers"],
+        global_sellers=options["global_sellers"],
         orders=options["orders"],
         historical_orders=options["historical_orders"],
         history_days=options["history_days"],
@@ -124,6 +125,9 @@ def _fault_options(func: F) -> F:
 @click.option("--port", default=8099, show_default=True, help="port (0 = any free port)")
 @click.option("--seed", default=7, show_default=True, help="world seed: same seed, same world")
 @click.option("--sellers", default=2, show_default=True, help="number of test sellers")
+@click.option(
+    "--global-sellers", default=0, show_default=True, help="how many sellers (the last ones) are Global Selling sellers"
+)
 @click.option("--orders", default=20, show_default=True, help="live orders planned per seller")
 @click.option("--historical-orders", default=0, show_default=True, help="finished orders per seller, for backfill")
 @click.option("--history-days", default=730, show_default=True, help="span of the historical orders (days)")

@@ -71,6 +71,7 @@ class SandboxConfig:
 
     seed: int = 7
     sellers: int = 2
+    global_sellers: int = 0  # how many of the `sellers` (the last ones) are Global Selling sellers
     orders: int = 20
     historical_orders: int = 0
     history_days: int = 730
@@ -96,6 +97,8 @@ class SandboxConfig:
     def validate(self) -> None:
         if self.sellers < 0 or self.orders < 0 or self.historical_orders < 0:
             raise ConfigValueError("sellers, orders and historical_orders must not be negative")
+        if not 0 <= self.global_sellers <= self.sellers:
+            raise ConfigValueError("global_sellers must be between 0 and sellers")
         if self.history_days < 30:
             raise ConfigValueError("history_days must be at least 30")
         if self.rate < 0 or self.notify_time_scale <= 0:
