@@ -28,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 FAULT_OPTIONS = (
     ("--fault-5xx", "fault_5xx", "probability of a random 500/502/503"),
     ("--fault-429", "fault_429", "probability of a random 429"),
+    ("--fault-related", "fault_related", "probability of a 404/403 on an order's related documents"),
     ("--latency-ms", "latency_ms", "added latency per request (ms)"),
     ("--latency-jitter-ms", "latency_jitter_ms", "extra random latency, uniform 0..N ms"),
     ("--timeout-rate", "timeout_rate", "probability that a request hangs (then 504)"),

@@ -21,12 +21,15 @@ class Faults:
     """Run-time faults. All off by default; mutable at run time through `PUT /_sandbox/faults`.
 
     Rates are probabilities per request (or per notification), times are milliseconds or seconds as named.
+    `fault_related` answers 404 or 403 on the documents related to an order (shipment, its history and
+    items, payment, claims search, claim, return), never on the order itself.
     `app_rps`/`seller_rps` are request budgets per second (token buckets, burst = one second of budget);
     0 means unlimited.
     """
 
     fault_5xx: float = 0.0
     fault_429: float = 0.0
+    fault_related: float = 0.0
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
     timeout_rate: float = 0.0

@@ -36,7 +36,8 @@ def test_options_become_a_config() -> None:
     params = parsed(
         "--seed", "9", "--sellers", "3", "--global-sellers", "1", "--orders", "200", "--rate", "20/s",
         "--callback-url", "http://127.0.0.1:8080/ml/notifications",
-        "--fault-5xx", "0.05", "--fault-429", "0.02", "--latency-ms", "50", "--seller-rps", "5",
+        "--fault-5xx", "0.05", "--fault-429", "0.02", "--fault-related", "0.1", "--latency-ms", "50",
+        "--seller-rps", "5",
         "--redirect-uri", "http://127.0.0.1:9000/cb", "--offset-cap", "1000",
     )  # fmt: skip
 
@@ -46,7 +47,7 @@ def test_options_become_a_config() -> None:
     assert config.callback_url == "http://127.0.0.1:8080/ml/notifications"
     assert config.redirect_uris == ["http://127.0.0.1:9000/cb"]
     assert config.search_offset_cap == 1000
-    assert config.faults == Faults(fault_5xx=0.05, fault_429=0.02, latency_ms=50, seller_rps=5)
+    assert config.faults == Faults(fault_5xx=0.05, fault_429=0.02, fault_related=0.1, latency_ms=50, seller_rps=5)
 
 
 def test_start_now_ends_the_history_at_the_wall_clock() -> None:

@@ -190,6 +190,7 @@ async def test_advance_in_steps(make_client: MakeClient) -> None:
 DEFAULT_FAULTS = {
     "fault_5xx": 0.0,
     "fault_429": 0.0,
+    "fault_related": 0.0,
     "latency_ms": 0.0,
     "latency_jitter_ms": 0.0,
     "timeout_rate": 0.0,
