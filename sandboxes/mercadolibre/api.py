@@ -6,6 +6,10 @@ A seller sees its own orders, shipments, payments (`collector`) and claims (`res
 would see its own side. `GET /users/{id}` is public (a bad token is still a 401). Claims endpoints use the
 claims API's error codes (`forbidden_error`, `business_logic_error`). `/orders/{id}/shipments` is not
 served: API.md marks it as an unconfirmed legacy helper (use `order.shipping.id`).
+`/marketplace/orders/{id}`, `/marketplace/shipments/{id}` and `/marketplace/claims/{id}` (the resources of
+Global Selling notifications, GS-NOTIF) answer the same documents as `/orders/{id}`, `/shipments/{id}` and
+`/post-purchase/v1/claims/{id}`.
+`/collections/{id}` answers Mercado Pago's `/v1/payments/{id}` document (see render_payment.py).
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from sandboxes.mercadolibre.api_feeds import get_missed_feeds
 from sandboxes.mercadolibre.api_search import search_orders
 from sandboxes.mercadolibre.errors import MLError, forbidden, int_param, not_found
 from sandboxes.mercadolibre.middleware import optional_user, require_user
-from sandboxes.mercadolibre.model import Shipment
-from sandboxes.mercadolibre.render import dumps, order_bytes, payment_bytes
-from sandboxes.mercadolibre.render_docs import claim_bytes, history_doc, items_doc, shipment_bytes, user_doc
+from sandboxes.mercadolibre.model_claim import Claim
+from sandboxes.mercadolibre.model_shipment import Shipment
+from sandboxes.mercadolibre.render import dumps, order_bytes
+from sandboxes.mercadolibre.render_claims import claim_bytes, return_bytes
+from sandboxes.mercadolibre.render_docs import history_doc, items_doc, shipment_bytes, user_doc
+from sandboxes.mercadolibre.render_payment import payment_bytes
 from sandboxes.mercadolibre.state import SANDBOX
 from sandboxes.mercadolibre.tokens_api import post_token
 
@@ -104,7 +111,7 @@ async def get_payment(request: web.Request) -> web.Response:
     return json_response(payment_bytes(world, payment))
 
 
-async def get_claim(request: web.Request) -> web.Response:
+def _claim(request: web.Request) -> Claim:
     caller = require_user(request)
     claim_id = _id(request, "claim")
     claim = request.app[SANDBOX].world.claims.get(claim_id)
@@ -112,7 +119,19 @@ async def get_claim(request: web.Request) -> web.Response:
         raise MLError(404, "business_logic_error", "Resource not found")
     if caller not in (claim.seller_id, claim.buyer_id):
         raise MLError(403, "forbidden_error", "You don't have permission to access the resource")
-    return json_response(claim_bytes(claim))
+    return claim
+
+
+async def get_claim(request: web.Request) -> web.Response:
+    return json_response(claim_bytes(_claim(request)))
+
+
+async def get_claim_returns(request: web.Request) -> web.Response:
+    """The return of a claim (`related_entities` lists "return"); a claim without one answers 404."""
+    claim = _claim(request)
+    if claim.return_ is None:
+        raise MLError(404, "not_found", f"Return not found for claim {claim.id}")
+    return json_response(return_bytes(request.app[SANDBOX].world, claim, claim.return_))
 
 
 Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
@@ -122,13 +141,17 @@ ROUTES: tuple[Route, ...] = (
     ("GET", "/users/{id}", get_user),
     ("GET", "/orders/search", search_orders),
     ("GET", "/orders/{id}", get_order),
+    ("GET", "/marketplace/orders/{id}", get_order),
     ("GET", "/shipments/{id}", get_shipment),
+    ("GET", "/marketplace/shipments/{id}", get_shipment),
     ("GET", "/shipments/{id}/history", get_shipment_history),
     ("GET", "/shipments/{id}/items", get_shipment_items),
     ("GET", "/collections/{id}", get_payment),
     ("GET", "/v1/payments/{id}", get_payment),
     ("GET", "/post-purchase/v1/claims/search", search_claims),
     ("GET", "/post-purchase/v1/claims/{id}", get_claim),
+    ("GET", "/marketplace/claims/{id}", get_claim),
+    ("GET", "/post-purchase/v2/claims/{id}/returns", get_claim_returns),
     ("GET", "/missed_feeds", get_missed_feeds),
 )
 

@@ -1,9 +1,10 @@
 """`GET /missed_feeds?app_id=...`: notifications that never got a 200 (API.md §2.5).
 
 Needs a valid token of the app; `app_id` must be our client id (else 403). Optional `topic`, `offset`
-(default 0) and `limit` (default 10, max 1000). Lists every missed notification of the application (not
-only the token's seller: API.md leaves that UNCONFIRMED; the wider answer is the safe one), oldest first,
-as `{"messages": [...]}` without a paging object.
+(default 0) and `limit` (default 10, max 1000). Lists the missed notifications of the token's user only
+(a seller sees its own notifications: ES-NOTIF, https://developers.mercadolibre.com.ve/es_ar/productos-recibe-notificaciones,
+documents the feed per application and user token, and every example entry is one user's), oldest first,
+as `{"messages": [...]}` without a paging object. Entry shape: `notifier.missed_entry`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sandboxes.mercadolibre.state import SANDBOX
 
 
 async def get_missed_feeds(request: web.Request) -> web.Response:
-    require_user(request)
+    caller = require_user(request)
     sandbox, query = request.app[SANDBOX], request.query
     app_id = query.get("app_id")
     if not app_id:
@@ -32,7 +33,7 @@ async def get_missed_feeds(request: web.Request) -> web.Response:
     if topic == "items" and "site_id" not in query:
         raise bad_request("site_id is required for topic items")
     notifier = sandbox.notifier
-    rows = [d for d in notifier.missed if topic is None or d.note.topic == topic]
+    rows = [d for d in notifier.missed if d.note.user_id == caller and (topic is None or d.note.topic == topic)]
     app = sandbox.config.application_id
     messages = [missed_entry(d, notifier.callback_url, app) for d in rows[offset : offset + limit]]
     return web.Response(body=json.dumps({"messages": messages}).encode(), content_type="application/json")

@@ -28,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 FAULT_OPTIONS = (
     ("--fault-5xx", "fault_5xx", "probability of a random 500/502/503"),
     ("--fault-429", "fault_429", "probability of a random 429"),
+    ("--fault-related", "fault_related", "probability of a 404/403 on an order's related documents"),
     ("--latency-ms", "latency_ms", "added latency per request (ms)"),
     ("--latency-jitter-ms", "latency_jitter_ms", "extra random latency, uniform 0..N ms"),
     ("--timeout-rate", "timeout_rate", "probability that a request hangs (then 504)"),
@@ -79,6 +80,7 @@ def build_config(options: dict[str, Any]) -> SandboxConfig:
     config = SandboxConfig(
         seed=options["seed"],
         sellers=options["sellers"],
+        global_sellers=options["global_sellers"],
         orders=options["orders"],
         historical_orders=options["historical_orders"],
         history_days=options["history_days"],
@@ -124,6 +126,9 @@ def _fault_options(func: F) -> F:
 @click.option("--port", default=8099, show_default=True, help="port (0 = any free port)")
 @click.option("--seed", default=7, show_default=True, help="world seed: same seed, same world")
 @click.option("--sellers", default=2, show_default=True, help="number of test sellers")
+@click.option(
+    "--global-sellers", default=0, show_default=True, help="how many sellers (the last ones) are Global Selling sellers"
+)
 @click.option("--orders", default=20, show_default=True, help="live orders planned per seller")
 @click.option("--historical-orders", default=0, show_default=True, help="finished orders per seller, for backfill")
 @click.option("--history-days", default=730, show_default=True, help="span of the historical orders (days)")

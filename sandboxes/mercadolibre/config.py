@@ -21,12 +21,15 @@ class Faults:
     """Run-time faults. All off by default; mutable at run time through `PUT /_sandbox/faults`.
 
     Rates are probabilities per request (or per notification), times are milliseconds or seconds as named.
+    `fault_related` answers 404 or 403 on the documents related to an order (shipment, its history and
+    items, payment, claims search, claim, return), never on the order itself.
     `app_rps`/`seller_rps` are request budgets per second (token buckets, burst = one second of budget);
     0 means unlimited.
     """
 
     fault_5xx: float = 0.0
     fault_429: float = 0.0
+    fault_related: float = 0.0
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
     timeout_rate: float = 0.0
@@ -71,6 +74,7 @@ class SandboxConfig:
 
     seed: int = 7
     sellers: int = 2
+    global_sellers: int = 0  # how many of the `sellers` (the last ones) are Global Selling sellers
     orders: int = 20
     historical_orders: int = 0
     history_days: int = 730
@@ -96,6 +100,8 @@ class SandboxConfig:
     def validate(self) -> None:
         if self.sellers < 0 or self.orders < 0 or self.historical_orders < 0:
             raise ConfigValueError("sellers, orders and historical_orders must not be negative")
+        if not 0 <= self.global_sellers <= self.sellers:
+            raise ConfigValueError("global_sellers must be between 0 and sellers")
         if self.history_days < 30:
             raise ConfigValueError("history_days must be at least 30")
         if self.rate < 0 or self.notify_time_scale <= 0:

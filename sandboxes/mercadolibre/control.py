@@ -4,7 +4,8 @@ notification deliveries and the oracle. Order creation and transitions live in `
 Routes:
   GET  /_sandbox                          run summary: clock, pending steps, sellers, knobs
   GET  /_sandbox/sellers                  test sellers (id, nickname, site_id, login, currency_id)
-  POST /_sandbox/sellers                  {"site_id": "MLA"} -> a new seller with items and buyers
+  POST /_sandbox/sellers                  {"site_id": "MLA", "global_selling"?: false} -> a new seller with
+                                          items and buyers (Global Selling: `marketplace_*` notifications)
   POST /_sandbox/sellers/{id}/revoke      kill every code/token of the seller (re-authorization needed)
   POST /_sandbox/sellers/{id}/tokens      a token pair without the browser flow
   POST /_sandbox/tokens/expire            every access token expires now (refresh tokens stay valid)
@@ -52,6 +53,7 @@ def seller_json(sandbox: Sandbox, seller_id: int) -> dict[str, Any]:
         "login": user.login,
         "currency_id": site.currency_id,
         "auth_host": site.auth_host,
+        "global_selling": user.global_selling,
     }
 
 
@@ -85,7 +87,10 @@ async def post_seller(request: web.Request) -> web.Response:
     site_id = body.get("site_id", "MLA")
     if site_id not in SITES:
         raise bad_request(f"unknown site_id: {site_id}")
-    seller_id = add_seller(sandbox.world, sandbox.config.seed, site_id)
+    global_selling = body.get("global_selling", False)
+    if not isinstance(global_selling, bool):
+        raise bad_request("global_selling must be true or false")
+    seller_id = add_seller(sandbox.world, sandbox.config.seed, site_id, global_selling=global_selling)
     return reply(seller_json(sandbox, seller_id), 201)
 
 

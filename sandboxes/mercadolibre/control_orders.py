@@ -1,15 +1,14 @@
 """Control API for the lifecycle: create orders, trigger one transition, advance the planned scenario.
 
-POST /_sandbox/orders        {"seller_id", "scenario": "manual"|<planner scenario>, "orders": 1,
+POST /_sandbox/orders        {"seller_id", "scenario": "manual"|<scenario of scenarios.py>, "orders": 1,
                               "buyer_id"?, "items"?: [{"title", "unit_price", "quantity"}],
-                              "shipping_cost"?, "delay_s"?: 60}  (custom items ship free unless
-                              shipping_cost is given; drawn items get the planner's shipping cost)
-                             creates the purchase now (simulated cursor + delay_s); a named scenario
-                             also schedules the rest of its plan.
-POST /_sandbox/orders/{id}/transitions   {"kind", "delay_s"?: 60, ...}; kinds: pay, reject_payment,
-                             ready_to_ship, ship, deliver, cancel {code?, group?}, refund_to_balance,
-                             partial_refund {amount}, open_claim {type?, reason_id?},
-                             close_claim {reason, amount?}, pack_split. 409 if it does not fit the state.
+                              "shipping_cost"?, "logistic_type"?, "no_shipping"?: false,
+                              "status"?: "payment_required"|"confirmed", "delay_s"?: 60}
+                             (custom items ship free unless shipping_cost is given; drawn items get the
+                             planner's shipping cost) creates the purchase now (simulated cursor +
+                             delay_s); a named scenario also schedules the rest of its plan.
+POST /_sandbox/orders/{id}/transitions   {"kind", "delay_s"?: 60, ...}: one step on the order; the kinds
+                             are listed in control_steps.py. 409 if it does not fit the state.
 POST /_sandbox/advance       {"steps": N | "all"} (or ?steps=): apply planned steps in time order.
 """
 
@@ -25,14 +24,14 @@ from aiohttp import web
 from sandboxes.mercadolibre.clock import SECOND, iso_utc
 from sandboxes.mercadolibre.errors import bad_request, int_param, not_found
 from sandboxes.mercadolibre.model import Item, Line
-from sandboxes.mercadolibre.planner import MANUAL, SCENARIOS, Planner
+from sandboxes.mercadolibre.planner import Planner
 from sandboxes.mercadolibre.render import dumps
+from sandboxes.mercadolibre.scenarios import MANUAL, SCENARIOS
+from sandboxes.mercadolibre.scenarios import plan as plan_scenario
 from sandboxes.mercadolibre.state import SANDBOX, Sandbox
 from sandboxes.mercadolibre.steps import Step
-from sandboxes.mercadolibre.steps_order import (
-    CreateOrders,
-    OrderSpec,
-)
+from sandboxes.mercadolibre.steps_order import CreateOrders, OrderSpec
+from sandboxes.mercadolibre.steps_shipment import LOGISTIC_TYPES, default_logistic_type
 from sandboxes.mercadolibre.world import World
 
 
@@ -100,12 +99,16 @@ def _manual_purchase(planner: Planner, body: dict[str, Any], t0: int) -> CreateO
     count = int_field(body, "orders", 1)
     if not 1 <= count <= 5:
         raise bad_request("orders (pack size) must be between 1 and 5")
-    create = planner.purchase(t0, count)
+    status = body.get("status", "payment_required")
+    if status not in ("confirmed", "payment_required"):
+        raise bad_request("status must be confirmed or payment_required")
+    logistic = body.get("logistic_type")
+    if logistic is not None and logistic not in LOGISTIC_TYPES:
+        raise bad_request(f"logistic_type must be one of: {', '.join(LOGISTIC_TYPES)}")
+    create = planner.purchase(t0, count, shipped=not body.get("no_shipping", False), status=status)
     lines = _custom_lines(world, seller_id, body.get("items"))
     shipping = decimal_field(body["shipping_cost"], "shipping_cost") if body.get("shipping_cost") else None
-    if lines is None and shipping is None:
-        return create
-    if shipping is None:
+    if shipping is None and lines is not None:
         shipping = Decimal(0)  # custom items: free shipping unless asked for
     specs = tuple(
         OrderSpec(
@@ -113,11 +116,13 @@ def _manual_purchase(planner: Planner, body: dict[str, Any], t0: int) -> CreateO
             s.buyer_id,
             lines or s.lines,
             s.payment_id,
-            shipping if i == 0 else Decimal(0),
+            s.shipping_cost if shipping is None else (shipping if i == 0 else Decimal(0)),
         )
         for i, s in enumerate(create.orders)
     )
-    return CreateOrders(create.at, create.seller_id, create.shipment_id, create.pack_id, specs)
+    shipment = create.shipment_id
+    logistic = logistic or (default_logistic_type(shipment) if shipment else "drop_off")
+    return CreateOrders(create.at, create.seller_id, shipment, create.pack_id, specs, logistic, status)
 
 
 async def post_order(request: web.Request) -> web.Response:
@@ -136,7 +141,8 @@ async def post_order(request: web.Request) -> web.Response:
         raise bad_request("buyer_id must be one of the seller's buyers")
     planner = Planner(world, rng, seller_id, buyer_id)
     t0 = world.cursor_ms + delay
-    plan: list[Step] = [_manual_purchase(planner, body, t0)] if scenario == MANUAL else planner.plan(scenario, t0)
+    manual = scenario == MANUAL
+    plan: list[Step] = [_manual_purchase(planner, body, t0)] if manual else plan_scenario(planner, scenario, t0)
     create = plan[0]
     assert isinstance(create, CreateOrders)
     engine.apply_now(create, delay)

@@ -1,4 +1,17 @@
-"""Control API: trigger one transition on an order, or advance the planned scenario (see control_orders)."""
+"""Control API: trigger one transition on an order, or advance the planned scenario (see control_orders).
+
+Transition kinds (`POST /_sandbox/orders/{id}/transitions {"kind": ..., "delay_s"?: 60, ...}`):
+  payments   pay, reject_payment, payment_in_process, pay_partially {amount}
+  shipment   ready_to_ship, ship, deliver (the first such state of the logistic type's path),
+             shipment {status, substatus?} (any documented move, e.g. ready_to_ship/dropped_off,
+             not_delivered/returning_to_sender, cancelled/shipped_outside_me)
+  ending     cancel {code?, group?}, pending_cancel {code?, group?}, complete_cancel, invalidate,
+             refund_to_balance, pack_split
+  money      partial_refund {amount, status?: approved|in_process}, settle_refund {status, refund_id?},
+             chargeback {status_detail?: in_process|reimbursed|settled}
+  claims     open_claim {type?, reason_id?, resource?: order|shipment|payment}, escalate_claim,
+             close_claim {reason, amount?}
+"""
 
 from __future__ import annotations
 
@@ -11,25 +24,33 @@ from sandboxes.mercadolibre.clock import SECOND, iso_utc
 from sandboxes.mercadolibre.control_orders import body_json, decimal_field, int_field, post_order, reply
 from sandboxes.mercadolibre.errors import MLError, bad_request, int_param, not_found
 from sandboxes.mercadolibre.model import Order
+from sandboxes.mercadolibre.model_claim import Claim
 from sandboxes.mercadolibre.state import SANDBOX
 from sandboxes.mercadolibre.steps import InvalidTransition, Step
-from sandboxes.mercadolibre.steps_after import (
-    REFUND_REASONS,
-    CloseClaim,
-    OpenClaim,
-    PartialRefund,
-    ShipmentStatus,
-)
-from sandboxes.mercadolibre.steps_order import (
-    ApprovePayments,
+from sandboxes.mercadolibre.steps_cancel import (
     CancelOrder,
+    CompleteCancel,
+    InvalidateOrder,
+    PendingCancel,
     RefundToBalance,
-    RejectPayment,
 )
+from sandboxes.mercadolibre.steps_claims import REFUND_REASONS, CloseClaim, EscalateClaim, OpenClaim
+from sandboxes.mercadolibre.steps_money import Chargeback, PartialRefund, SettleRefund
+from sandboxes.mercadolibre.steps_payment import ApprovePayments, PaymentInProcess, PayPartially, RejectPayment
+from sandboxes.mercadolibre.steps_shipment import DELIVERED, ShipmentStatus, State, first_ready, first_shipped
 from sandboxes.mercadolibre.steps_split import SplitPack, SplitPart, pack_orders
 from sandboxes.mercadolibre.world import World
 
 StepBuilder = Callable[[World, Order, dict[str, Any], int], Step]
+NAMED_STATES: Final[dict[str, Callable[[str], State]]] = {
+    "ready_to_ship": first_ready,
+    "ship": first_shipped,
+    "deliver": lambda _: DELIVERED,
+}
+
+
+def conflict(message: str) -> MLError:
+    return MLError(409, "invalid_transition", message)
 
 
 def _text(body: dict[str, Any], name: str, default: str) -> str:
@@ -39,42 +60,75 @@ def _text(body: dict[str, Any], name: str, default: str) -> str:
     return value
 
 
-def _shipment(status: str) -> StepBuilder:
+def _shipment(kind: str) -> StepBuilder:
     def build(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
         if order.shipment_id is None:
-            raise bad_request(f"order {order.id} has no shipment")
-        return ShipmentStatus(at, order.shipment_id, status)
+            raise conflict(f"order {order.id} has no shipment")
+        logistic = world.shipments[order.shipment_id].logistic_type
+        if kind == "shipment":
+            substatus = body.get("substatus")
+            state = (_text(body, "status", ""), substatus if isinstance(substatus, str) else None)
+        else:
+            state = NAMED_STATES[kind](logistic)
+        return ShipmentStatus(at, order.shipment_id, *state)
 
     return build
 
 
-def _cancel(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
-    code, group = _text(body, "code", "buyer_cancel"), _text(body, "group", "buyer")
-    return CancelOrder(at, order.id, world.ids.next("refund"), code, group)
+def _cancel(step: type[CancelOrder] | type[PendingCancel]) -> StepBuilder:
+    def build(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
+        code, group = _text(body, "code", "buyer_cancel"), _text(body, "group", "buyer")
+        return step(at, order.id, world.ids.next("refund"), code, group)
+
+    return build
+
+
+def _last_refund(world: World, order: Order, body: dict[str, Any]) -> int:
+    if "refund_id" in body:
+        return int_field(body, "refund_id", 0)
+    refunds = [r for pid in order.payment_ids for r in world.payments[pid].refunds if r.status == "in_process"]
+    if not refunds:
+        raise conflict(f"order {order.id} has no refund in process")
+    return refunds[-1].id
 
 
 def _open_claim(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
     kind, reason = _text(body, "type", "mediations"), _text(body, "reason_id", "PDD9939")
-    return OpenClaim(at, order.id, world.ids.next("claim"), kind, reason)
+    resource = _text(body, "resource", "order")
+    payments = [p for pid in order.payment_ids if (p := world.payments[pid]).approved_ms is not None]
+    targets = {"order": order.id, "shipment": order.shipment_id, "payment": payments[-1].id if payments else None}
+    if resource not in targets:
+        raise bad_request("resource must be order, shipment or payment")
+    target = targets[resource]
+    if target is None:
+        raise conflict(f"order {order.id} has no {resource} to claim")
+    returned = kind in ("return", "returns")
+    ids = (world.ids.next("return"), world.ids.next("return_shipment")) if returned else (None, None)
+    return OpenClaim(at, world.ids.next("claim"), target, resource, kind, reason, *ids)
+
+
+def _claim_of(world: World, order: Order) -> Claim:
+    claims = [c for c in world.seller_claims[order.seller_id] if order.id in c.order_ids and c.status == "opened"]
+    if not claims:
+        raise conflict(f"order {order.id} has no open claim")
+    return claims[-1]
 
 
 def _close_claim(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
-    open_claims = [cid for cid in order.claim_ids if world.claims[cid].status == "opened"]
-    if not open_claims:
-        raise MLError(409, "invalid_transition", f"order {order.id} has no open claim")
+    claim = _claim_of(world, order)
     reason = _text(body, "reason", "payment_refunded")
-    refund_id = world.ids.next("refund") if reason in REFUND_REASONS else None
-    amount = decimal_field(body["amount"], "amount") if reason == "partial_refunded" else None
-    return CloseClaim(at, open_claims[-1], reason, refund_id, amount)
+    count = len(claim.order_ids) if claim.resource == "shipment" and reason == "payment_refunded" else 1
+    refund_ids = tuple(world.ids.next("refund") for _ in range(count)) if reason in REFUND_REASONS else ()
+    amount = decimal_field(body.get("amount"), "amount") if reason == "partial_refunded" else None
+    return CloseClaim(at, claim.id, reason, refund_ids, amount)
 
 
 def _split(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
-    if order.pack_id is None:
-        raise MLError(409, "invalid_transition", f"order {order.id} is not in a pack")
+    if not order.cart:
+        raise conflict(f"order {order.id} is not in a pack")
     ids = world.ids
     parts = tuple(
-        SplitPart(o.id, ids.next("order"), ids.next("payment"), ids.next("shipment"))
-        for o in pack_orders(world, order.id)
+        SplitPart(o.id, ids.next("order"), ids.next("pack"), ids.next("shipment")) for o in pack_orders(world, order.id)
     )
     return SplitPack(at, order.pack_id, parts)
 
@@ -82,15 +136,26 @@ def _split(world: World, order: Order, body: dict[str, Any], at: int) -> Step:
 KINDS: Final[dict[str, StepBuilder]] = {
     "pay": lambda w, o, b, at: ApprovePayments(at, (o.id,)),
     "reject_payment": lambda w, o, b, at: RejectPayment(at, o.id, w.ids.next("payment")),
+    "payment_in_process": lambda w, o, b, at: PaymentInProcess(at, o.id),
+    "pay_partially": lambda w, o, b, at: PayPartially(
+        at, o.id, decimal_field(b.get("amount"), "amount"), w.ids.next("payment")
+    ),
     "ready_to_ship": _shipment("ready_to_ship"),
-    "ship": _shipment("shipped"),
-    "deliver": _shipment("delivered"),
-    "cancel": _cancel,
+    "ship": _shipment("ship"),
+    "deliver": _shipment("deliver"),
+    "shipment": _shipment("shipment"),
+    "cancel": _cancel(CancelOrder),
+    "pending_cancel": _cancel(PendingCancel),
+    "complete_cancel": lambda w, o, b, at: CompleteCancel(at, o.id, _last_refund(w, o, b)),
+    "invalidate": lambda w, o, b, at: InvalidateOrder(at, o.id, w.ids.next("refund")),
     "refund_to_balance": lambda w, o, b, at: RefundToBalance(at, o.id, w.ids.next("refund")),
     "partial_refund": lambda w, o, b, at: PartialRefund(
-        at, o.id, w.ids.next("refund"), decimal_field(b.get("amount"), "amount")
+        at, o.id, w.ids.next("refund"), decimal_field(b.get("amount"), "amount"), _text(b, "status", "approved")
     ),
+    "settle_refund": lambda w, o, b, at: SettleRefund(at, o.id, _last_refund(w, o, b), _text(b, "status", "approved")),
+    "chargeback": lambda w, o, b, at: Chargeback(at, o.id, _text(b, "status_detail", "reimbursed")),
     "open_claim": _open_claim,
+    "escalate_claim": lambda w, o, b, at: EscalateClaim(at, _claim_of(w, o).id),
     "close_claim": _close_claim,
     "pack_split": _split,
 }
@@ -111,7 +176,7 @@ async def post_transition(request: web.Request) -> web.Response:
     try:
         applied = sandbox.engine.apply_now(step, delay)
     except InvalidTransition as exc:
-        raise MLError(409, "invalid_transition", str(exc)) from None
+        raise conflict(str(exc)) from None
     return reply(applied.to_json())
 
 

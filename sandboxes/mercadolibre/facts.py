@@ -1,7 +1,9 @@
 """Ground truth: what happened, when, as the engine applied it. The oracle reads only this.
 
 A fact is written at the moment a transition is applied and never changes. It carries the values the
-oracle needs (buyer, currency, amounts), so the oracle never looks at resource snapshots.
+oracle needs (buyer, currency, amounts), so the oracle never looks at resource snapshots. `at` is the moment
+the change is dated by in the documents: the step's time, except where a document dates a change by an earlier
+moment (a refund approved later keeps its `date_created`; a pending cancellation keeps `cancel_detail.date`).
 """
 
 from __future__ import annotations
@@ -14,24 +16,36 @@ from typing import Any
 
 class FactKind(StrEnum):
     ORDER_CREATED = "order_created"
+    PAYMENT_IN_PROCESS = "payment_in_process"
     PAYMENT_APPROVED = "payment_approved"
     PAYMENT_REJECTED = "payment_rejected"
+    PAYMENT_CHARGED_BACK = "payment_charged_back"
+    ORDER_PENDING_CANCEL = "order_pending_cancel"
     ORDER_CANCELLED = "order_cancelled"
+    ORDER_INVALIDATED = "order_invalidated"
     ORDER_UNFULFILLED = "order_unfulfilled"
     SHIPMENT_STATUS = "shipment_status"
+    GOODS_HANDED_OVER = "goods_handed_over"
     CLAIM_OPENED = "claim_opened"
+    CLAIM_ESCALATED = "claim_escalated"
     CLAIM_CLOSED = "claim_closed"
+    REFUND_CREATED = "refund_created"
     REFUND = "refund"
+    REFUND_FAILED = "refund_failed"
 
 
 @dataclass(slots=True, frozen=True)
 class Fact:
     """One ground-truth change.
 
-    `order_id`: the order concerned (for SHIPMENT_STATUS: None, see `order_ids`).
-    `ref_id`: payment id (payments), refund id (REFUND), claim id (claims), shipment id (SHIPMENT_STATUS).
-    `detail`: claim type, cancel code, shipment status, claim resolution reason.
-    `amount`: ORDER_CREATED total_amount, PAYMENT_APPROVED total_paid_amount, REFUND amount.
+    `order_id`: the order concerned (for shipment facts and claims on a shipment: None, see `order_ids`); for
+        refunds and chargebacks the order the payment names (`order.id`), even after a pack split.
+    `ref_id`: payment id (payments, chargebacks), refund id (REFUND*), claim id (claims), shipment id
+        (SHIPMENT_STATUS, GOODS_HANDED_OVER).
+    `detail`: claim type, cancel code, shipment `status` or `status/substatus`, claim resolution reason, refund
+        status, chargeback status_detail, `pack_split` on an ORDER_CREATED of a pack split.
+    `amount`: ORDER_CREATED total_amount, PAYMENT_APPROVED total_paid_amount, REFUND* amount, chargeback amount.
+    `resource`: the claim's resource (order, shipment, payment) on claim facts.
     """
 
     seq: int
@@ -45,6 +59,7 @@ class Fact:
     buyer_id: int | None = None
     currency_id: str | None = None
     order_ids: tuple[int, ...] = ()
+    resource: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,4 +74,5 @@ class Fact:
             "buyer_id": self.buyer_id,
             "currency_id": self.currency_id,
             "order_ids": list(self.order_ids),
+            "resource": self.resource,
         }

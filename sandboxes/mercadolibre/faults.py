@@ -1,6 +1,9 @@
 """Request faults and budgets: token-bucket rate limits (429 + Retry-After), random 429/5xx, latency,
-timeouts. Randomness comes from a fault RNG seeded apart from the world RNG, so faults never change the
-world; the buckets use the injected monotonic clock.
+timeouts, and 404/403 now and then on the documents related to an order (`fault_related`: shipment, its
+history and items, payment, claims search, claim, return; never the order itself), as ML answers while a
+related document is not replicated yet or briefly refuses the seller's token. Each request draws anew, so a
+later request may succeed. Randomness comes from a fault RNG seeded apart from the world RNG, so faults never
+change the world; the buckets use the injected monotonic clock.
 """
 
 from __future__ import annotations
@@ -10,10 +13,22 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from sandboxes.mercadolibre.config import Faults
 from sandboxes.mercadolibre.errors import MLError, OAuthError, too_many_requests
 
+RELATED_PREFIXES: Final = ("/shipments/", "/collections/", "/v1/payments/", "/post-purchase/")
+RELATED: Final = {
+    "ml": (
+        (404, "not_found", "Resource not found"),
+        (403, "forbidden", "caller is not allowed to access this resource"),
+    ),
+    "claims": (
+        (404, "business_logic_error", "Resource not found"),
+        (403, "forbidden_error", "You don't have permission to access the resource"),
+    ),
+}
 FIVE_XX = (
     (500, "internal_server_error", "Internal Server Error"),
     (502, "bad_gateway", "Bad Gateway"),
@@ -57,12 +72,11 @@ class FaultGate:
 
     def active(self) -> bool:
         f = self.faults
-        return bool(f.fault_5xx or f.fault_429 or f.latency_ms or f.latency_jitter_ms or f.timeout_rate) or bool(
-            f.app_rps or f.seller_rps
-        )
+        latency = bool(f.latency_ms or f.latency_jitter_ms or f.timeout_rate)
+        return latency or bool(f.fault_5xx or f.fault_429 or f.fault_related or f.app_rps or f.seller_rps)
 
-    async def check(self, seller_id: int | None, oauth: bool) -> None:
-        """Sleep for latency, hang for a timeout, or raise the 429/5xx this request gets."""
+    async def check(self, seller_id: int | None, oauth: bool, path: str = "") -> None:
+        """Sleep for latency, hang for a timeout, or raise the 429/5xx/404/403 this request gets."""
         f, rng = self.faults, self.rng
         delay = f.latency_ms + (rng.uniform(0, f.latency_jitter_ms) if f.latency_jitter_ms else 0.0)
         if delay:
@@ -78,6 +92,9 @@ class FaultGate:
         if f.fault_5xx and rng.random() < f.fault_5xx:
             status, error, message = rng.choice(FIVE_XX)
             raise (OAuthError if oauth else MLError)(status, error, message)
+        if f.fault_related and path.startswith(RELATED_PREFIXES) and rng.random() < f.fault_related:
+            status, error, message = rng.choice(RELATED["claims" if path.startswith("/post-purchase/") else "ml"])
+            raise MLError(status, error, message)
 
     def _budget(self, key: str, rate: float, oauth: bool) -> None:
         if rate <= 0:

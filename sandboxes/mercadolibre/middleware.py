@@ -68,7 +68,7 @@ async def sandbox_middleware(request: web.Request, handler: Handler) -> web.Stre
         if not path.startswith(("/_sandbox", "/auth.")):
             user = request[USER] = _authenticate(request)
             if sandbox.gate.active():
-                await sandbox.gate.check(user, oauth=path == "/oauth/token")
+                await sandbox.gate.check(user, oauth=path == "/oauth/token", path=path)
         response = await handler(request)
         status = response.status
         return response

@@ -1,4 +1,5 @@
-"""The sandbox's resources, as plain mutable records. Times are epoch ms (simulated), money is Decimal.
+"""The sandbox's people, orders and payments, as plain mutable records. Times are epoch ms (simulated), money
+is Decimal. Shipments live in `model_shipment.py`, claims and returns in `model_claim.py`.
 
 Each resource keeps the rendered JSON bytes of its current revision in `cache`; whoever changes a resource
 calls `touch`, which moves `last_updated` and drops the cache. Rendering lives in `render*.py`.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Final
 
 
 @dataclass(slots=True)
@@ -22,6 +24,7 @@ class User:
     phone: str | None = None
     login: str | None = None
     is_seller: bool = False
+    global_selling: bool = False  # a Global Selling (cross-border) seller: `marketplace_*` notifications
     cache: bytes | None = None
     public_cache: bytes | None = None
 
@@ -43,16 +46,25 @@ class Line:
     sale_fee: Decimal
 
 
-@dataclass(slots=True, frozen=True)
+# Mercado Pago refund statuses (MP reference, "Get refunds list"): money went back only once `approved`.
+REFUND_STATUSES: Final = ("approved", "in_process", "rejected", "cancelled")
+
+
+@dataclass(slots=True)
 class Refund:
     id: int
     payment_id: int
     amount: Decimal
     created_ms: int
+    status: str = "approved"
 
 
 @dataclass(slots=True)
 class Payment:
+    """A Mercado Pago payment. `order_id` is the order it was made for, kept when a pack split hands the
+    payment on to a new order; `holders` are the orders that embed it (that one, plus the split's successor).
+    After a chargeback nothing changes on it any more (`touch` is a no-op)."""
+
     id: int
     order_id: int
     payer_id: int
@@ -69,7 +81,9 @@ class Payment:
     approved_ms: int | None = None
     refunds: list[Refund] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    holders: list[int] = field(default_factory=list)
     method: str = "visa"
+    payment_type: str = "credit_card"
     installments: int = 1
     cache: bytes | None = None
 
@@ -79,9 +93,21 @@ class Payment:
 
     @property
     def refunded(self) -> Decimal:
-        return sum((r.amount for r in self.refunds), Decimal(0))
+        """Money actually returned: the approved refunds only."""
+        return sum((r.amount for r in self.refunds if r.status == "approved"), Decimal(0))
+
+    @property
+    def committed(self) -> Decimal:
+        """Money returned or on its way back (approved and in-process refunds)."""
+        return sum((r.amount for r in self.refunds if r.status in ("approved", "in_process")), Decimal(0))
+
+    @property
+    def charged_back(self) -> bool:
+        return self.status == "charged_back"
 
     def touch(self, at: int) -> None:
+        if self.charged_back:
+            return  # the chargeback step dated it; nothing moves after
         self.modified_ms = max(self.modified_ms, at)
         self.cache = None
 
@@ -95,8 +121,20 @@ class CancelDetail:
     date_ms: int
 
 
+# Order statuses of ML's "Gerenciar orders" (PT-ORD, FINDINGS (h)).
+ORDER_STATUSES: Final = (
+    "confirmed", "payment_required", "payment_in_process", "partially_paid", "paid",
+    "partially_refunded", "pending_cancel", "cancelled", "invalid",
+)  # fmt: skip
+AWAITING_PAYMENT: Final = frozenset({"confirmed", "payment_required", "payment_in_process", "partially_paid"})
+PAID: Final = frozenset({"paid", "partially_refunded"})
+
+
 @dataclass(slots=True)
 class Order:
+    """`pack_id` is set on every order (a single order is a pack of its own, ES-PACK); `cart` marks the orders
+    of a multi-order cart (tag `pack_order`). `shipment_id` None = no Mercado Envíos shipment (`no_shipping`)."""
+
     id: int
     seller_id: int
     buyer_id: int
@@ -108,7 +146,8 @@ class Order:
     total_amount: Decimal
     payment_ids: list[int]
     shipment_id: int | None
-    pack_id: int | None
+    pack_id: int
+    cart: bool = False
     status: str = "payment_required"
     closed_ms: int | None = None
     tags: list[str] = field(default_factory=list)
@@ -120,66 +159,12 @@ class Order:
         self.updated_ms = max(self.updated_ms, at)
         self.cache = None
 
+    def retag(self, *tags: str) -> None:
+        """Tags = what the order is (`pack_order`, `no_shipping`) + what happened to it (`paid`, ...)."""
+        base = (["pack_order"] if self.cart else []) + (["no_shipping"] if self.shipment_id is None else [])
+        self.tags = base + list(tags)
+
     @property
     def terminal(self) -> bool:
-        """Cancelled or refunded to balance: nothing more happens to the order."""
-        return self.status == "cancelled" or "unfulfilled" in self.tags
-
-
-@dataclass(slots=True, frozen=True)
-class StatusEntry:
-    status: str
-    substatus: str | None
-    date_ms: int
-
-
-@dataclass(slots=True)
-class Shipment:
-    id: int
-    seller_id: int
-    receiver_id: int
-    site_id: str
-    order_ids: list[int]
-    created_ms: int
-    updated_ms: int
-    logistic_type: str
-    declared_value: Decimal
-    shipping_cost: Decimal
-    status: str = "pending"
-    substatus: str | None = None
-    history: list[StatusEntry] = field(default_factory=list)
-    cache_new: bytes | None = None
-    cache_legacy: bytes | None = None
-
-    def set_status(self, status: str, substatus: str | None, at: int) -> None:
-        self.status, self.substatus = status, substatus
-        self.history.append(StatusEntry(status, substatus, at))
-        self.updated_ms = max(self.updated_ms, at)
-        self.cache_new = self.cache_legacy = None
-
-
-@dataclass(slots=True, frozen=True)
-class Resolution:
-    reason: str
-    date_ms: int
-    benefited: str
-    closed_by: str
-
-
-@dataclass(slots=True)
-class Claim:
-    id: int
-    order_id: int
-    seller_id: int
-    buyer_id: int
-    site_id: str
-    type: str
-    reason_id: str
-    created_ms: int
-    updated_ms: int
-    payment_id: int | None
-    pack_id: int | None
-    status: str = "opened"
-    stage: str = "claim"
-    resolution: Resolution | None = None
-    cache: bytes | None = None
+        """Cancelled, invalidated or refunded to balance: nothing more happens to the order."""
+        return self.status in ("cancelled", "invalid") or "unfulfilled" in self.tags

@@ -31,6 +31,7 @@ from sandboxes.mercadolibre.config import Faults, SandboxConfig
 from sandboxes.mercadolibre.world import Note
 
 RETRY_DELAYS_S: Final = (30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1500.0)
+KEPT_HEADERS: Final = frozenset({"date", "content-length", "content-type", "connection"})
 
 
 @dataclass(slots=True)
@@ -41,6 +42,7 @@ class Attempt:
     error: str | None
     duration_ms: int
     body: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -153,6 +155,7 @@ class Notifier:
         code: int | None = None
         error: str | None = None
         text = ""
+        headers: dict[str, str] = {}
         started = time.monotonic()
         try:
             if url is None:
@@ -161,12 +164,13 @@ class Notifier:
             body = payload(delivery, number, self.config.application_id)
             async with self._session.post(url, json=body, timeout=timeout) as response:
                 code, text = response.status, (await response.text())[:500]
+                headers = {k.lower(): v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
         except TimeoutError:
             error = "timeout"
         except (aiohttp.ClientError, ValueError) as exc:
             error = type(exc).__name__
         duration = int((time.monotonic() - started) * 1000)
-        delivery.attempts.append(Attempt(number, time.time(), code, error, duration, text))
+        delivery.attempts.append(Attempt(number, time.time(), code, error, duration, text, headers))
         if code == 200 and error is None:
             delivery.state = "delivered"
         elif number >= self.config.notify_max_attempts:
@@ -176,11 +180,13 @@ class Notifier:
 
 
 def payload(delivery: Delivery, attempt: int, application_id: int) -> dict[str, Any]:
+    """The notification body. Claims (`post_purchase`) carry their id as `id`, every other topic as `_id`
+    (ES-NOTIF examples); Global Selling topics send `user_id` as a string (GS-NOTIF examples)."""
     note = delivery.note
     body: dict[str, Any] = {
-        "_id": delivery.id,
+        "id" if note.topic == "post_purchase" else "_id": delivery.id,
         "resource": note.resource,
-        "user_id": note.user_id,
+        "user_id": str(note.user_id) if note.topic.startswith("marketplace_") else note.user_id,
         "topic": note.topic,
         "application_id": application_id,
         "attempts": attempt,
@@ -193,17 +199,25 @@ def payload(delivery: Delivery, attempt: int, application_id: int) -> dict[str, 
 
 
 def missed_entry(delivery: Delivery, url: str | None, application_id: int) -> dict[str, Any]:
-    """A `/missed_feeds` message: the notification keys plus the last request and response."""
+    """A `/missed_feeds` message, as ES-NOTIF's "Historial de notificaciones" example
+    (missed_feeds_doc_es.json): the notification's keys with `_id` at the top level only, then the request
+    whose `data` is the body first POSTed as a JSON string (no `_id`, `user_id` as a string, attempts 1),
+    and the last response."""
     body = payload(delivery, len(delivery.attempts), application_id)
+    body.pop("id", None)
+    body.pop("_id", None)
+    data = json.dumps({**body, "user_id": str(delivery.note.user_id), "attempts": 1}, separators=(",", ":"))
     last = delivery.attempts[-1] if delivery.attempts else None
+    headers = {"accept": "application/json", "content-type": "application/json", "content-length": len(data)}
     return {
+        "_id": delivery.id,
         **body,
-        "request": {"url": url, "headers": {"Content-Type": "application/json"}, "data": json.dumps(body)},
+        "request": {"url": url, "headers": headers, "data": data},
         "response": {
             "req_time": last.duration_ms if last else 0,
             "http_code": (last.http_code or 0) if last else 0,
             "body": last.body if last else "",
-            "headers": {},
+            "headers": dict(last.headers) if last else {},
         },
     }
 

@@ -1,18 +1,25 @@
 """The oracle: the exact events a correct integration ends up with, folded from ground-truth facts.
 
-It implements docs/event-mapping.md from what *happened* (the fact log), never from resource snapshots
-and never with the worker's mapping code:
+It follows the event contract (docs/event-mapping.md, output format there) from what *happened* inside the
+sandbox (the fact log), never from resource snapshots and never with the worker's mapping code. Every time is
+the moment the documents render for that change, so a correct mapping can reproduce it.
 
-- `order.confirmed`: first PAYMENT_APPROVED of the order; amount = sum of the approved payments'
-  `total_paid_amount` (a payment keeps `date_approved` whatever happens after).
-- `order.cancelled`: ORDER_CANCELLED unless its code is `pack_splitted`, or ORDER_UNFULFILLED (refund to
-  balance). The time is the cancellation (= `cancel_detail.date`; for `unfulfilled` the order's last
-  change, which the engine keeps terminal). Amount = order total.
-- `order.shipped`: first SHIPMENT_STATUS `shipped` of the order's shipment, else its first `delivered`;
-  one per order listed in the shipment.
-- `order.delivered`: first SHIPMENT_STATUS `delivered` (listed unless `include_delivered=False`).
-- `refund.requested`: CLAIM_OPENED with a type in `REQUEST_TYPES`; time = claim creation; amount null.
-- `refund.received`: one per REFUND fact (= one per entry of a payment's `refunds[]`).
+- `order.confirmed`: the first PAYMENT_APPROVED of the order (one fact per payment, at its first approval);
+  amount = the order's total_amount. An order created by a pack split has none: its payment was approved
+  once, for the original order.
+- `order.cancelled`: ORDER_CANCELLED unless its code is `pack_splitted` (dated by `cancel_detail.date`; for
+  a `pending_cancel` completed later, the pending step's date), ORDER_INVALIDATED, ORDER_UNFULFILLED (refund
+  to balance). Amount = order total. A `pending_cancel` alone is no cancellation.
+- `order.shipped`: GOODS_HANDED_OVER, the first moment the goods left the seller (dropped off, picked up,
+  shipped, sent outside Mercado Envíos, or delivered without any of those); one per order the shipment
+  carries; amount = order total.
+- `order.delivered`: the first SHIPMENT_STATUS `delivered`, per order (listed unless include_delivered=False).
+- `refund.requested`: CLAIM_OPENED with a type in `REQUEST_TYPES`, at the claim's creation, amount null;
+  `ml:claim:{id}:requested` for a claim on an order or a payment (the payment's order), one
+  `ml:claim:{id}:order:{order_id}:requested` per order for a claim on a shipment.
+- `refund.received`: REFUND (a refund entry approved; dated by its `date_created`), key `ml:refund:{id}`,
+  on the order the payment names; PAYMENT_CHARGED_BACK, key `ml:chargeback:{payment_id}`, amount the
+  payment's transaction_amount minus its approved refunds, at the chargeback (`date_last_updated`).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import Any, Final
 from sandboxes.mercadolibre.clock import iso_utc
 from sandboxes.mercadolibre.facts import Fact, FactKind
 
-REQUEST_TYPES: Final = frozenset({"mediations", "return", "returns", "fulfillment", "ml_case"})
+REQUEST_TYPES: Final = frozenset({"mediations", "return", "returns", "fulfillment", "ml_case", "cancel_purchase"})
 CENT: Final = Decimal("0.01")
 
 
@@ -36,15 +43,26 @@ class _OrderInfo:
     total: Decimal
 
 
+@dataclass(slots=True, frozen=True)
+class _Row:
+    action: str
+    order_id: int
+    at: int
+    amount: Decimal | None  # None = the order's total (resolved when rendering)
+    key: str
+    null_amount: bool = False
+
+
 @dataclass
 class _Fold:
     orders: dict[int, _OrderInfo] = field(default_factory=dict)
-    confirmed: dict[int, tuple[int, Decimal]] = field(default_factory=dict)
-    cancelled: dict[int, int] = field(default_factory=dict)
-    shipped: dict[int, int] = field(default_factory=dict)
-    delivered: dict[int, int] = field(default_factory=dict)
-    requested: dict[int, tuple[int, int]] = field(default_factory=dict)
-    received: dict[int, tuple[int, int, Decimal]] = field(default_factory=dict)
+    rows: dict[str, _Row] = field(default_factory=dict)  # by dedupe key: the first fact wins
+
+    def add(self, action: str, order_id: int, at: int, key: str, amount: Decimal | None = None) -> None:
+        row = _Row(action, order_id, at, amount, key, null_amount=action == "refund.requested")
+        kept = self.rows.get(key)
+        if kept is None or at < kept.at:
+            self.rows[key] = row
 
 
 def _created(fold: _Fold, fact: Fact) -> None:
@@ -54,40 +72,47 @@ def _created(fold: _Fold, fact: Fact) -> None:
 
 
 def _approved(fold: _Fold, fact: Fact) -> None:
-    assert fact.order_id is not None and fact.amount is not None
-    first, total = fold.confirmed.get(fact.order_id, (fact.at, Decimal(0)))
-    fold.confirmed[fact.order_id] = (min(first, fact.at), total + fact.amount)
+    assert fact.order_id is not None
+    fold.add("order.confirmed", fact.order_id, fact.at, f"ml:order:{fact.order_id}:confirmed")
 
 
 def _cancelled(fold: _Fold, fact: Fact) -> None:
     assert fact.order_id is not None
     if fact.detail != "pack_splitted":
-        fold.cancelled.setdefault(fact.order_id, fact.at)
+        fold.add("order.cancelled", fact.order_id, fact.at, f"ml:order:{fact.order_id}:cancelled")
 
 
-def _unfulfilled(fold: _Fold, fact: Fact) -> None:
-    assert fact.order_id is not None
-    fold.cancelled.setdefault(fact.order_id, fact.at)
+def _handed_over(fold: _Fold, fact: Fact) -> None:
+    for order_id in fact.order_ids:
+        fold.add("order.shipped", order_id, fact.at, f"ml:order:{order_id}:shipped")
 
 
 def _shipment(fold: _Fold, fact: Fact) -> None:
-    if fact.detail not in ("shipped", "delivered"):
-        return
-    for order_id in fact.order_ids:
-        fold.shipped.setdefault(order_id, fact.at)
-        if fact.detail == "delivered":
-            fold.delivered.setdefault(order_id, fact.at)
+    if fact.detail == "delivered" or (fact.detail or "").startswith("delivered/"):
+        for order_id in fact.order_ids:
+            fold.add("order.delivered", order_id, fact.at, f"ml:order:{order_id}:delivered")
 
 
 def _claim_opened(fold: _Fold, fact: Fact) -> None:
-    assert fact.order_id is not None and fact.ref_id is not None
-    if fact.detail in REQUEST_TYPES:
-        fold.requested[fact.ref_id] = (fact.order_id, fact.at)
+    assert fact.ref_id is not None
+    if fact.detail not in REQUEST_TYPES:
+        return
+    if fact.resource == "shipment":
+        for order_id in fact.order_ids:
+            fold.add("refund.requested", order_id, fact.at, f"ml:claim:{fact.ref_id}:order:{order_id}:requested")
+    else:
+        assert fact.order_id is not None
+        fold.add("refund.requested", fact.order_id, fact.at, f"ml:claim:{fact.ref_id}:requested")
 
 
 def _refund(fold: _Fold, fact: Fact) -> None:
     assert fact.order_id is not None and fact.ref_id is not None and fact.amount is not None
-    fold.received[fact.ref_id] = (fact.order_id, fact.at, fact.amount)
+    fold.add("refund.received", fact.order_id, fact.at, f"ml:refund:{fact.ref_id}", fact.amount)
+
+
+def _chargeback(fold: _Fold, fact: Fact) -> None:
+    assert fact.order_id is not None and fact.ref_id is not None and fact.amount is not None
+    fold.add("refund.received", fact.order_id, fact.at, f"ml:chargeback:{fact.ref_id}", fact.amount)
 
 
 def _ignore(fold: _Fold, fact: Fact) -> None:
@@ -96,27 +121,36 @@ def _ignore(fold: _Fold, fact: Fact) -> None:
 
 FOLDS: Final[dict[FactKind, Callable[[_Fold, Fact], None]]] = {
     FactKind.ORDER_CREATED: _created,
+    FactKind.PAYMENT_IN_PROCESS: _ignore,
     FactKind.PAYMENT_APPROVED: _approved,
     FactKind.PAYMENT_REJECTED: _ignore,
+    FactKind.PAYMENT_CHARGED_BACK: _chargeback,
+    FactKind.ORDER_PENDING_CANCEL: _ignore,
     FactKind.ORDER_CANCELLED: _cancelled,
-    FactKind.ORDER_UNFULFILLED: _unfulfilled,
+    FactKind.ORDER_INVALIDATED: _cancelled,
+    FactKind.ORDER_UNFULFILLED: _cancelled,
     FactKind.SHIPMENT_STATUS: _shipment,
+    FactKind.GOODS_HANDED_OVER: _handed_over,
     FactKind.CLAIM_OPENED: _claim_opened,
+    FactKind.CLAIM_ESCALATED: _ignore,
     FactKind.CLAIM_CLOSED: _ignore,
+    FactKind.REFUND_CREATED: _ignore,
     FactKind.REFUND: _refund,
+    FactKind.REFUND_FAILED: _ignore,
 }
 
 
-def _event(fold: _Fold, action: str, order_id: int, at: int, amount: Decimal | None, key: str) -> dict[str, Any]:
-    info = fold.orders[order_id]
+def _event(fold: _Fold, row: _Row) -> dict[str, Any]:
+    info = fold.orders[row.order_id]
+    amount = None if row.null_amount else (info.total if row.amount is None else row.amount)
     return {
-        "action": action,
-        "order_reference": str(order_id),
+        "action": row.action,
+        "order_reference": str(row.order_id),
         "buyer_id": str(info.buyer_id),
-        "tracked_at": iso_utc(at),
+        "tracked_at": iso_utc(row.at),
         "amount": None if amount is None else str(amount.quantize(CENT)),
         "currency": info.currency_id,
-        "dedupe_key": key,
+        "dedupe_key": row.key,
     }
 
 
@@ -125,22 +159,6 @@ def expected_events(facts: Iterable[Fact], include_delivered: bool = True) -> li
     fold = _Fold()
     for fact in facts:
         FOLDS[fact.kind](fold, fact)
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for oid, (at, total) in fold.confirmed.items():
-        rows.append((at, _event(fold, "order.confirmed", oid, at, total, f"ml:order:{oid}:confirmed")))
-    for oid, at in fold.cancelled.items():
-        total = fold.orders[oid].total
-        rows.append((at, _event(fold, "order.cancelled", oid, at, total, f"ml:order:{oid}:cancelled")))
-    for oid, at in fold.shipped.items():
-        total = fold.orders[oid].total
-        rows.append((at, _event(fold, "order.shipped", oid, at, total, f"ml:order:{oid}:shipped")))
-    if include_delivered:
-        for oid, at in fold.delivered.items():
-            total = fold.orders[oid].total
-            rows.append((at, _event(fold, "order.delivered", oid, at, total, f"ml:order:{oid}:delivered")))
-    for claim_id, (oid, at) in fold.requested.items():
-        rows.append((at, _event(fold, "refund.requested", oid, at, None, f"ml:claim:{claim_id}:requested")))
-    for refund_id, (oid, at, amount) in fold.received.items():
-        rows.append((at, _event(fold, "refund.received", oid, at, amount, f"ml:refund:{refund_id}")))
-    rows.sort(key=lambda row: (row[0], row[1]["dedupe_key"]))
-    return [event for _, event in rows]
+    rows = [row for row in fold.rows.values() if include_delivered or row.action != "order.delivered"]
+    rows.sort(key=lambda row: (row.at, row.key))
+    return [_event(fold, row) for row in rows]

@@ -1,15 +1,31 @@
-"""Shipments (new and legacy format), shipment history/items, claims and users, as ML renders them."""
+"""Shipments (new and legacy format), shipment history and items, and users, as ML renders them.
+
+Shapes follow ES-SHIP (https://developers.mercadolibre.com.ve/es_ar/envios) and the captures in
+tests/fixtures/mercadolibre/shipment_*.json. `GET /shipments/{id}/history` dates are UTC with `Z` and newest
+first, as the page's example (shipment_history_doc_es.json); every other document keeps the site's offset.
+A fulfillment shipment's history comes in no particular order (ML's warehouse feeds it; FINDINGS (d)): the
+sandbox shuffles it with the shipment id as seed, so it is stable between calls and runs.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import random
+from typing import Any, Final
 
-from sandboxes.mercadolibre.model import Claim, Shipment, User
+from sandboxes.mercadolibre.clock import iso_utc
+from sandboxes.mercadolibre.model import User
+from sandboxes.mercadolibre.model_shipment import Shipment
 from sandboxes.mercadolibre.render import dumps, money, when
 from sandboxes.mercadolibre.sites import SITES
 from sandboxes.mercadolibre.world import World
 
-COUNTRY_CODES = {"AR": "ARG", "BR": "BRA", "MX": "MEX", "CO": "COL", "UY": "URY", "CL": "CHL"}
+COUNTRY_CODES: Final = {"AR": "ARG", "BR": "BRA", "MX": "MEX", "CO": "COL", "UY": "URY", "CL": "CHL"}
+LEGACY_DATES: Final = (
+    ("date_handling", "handling", None), ("date_ready_to_ship", "ready_to_ship", None),
+    ("date_shipped", "shipped", None), ("date_delivered", "delivered", None),
+    ("date_not_delivered", "not_delivered", None), ("date_returned", "not_delivered", "returned"),
+    ("date_cancelled", "cancelled", None),
+)  # fmt: skip
 
 
 def shipment_bytes(world: World, shipment: Shipment, new_format: bool) -> bytes:
@@ -28,14 +44,45 @@ def _tracking(shipment: Shipment) -> str | None:
     return f"MEL{shipment.id}{COUNTRY_CODES[SITES[shipment.site_id].country_id]}"
 
 
+def _dimensions(s: Shipment) -> dict[str, int]:
+    return {"height": 8 + s.id % 30, "width": 12 + s.id % 25, "length": 18 + s.id % 35, "weight": 250 + s.id % 4000}
+
+
+def _sibling(s: Shipment) -> dict[str, Any]:
+    """Always the node, as ES-SHIP's schema shows it: every field null unless a pack split created the shipment."""
+    sib = s.sibling
+    if sib is None:
+        return dict.fromkeys(("reason", "sibling_id", "description", "source", "date_created", "last_updated"))
+    at = when(sib.date_ms, s.site_id)
+    return {
+        "reason": sib.reason,
+        "sibling_id": sib.sibling_id,
+        "description": sib.description,
+        "source": sib.source,
+        "date_created": at,
+        "last_updated": at,
+    }
+
+
+def _lead_time(s: Shipment) -> dict[str, Any]:
+    return {
+        "cost": money(s.shipping_cost),
+        "list_cost": money(s.shipping_cost),
+        "cost_type": "charged" if s.shipping_cost else "free",
+        "currency_id": SITES[s.site_id].currency_id,
+        "delivery_type": "estimated",
+    }
+
+
 def shipment_new(world: World, s: Shipment) -> dict[str, Any]:
-    """`x-format-new: true`: no `order_id`, no `status_history`."""
+    """`x-format-new: true`: no `order_id`, no `status_history`; the buyer's address once paid."""
     receiver = world.users[s.receiver_id]
+    site = SITES[s.site_id]
     paid = any(world.orders[oid].closed_ms is not None for oid in s.order_ids)
-    destination: dict[str, Any] = {"receiver_id": s.receiver_id}
+    destination: dict[str, Any] = {"receiver_id": s.receiver_id, "comments": None}
     if paid:
         destination["receiver_name"] = f"{receiver.first_name or ''} {receiver.last_name or ''}".strip() or None
-        destination["shipping_address"] = {"country": {"id": SITES[s.site_id].country_id}, "city": {"name": None}}
+        destination["shipping_address"] = {"country": {"id": site.country_id, "name": site.country}}
     return {
         "id": s.id,
         "status": s.status,
@@ -49,49 +96,87 @@ def shipment_new(world: World, s: Shipment) -> dict[str, Any]:
         "source": {"site_id": s.site_id, "market_place": "MELI", "customer_id": None, "application_id": None},
         "origin": {"type": "selling_address", "sender_id": s.seller_id},
         "destination": destination,
-        "lead_time": {"cost": money(s.shipping_cost), "currency_id": SITES[s.site_id].currency_id},
-        "dimensions": None,
-        "tags": [],
-        "sibling": None,
+        "lead_time": _lead_time(s),
+        "dimensions": _dimensions(s),
+        "items_types": ["new"],
+        "tags": list(s.tags),
+        "sibling": _sibling(s),
+        "quotation": None,
         "external_reference": None,
     }
 
 
+def _status_history(s: Shipment) -> dict[str, str | None]:
+    dates = {key: when(s.first(status, sub), s.site_id) for key, status, sub in LEGACY_DATES}
+    visits = [ms for ms in (s.first("shipped", "receiver_absent"), s.first("delivered")) if ms is not None]
+    dates["date_first_visit"] = when(min(visits), s.site_id) if visits else None
+    return dates
+
+
 def shipment_legacy(world: World, s: Shipment) -> dict[str, Any]:
-    """The format without `x-format-new`: has `order_id` and `status_history` {date_<status>}."""
-    first: dict[str, int] = {}
-    for entry in s.history:
-        first.setdefault(entry.status, entry.date_ms)
-    history = {
-        f"date_{status}": when(first.get(status), s.site_id)
-        for status in ("handling", "ready_to_ship", "shipped", "delivered", "not_delivered", "cancelled")
-    }
+    """The format without `x-format-new`: has `order_id`, `status_history` {date_<status>} and
+    `substatus_history`, like the capture shipment_legacy_capture_ecomplus_drop_off.json."""
     return {
         "id": s.id,
         "order_id": s.order_ids[0],
+        "pack_id": world.orders[s.order_ids[0]].pack_id,
         "status": s.status,
         "substatus": s.substatus,
-        "status_history": history,
+        "status_history": _status_history(s),
+        "substatus_history": [
+            {"status": e.status, "substatus": e.substatus, "date": when(e.date_ms, s.site_id)}
+            for e in s.history
+            if e.substatus is not None
+        ],
         "date_created": when(s.created_ms, s.site_id),
         "last_updated": when(s.updated_ms, s.site_id),
+        "date_first_printed": when(s.first("ready_to_ship", "printed"), s.site_id),
         "tracking_number": _tracking(s),
         "tracking_method": "MEL Distribution",
         "mode": "me2",
+        "type": "forward",
+        "created_by": "receiver",
         "logistic_type": s.logistic_type,
         "site_id": s.site_id,
+        "market_place": "MELI",
         "sender_id": s.seller_id,
         "receiver_id": s.receiver_id,
         "order_cost": money(s.declared_value),
-        "shipping_option": {
-            "cost": money(s.shipping_cost),
-            "currency_id": SITES[s.site_id].currency_id,
-            "name": "Normal a domicilio",
-        },
+        "base_cost": money(s.shipping_cost),
+        "shipping_option": _shipping_option(s),
+        "shipping_items": _shipping_items(world, s),
+        "tags": list(s.tags),
+        "comments": None,
+        "carrier_info": None,
+        "return_details": None,
+        "return_tracking_number": None,
+        "application_id": None,
     }
 
 
+def _shipping_option(s: Shipment) -> dict[str, Any]:
+    return {
+        "name": "Normal a domicilio",
+        "cost": money(s.shipping_cost),
+        "list_cost": money(s.shipping_cost),
+        "currency_id": SITES[s.site_id].currency_id,
+        "delivery_type": "estimated",
+    }
+
+
+def _shipping_items(world: World, s: Shipment) -> list[dict[str, Any]]:
+    lines = (line for oid in s.order_ids for line in world.orders[oid].lines)
+    return [
+        {"id": ln.item.id, "description": ln.item.title, "quantity": ln.quantity, "sender_id": s.seller_id}
+        for ln in lines
+    ]
+
+
 def history_doc(s: Shipment) -> list[dict[str, Any]]:
-    return [{"status": e.status, "substatus": e.substatus, "date": when(e.date_ms, s.site_id)} for e in s.history]
+    rows = [{"status": e.status, "substatus": e.substatus, "date": iso_utc(e.date_ms)} for e in reversed(s.history)]
+    if s.logistic_type == "fulfillment":
+        random.Random(s.id).shuffle(rows)
+    return rows
 
 
 def items_doc(world: World, s: Shipment) -> list[dict[str, Any]]:
@@ -105,52 +190,11 @@ def items_doc(world: World, s: Shipment) -> list[dict[str, Any]]:
                     "quantity": line.quantity,
                     "variation_id": line.item.variation_id,
                     "order_id": order_id,
-                    "dimensions": None,
+                    "sender_id": s.seller_id,
+                    "dimensions": _dimensions(s),
                 }
             )
     return rows
-
-
-def claim_bytes(claim: Claim) -> bytes:
-    if claim.cache is None:
-        claim.cache = dumps(claim_doc(claim))
-    return claim.cache
-
-
-def claim_doc(c: Claim) -> dict[str, Any]:
-    res = c.resolution
-    seller_actions = [] if c.status == "closed" else [{"action": "refund", "mandatory": False, "due_date": None}]
-    return {
-        "id": c.id,
-        "resource_id": c.order_id,
-        "status": c.status,
-        "type": c.type,
-        "stage": c.stage,
-        "parent_id": None,
-        "resource": "order",
-        "reason_id": c.reason_id,
-        "fulfilled": True,
-        "quantity_type": "total",
-        "claimed_quantity": 1,
-        "players": [
-            {"role": "complainant", "type": "buyer", "user_id": c.buyer_id, "available_actions": []},
-            {"role": "respondent", "type": "seller", "user_id": c.seller_id, "available_actions": seller_actions},
-        ],
-        "resolution": None
-        if res is None
-        else {
-            "reason": res.reason,
-            "date_created": when(res.date_ms, c.site_id),
-            "benefited": [res.benefited],
-            "closed_by": res.closed_by,
-            "applied_coverage": False,
-        },
-        "site_id": c.site_id,
-        "date_created": when(c.created_ms, c.site_id),
-        "last_updated": when(c.updated_ms, c.site_id),
-        "related_entities": [],
-        "claim_version": 1.0,
-    }
 
 
 def user_doc(user: User, private: bool) -> dict[str, Any]:

@@ -7,14 +7,19 @@ send. A step that no longer fits the state raises `InvalidTransition` and change
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from sandboxes.mercadolibre.facts import FactKind
-from sandboxes.mercadolibre.model import Order, Payment, Refund, Shipment
+from sandboxes.mercadolibre.model import PAID, Order, Payment
+from sandboxes.mercadolibre.model_shipment import Shipment
 from sandboxes.mercadolibre.world import World
 
-CENT = Decimal("0.01")
+# States in which the goods have left the seller (ES-SHIP tracking tables; catalogue in
+# tests/fixtures/mercadolibre/shipment_statuses_doc_es.json): with the carrier while still `ready_to_ship`
+# (dropped off, picked up, at the hub), on the way, delivered or back from a failed delivery, or sent by the
+# seller outside Mercado Envíos.
+CARRIER_SUBSTATUSES: Final = frozenset({"dropped_off", "picked_up", "in_hub"})
+AFTER_HANDOVER: Final = frozenset({"shipped", "delivered", "not_delivered"})
 
 
 class InvalidTransition(Exception):
@@ -51,12 +56,29 @@ def live_order(world: World, order_id: int) -> Order:
     return order
 
 
+def paid_order(world: World, order_id: int) -> Order:
+    order = live_order(world, order_id)
+    require(order.status in PAID, f"order {order.id} is not paid")
+    return order
+
+
+def approved_payments(world: World, order: Order) -> list[Payment]:
+    """The order's payments that were approved and were not charged back (money that can still go back)."""
+    payments = (world.payments[pid] for pid in order.payment_ids)
+    return [p for p in payments if p.approved_ms is not None and not p.charged_back]
+
+
 def approved_payment(world: World, order: Order) -> Payment:
-    for payment_id in reversed(order.payment_ids):
-        payment = world.payments[payment_id]
-        if payment.approved_ms is not None:
-            return payment
-    raise InvalidTransition(f"order {order.id} has no approved payment")
+    """The order's last approved payment that was not charged back."""
+    payments = approved_payments(world, order)
+    require(bool(payments), f"order {order.id} has no approved payment that can be refunded")
+    return payments[-1]
+
+
+def pending_payment(world: World, order: Order) -> Payment:
+    payment = world.payments[order.payment_ids[-1]]
+    require(payment.status in ("pending", "in_process"), f"order {order.id} has no pending payment")
+    return payment
 
 
 def order_changed(world: World, order: Order, at: int) -> None:
@@ -65,43 +87,40 @@ def order_changed(world: World, order: Order, at: int) -> None:
 
 
 def payment_changed(world: World, payment: Payment, at: int) -> None:
+    """The payment changed: so does every order that embeds it (re-rendered; the step that changed the payment
+    says which order changed and notifies it)."""
     payment.touch(at)
+    for order_id in payment.holders or [payment.order_id]:
+        world.orders[order_id].cache = None
     world.emit("payments", f"/collections/{payment.id}", payment.collector_id, at)
 
 
+def handed_over(status: str, substatus: str | None) -> bool:
+    if status in AFTER_HANDOVER:
+        return True
+    if status == "ready_to_ship":
+        return substatus in CARRIER_SUBSTATUSES
+    return status == "cancelled" and substatus == "shipped_outside_me"
+
+
 def shipment_status(world: World, shipment: Shipment, status: str, substatus: str | None, at: int) -> None:
+    """Move the shipment; the first state in which the goods left the seller records GOODS_HANDED_OVER."""
     shipment.set_status(status, substatus, at)
-    world.record(
-        FactKind.SHIPMENT_STATUS,
-        at,
-        shipment.seller_id,
-        ref_id=shipment.id,
-        detail=status,
-        order_ids=tuple(shipment.order_ids),
-    )
+    orders = tuple(shipment.order_ids)
+    detail = status if substatus is None else f"{status}/{substatus}"
+    world.record(FactKind.SHIPMENT_STATUS, at, shipment.seller_id, ref_id=shipment.id, detail=detail, order_ids=orders)
+    if shipment.handed_over_ms is None and handed_over(status, substatus):
+        shipment.handed_over_ms = at
+        world.record(
+            FactKind.GOODS_HANDED_OVER, at, shipment.seller_id, ref_id=shipment.id, detail=detail, order_ids=orders
+        )
     world.emit("shipments", f"/shipments/{shipment.id}", shipment.seller_id, at)
 
 
-def refund(world: World, order: Order, payment: Payment, refund_id: int, amount: Decimal | None, at: int) -> None:
-    """Give money back on `payment` (None = everything not yet refunded). Records the REFUND fact."""
-    remaining = payment.total_paid_amount - payment.refunded
-    value = remaining if amount is None else amount.quantize(CENT)
-    require(Decimal(0) < value <= remaining, f"refund of {value} does not fit payment {payment.id}")
-    payment.refunds.append(Refund(refund_id, payment.id, value, at))
-    full = value == remaining
-    payment.status = "refunded" if full else "approved"
-    payment.status_detail = "refunded" if full else "partially_refunded"
-    world.record(
-        FactKind.REFUND,
-        at,
-        order.seller_id,
-        order_id=order.id,
-        ref_id=refund_id,
-        amount=value,
-        buyer_id=order.buyer_id,
-        currency_id=order.currency_id,
-    )
-    payment_changed(world, payment, at)
+def not_handed_over(world: World, order: Order) -> None:
+    if order.shipment_id is not None:
+        shipment = world.shipments[order.shipment_id]
+        require(shipment.handed_over_ms is None, f"order {order.id} was already {shipment.status}")
 
 
 def cancel_shipment_if_idle(world: World, order: Order, substatus: str, at: int) -> None:
@@ -109,7 +128,7 @@ def cancel_shipment_if_idle(world: World, order: Order, substatus: str, at: int)
     if order.shipment_id is None:
         return
     shipment = world.shipments[order.shipment_id]
-    if shipment.status in ("cancelled", "shipped", "delivered"):
+    if shipment.status == "cancelled" or shipment.handed_over_ms is not None:
         return
     if all(world.orders[oid].terminal for oid in shipment.order_ids):
         shipment_status(world, shipment, "cancelled", substatus, at)

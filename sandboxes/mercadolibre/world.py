@@ -7,13 +7,16 @@ and `emit` (the notifications ML would send).
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
 from sandboxes.mercadolibre.facts import Fact, FactKind
-from sandboxes.mercadolibre.model import Claim, Item, Order, Payment, Shipment, User
+from sandboxes.mercadolibre.model import Item, Order, Payment, User
+from sandboxes.mercadolibre.model_claim import Claim
+from sandboxes.mercadolibre.model_shipment import Shipment
 from sandboxes.mercadolibre.sites import SITES, Site
 
 # First id of each kind; ids are handed out in sequence so the same seed gives the same ids.
@@ -27,6 +30,15 @@ ID_BASES: Final[dict[str, int]] = {
     "claim": 5_300_000_000,
     "refund": 1_870_000_000,
     "item": 1_400_000_000,
+    "return": 57_300_000,
+    "return_shipment": 44_090_000_000,
+}
+# Global Selling sellers hear about the same changes under `marketplace_*` topics (GS-NOTIF,
+# https://global-selling.mercadolibre.com/devsite/receive-notifications): topic -> (topic, old prefix, new).
+GLOBAL_SELLING_TOPICS: Final[dict[str, tuple[str, str, str]]] = {
+    "orders_v2": ("marketplace_orders", "/orders/", "/marketplace/orders/"),
+    "shipments": ("marketplace_shipments", "/shipments/", "/marketplace/shipments/"),
+    "post_purchase": ("marketplace_claims", "/post-purchase/v1/claims/", "/marketplace/claims/"),
 }
 
 
@@ -71,6 +83,7 @@ class World:
         self.seller_created: dict[int, list[int]] = {}
         self.seller_claims: dict[int, list[Claim]] = {}
         self.facts: dict[int, list[Fact]] = {}
+        self.scenarios: Counter[str] = Counter()  # scenarios the planner drew, for tests and summaries
         self.notify = True
         self.outbox: list[Note] = []
         self._seq = 0
@@ -119,14 +132,21 @@ class World:
         buyer_id: int | None = None,
         currency_id: str | None = None,
         order_ids: tuple[int, ...] = (),
+        resource: str | None = None,
     ) -> None:
         self._seq += 1
-        fact = Fact(self._seq, at, kind, seller_id, order_id, ref_id, detail, amount, buyer_id, currency_id, order_ids)
+        fact = Fact(
+            self._seq, at, kind, seller_id, order_id, ref_id, detail, amount, buyer_id, currency_id, order_ids, resource
+        )
         self.facts[seller_id].append(fact)
 
     def emit(self, topic: str, resource: str, user_id: int, at: int, actions: tuple[str, ...] = ()) -> None:
-        if self.notify:
-            self.outbox.append(Note(topic, resource, user_id, at, actions))
+        if not self.notify:
+            return
+        if topic in GLOBAL_SELLING_TOPICS and self.users[user_id].global_selling:
+            topic, old, new = GLOBAL_SELLING_TOPICS[topic]
+            resource, actions = resource.replace(old, new, 1), ()
+        self.outbox.append(Note(topic, resource, user_id, at, actions))
 
     def drain(self) -> list[Note]:
         notes, self.outbox = self.outbox, []

@@ -17,7 +17,7 @@ from worker.store.db import open_database
 from worker.store.migrate import upgrade
 
 pass_state = click.make_pass_decorator(CliState)
-FAULTS = {"fault_5xx": 0.05, "fault_429": 0.02, "duplicate_rate": 0.1, "reorder_rate": 0.1}
+FAULTS = {"fault_5xx": 0.05, "fault_429": 0.02, "fault_related": 0.05, "duplicate_rate": 0.1, "reorder_rate": 0.1}
 
 
 async def _fresh_database(url: str) -> None:

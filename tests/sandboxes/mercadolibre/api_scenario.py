@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient
 from tests.sandboxes.mercadolibre.conftest import bearer, create_order, token_for, transition
 
 ORDER, PAYMENT, SHIPMENT, CLAIM, REFUND = 2000010000000000, 91200000000, 44010000000, 5300000000, 1870000000
+PACK = 2000005000000000
 
 
 def t(minute: int) -> str:

@@ -26,7 +26,7 @@ def test_help_lists_every_knob() -> None:
     result = CliRunner().invoke(sandbox_command, ["--help"])
 
     assert result.exit_code == 0
-    for flag in ("--port", "--seed", "--sellers", "--orders", "--rate", "--callback-url", "--host"):
+    for flag in ("--port", "--seed", "--sellers", "--global-sellers", "--orders", "--rate", "--callback-url", "--host"):
         assert flag in result.output
     for flag, _, _ in FAULT_OPTIONS:
         assert flag in result.output
@@ -34,19 +34,20 @@ def test_help_lists_every_knob() -> None:
 
 def test_options_become_a_config() -> None:
     params = parsed(
-        "--seed", "9", "--sellers", "3", "--orders", "200", "--rate", "20/s",
+        "--seed", "9", "--sellers", "3", "--global-sellers", "1", "--orders", "200", "--rate", "20/s",
         "--callback-url", "http://127.0.0.1:8080/ml/notifications",
-        "--fault-5xx", "0.05", "--fault-429", "0.02", "--latency-ms", "50", "--seller-rps", "5",
+        "--fault-5xx", "0.05", "--fault-429", "0.02", "--fault-related", "0.1", "--latency-ms", "50",
+        "--seller-rps", "5",
         "--redirect-uri", "http://127.0.0.1:9000/cb", "--offset-cap", "1000",
     )  # fmt: skip
 
     config = build_config({k: v for k, v in params.items() if k not in ("host", "port")})
 
-    assert (config.seed, config.sellers, config.orders, config.rate) == (9, 3, 200, 20.0)
+    assert (config.seed, config.sellers, config.global_sellers, config.orders, config.rate) == (9, 3, 1, 200, 20.0)
     assert config.callback_url == "http://127.0.0.1:8080/ml/notifications"
     assert config.redirect_uris == ["http://127.0.0.1:9000/cb"]
     assert config.search_offset_cap == 1000
-    assert config.faults == Faults(fault_5xx=0.05, fault_429=0.02, latency_ms=50, seller_rps=5)
+    assert config.faults == Faults(fault_5xx=0.05, fault_429=0.02, fault_related=0.1, latency_ms=50, seller_rps=5)
 
 
 def test_start_now_ends_the_history_at_the_wall_clock() -> None:

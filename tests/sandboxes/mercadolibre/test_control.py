@@ -30,6 +30,7 @@ SELLERS = [
         "login": f"test_user_{SELLER}@testuser.com",
         "currency_id": "ARS",
         "auth_host": "auth.mercadolibre.com.ar",
+        "global_selling": False,
     },
     {
         "id": SELLER_2,
@@ -38,6 +39,7 @@ SELLERS = [
         "login": f"test_user_{SELLER_2}@testuser.com",
         "currency_id": "BRL",
         "auth_host": "auth.mercadolivre.com.br",
+        "global_selling": False,
     },
 ]
 
@@ -83,9 +85,10 @@ async def test_create_order_with_a_scenario_plans_the_rest(client: TestClient[An
     advanced = await (await client.post("/_sandbox/advance", json={"steps": "all"})).json()
     order = await (await client.get(f"/orders/{ORDER}", headers=bearer(await token_for(client)))).json()
 
-    assert (created["order_ids"], created["scenario"], created["planned_steps"]) == ([ORDER], "delivered", 4)
+    # pay, then drop off's path: ready_to_print, printed, dropped_off, shipped/out_for_delivery, delivered
+    assert (created["order_ids"], created["scenario"], created["planned_steps"]) == ([ORDER], "delivered", 6)
     assert (created["buyer_id"], created["created_at"]) == (FIRST_BUYER, "2026-03-02T12:01:00.000Z")
-    assert (advanced["applied"], advanced["skipped"], advanced["pending_steps"]) == (4, 0, 0)
+    assert (advanced["applied"], advanced["skipped"], advanced["pending_steps"]) == (6, 0, 0)
     assert (order["status"], order["tags"]) == ("paid", ["paid", "delivered"])
 
 
@@ -139,7 +142,7 @@ async def test_transition_that_does_not_fit_is_409(client: TestClient[Any, Any])
 
     assert (early.status, await early.json()) == (
         409,
-        ml_error(409, "invalid_transition", "shipment 44010000000 cannot go pending -> shipped"),
+        ml_error(409, "invalid_transition", "shipment 44010000000 cannot go pending -> shipped/out_for_delivery"),
     )
     assert unknown_kind.status == 400
     assert (unknown_order.status, await unknown_order.json()) == (
@@ -187,6 +190,7 @@ async def test_advance_in_steps(make_client: MakeClient) -> None:
 DEFAULT_FAULTS = {
     "fault_5xx": 0.0,
     "fault_429": 0.0,
+    "fault_related": 0.0,
     "latency_ms": 0.0,
     "latency_jitter_ms": 0.0,
     "timeout_rate": 0.0,

@@ -8,8 +8,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from sandboxes.mercadolibre import Faults, SandboxConfig
-from sandboxes.mercadolibre.render import order_bytes, payment_bytes
-from sandboxes.mercadolibre.render_docs import claim_bytes, shipment_bytes
+from sandboxes.mercadolibre.render import dumps, order_bytes
+from sandboxes.mercadolibre.render_claims import claim_bytes, return_bytes
+from sandboxes.mercadolibre.render_docs import history_doc, shipment_bytes
+from sandboxes.mercadolibre.render_payment import payment_bytes
 from tests.sandboxes.mercadolibre.conftest import MakeClient, bearer, sandbox_of, token_for
 
 
@@ -23,7 +25,9 @@ def all_resource_bytes(client: TestClient[Any, Any]) -> list[bytes]:
         *(order_bytes(world, o) for o in world.orders.values()),
         *(payment_bytes(world, p) for p in world.payments.values()),
         *(shipment_bytes(world, s, new) for s in world.shipments.values() for new in (True, False)),
+        *(dumps(history_doc(s)) for s in world.shipments.values()),
         *(claim_bytes(c) for c in world.claims.values()),
+        *(return_bytes(world, c, c.return_) for c in world.claims.values() if c.return_ is not None),
     ]
 
 

@@ -11,7 +11,18 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from sandboxes.mercadolibre import Faults, SandboxConfig
-from tests.sandboxes.mercadolibre.conftest import SELLER, SELLER_2, FakeClock, MakeClient, bearer, ml_error, token_for
+from tests.sandboxes.mercadolibre.conftest import (
+    SELLER,
+    SELLER_2,
+    FakeClock,
+    MakeClient,
+    bearer,
+    create_order,
+    ml_error,
+    token_for,
+    transition,
+)
+from tests.sandboxes.mercadolibre.story import CLAIM, ORDER, PAYMENT, SHIPMENT
 
 TOO_MANY = ml_error(429, "too_many_requests", "Too Many Requests")
 
@@ -138,3 +149,59 @@ async def test_control_api_and_auth_page_have_no_faults(make_client: MakeClient)
 
     assert [r.status for r in control] == [200, 200, 200]
     assert page.status == 400  # the page's own validation, not a fault
+
+
+RELATED_FAULTS = {
+    404: ml_error(404, "not_found", "Resource not found"),
+    403: ml_error(403, "forbidden", "caller is not allowed to access this resource"),
+}
+CLAIM_FAULTS = {
+    404: ml_error(404, "business_logic_error", "Resource not found"),
+    403: ml_error(403, "forbidden_error", "You don't have permission to access the resource"),
+}
+
+
+async def test_related_documents_fail_but_never_the_order(make_client: MakeClient) -> None:
+    client = await make_client(faulty(fault_related=1.0))
+    await create_order(client)
+    await transition(client, ORDER, "pay")
+    await transition(client, ORDER, "open_claim", type="return")
+    headers = bearer(await token_for(client))
+    related = [
+        (f"/shipments/{SHIPMENT}", RELATED_FAULTS),
+        (f"/shipments/{SHIPMENT}/history", RELATED_FAULTS),
+        (f"/shipments/{SHIPMENT}/items", RELATED_FAULTS),
+        (f"/v1/payments/{PAYMENT}", RELATED_FAULTS),
+        (f"/collections/{PAYMENT}", RELATED_FAULTS),
+        (f"/post-purchase/v1/claims/search?order_id={ORDER}", CLAIM_FAULTS),
+        (f"/post-purchase/v1/claims/{CLAIM}", CLAIM_FAULTS),
+        (f"/post-purchase/v2/claims/{CLAIM}/returns", CLAIM_FAULTS),
+    ]
+
+    order = await client.get(f"/orders/{ORDER}", headers=headers)
+    others = [await client.get(path, headers=headers) for path in ("/users/me", f"/marketplace/orders/{ORDER}")]
+    answers = [(await client.get(path, headers=headers), bodies) for path, bodies in related]
+
+    assert (order.status, [r.status for r in others]) == (200, [200, 200])
+    for response, bodies in answers:
+        assert response.status in (403, 404)
+        assert await response.json() == bodies[response.status]
+
+
+async def test_a_related_document_answers_again_on_a_later_request(make_client: MakeClient) -> None:
+    client = await make_client(faulty(fault_related=0.5))
+    await create_order(client)
+    headers = bearer(await token_for(client))
+
+    statuses = [(await client.get(f"/shipments/{SHIPMENT}", headers=headers)).status for _ in range(20)]
+
+    assert statuses == [  # drawn per request from the seeded fault RNG: the same every run
+        *[200] * 6,
+        404,
+        *[200] * 8,
+        403,
+        403,
+        403,
+        404,
+        404,
+    ]

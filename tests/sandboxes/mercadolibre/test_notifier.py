@@ -27,8 +27,14 @@ ORDER, PAYMENT, SHIPMENT, CLAIM = 2000010000000000, 91200000000, 44010000000, 53
 APP_ID = int(CLIENT_ID)
 
 
+def notification_id(body: dict[str, Any]) -> str:
+    value: str = body["_id"] if "_id" in body else body["id"]
+    return value
+
+
 class Callback:
-    """A webhook receiver: answers `codes` in turn per notification `_id` (then 200), optionally slowly."""
+    """A webhook receiver: answers `codes` in turn per notification id (`_id`, or `id` for claims; then 200),
+    optionally slowly."""
 
     def __init__(self, codes: tuple[int, ...] = (), delay_s: float = 0.0) -> None:
         self.codes, self.delay_s = codes, delay_s
@@ -38,7 +44,7 @@ class Callback:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.received.append(body)
-        seen = sum(1 for b in self.received if b["_id"] == body["_id"])
+        seen = sum(1 for b in self.received if notification_id(b) == notification_id(body))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         code = self.codes[seen - 1] if seen <= len(self.codes) else 200
@@ -129,6 +135,7 @@ async def test_claims_notifications_use_the_subtopic_model(make_client: MakeClie
     assert [(b["resource"], b["actions"], b["user_id"]) for b in claim] == [
         (f"/post-purchase/v1/claims/{CLAIM}", ["claims"], SELLER)
     ]
+    assert ("id" in claim[0], "_id" in claim[0]) == (True, False)  # claims bodies carry `id` (ES-NOTIF)
     assert [b["topic"] for b in callback.received[-2:]] == ["post_purchase", "orders_v2"]
 
 
@@ -161,13 +168,21 @@ async def test_undelivered_notifications_appear_in_missed_feeds(make_client: Mak
         "sent": "2026-03-02T12:01:30.000Z",
         "received": "2026-03-02T12:01:00.000Z",
     }
+    data = (
+        f'{{"resource":"/collections/{PAYMENT}","user_id":"{SELLER}","topic":"payments",'
+        f'"application_id":{APP_ID},"attempts":1,"sent":"2026-03-02T12:01:30.000Z",'
+        '"received":"2026-03-02T12:01:00.000Z"}'
+    )
     assert {k: v for k, v in message.items() if k not in ("request", "response")} == body
-    assert message["request"] == {
+    assert message["request"] == {  # the body first POSTed, as a string, without `_id` (ES-NOTIF example)
         "url": callback.url,
-        "headers": {"Content-Type": "application/json"},
-        "data": json.dumps(body),
+        "headers": {"accept": "application/json", "content-type": "application/json", "content-length": len(data)},
+        "data": data,
     }
-    assert (message["response"]["http_code"], message["response"]["body"]) == (503, "boom")
+    assert json.loads(data)["user_id"] == str(SELLER)
+    response = message["response"]
+    assert (response["http_code"], response["body"]) == (503, "boom")
+    assert set(response["headers"]) >= {"content-type", "content-length", "date"}
 
 
 async def test_slow_answer_is_a_failed_attempt(make_client: MakeClient, callback_factory: Any) -> None:

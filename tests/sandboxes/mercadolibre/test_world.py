@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from pathlib import Path
 
 from sandboxes.mercadolibre import FactKind, SandboxConfig
 from sandboxes.mercadolibre.builder import build_world
 from sandboxes.mercadolibre.clock import DAY, iso_local, iso_utc, parse_instant
 from sandboxes.mercadolibre.oracle import expected_events
+from sandboxes.mercadolibre.scenarios import DECK, SCENARIOS
 from sandboxes.mercadolibre.sites import SITES
+from sandboxes.mercadolibre.steps_shipment import PATHS
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "mercadolibre"
 
 
 def test_twenty_thousand_historical_orders_build_in_seconds() -> None:
@@ -44,10 +50,38 @@ def test_live_plans_cover_every_event_kind() -> None:
         "refund.requested",
         "refund.received",
     }
-    assert set(statuses) == {"paid", "cancelled", "payment_required"}
+    assert set(statuses) == {"paid", "cancelled", "payment_required", "confirmed", "partially_refunded", "invalid"}
     assert any(o.cancel_detail and o.cancel_detail.code == "pack_splitted" for o in world.orders.values())
     assert any("unfulfilled" in o.tags for o in world.orders.values())
     assert any(len(p.refunds) == 2 for p in world.payments.values())
+    assert {p.status for p in world.payments.values()} >= {"approved", "refunded", "rejected", "charged_back"}
+    assert {r.status for p in world.payments.values() for r in p.refunds} == {"approved", "rejected"}
+    assert {c.resource for c in world.claims.values()} == {"order", "shipment", "payment"}
+
+
+def test_a_demo_sized_run_plays_every_scenario() -> None:
+    """`meli demo --orders 200` (seed 7, one seller) deals every scenario at least once: the deck holds fewer
+    than 200 cards."""
+    world, engine = build_world(SandboxConfig(seed=7, sellers=1, orders=200))
+    applied = engine.advance(None)
+
+    assert DECK < 200
+    assert set(world.scenarios) == set(SCENARIOS)
+    assert world.scenarios["delivered"] == max(world.scenarios.values())
+    assert [a for a in applied if a.skipped is not None] == []
+
+
+def test_every_shipment_state_is_in_the_documented_catalogue() -> None:
+    """Each (status, substatus) a shipment reaches is listed by ML's `GET /shipment_statuses`."""
+    catalogue = json.loads((FIXTURES / "shipment_statuses_doc_es.json").read_text())
+    known = {(s["id"], sub["id"]) for s in catalogue for sub in s["substatuses"]} | {(s["id"], None) for s in catalogue}
+    world, engine = build_world(SandboxConfig(seed=7, sellers=1, orders=200))
+    engine.advance(None)
+
+    reached = {(e.status, e.substatus) for s in world.shipments.values() for e in s.history}
+
+    assert reached <= known
+    assert {s.logistic_type for s in world.shipments.values()} == set(PATHS)
 
 
 def test_time_rendering() -> None:
