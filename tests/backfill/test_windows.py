@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+from connectors.mercadolibre.payloads import Order, parse_order
 from worker.backfill.claims import ClaimsIndex
 from worker.backfill.windows import PhasePlan, Span, initial_phases, manual_phase, ml_time, pieces, search_params
 
@@ -51,21 +52,37 @@ def test_the_initial_import_is_recent_days_first_then_older_history() -> None:
     assert manual_phase(T0, T0 + timedelta(days=1)) == PhasePlan("manual", 2, T0, T0 + timedelta(days=1))
 
 
+def order_of(order_id: int, payment_id: int, shipment_id: int | None = None) -> Order:
+    raw = {"id": order_id, "status": "paid", "buyer": {"id": 5}, "payments": [{"id": payment_id}]}
+    return parse_order({**raw, "shipping": {"id": shipment_id}})
+
+
 def test_the_claims_index_answers_like_a_claims_search_by_order() -> None:
     index = ClaimsIndex()
     for claim in (
         {"id": 1, "resource": "order", "resource_id": 77, "type": "mediations"},
         {"id": 2, "resource": "order", "resource_id": 77, "type": "return"},
         {"id": 3, "resource": "payment", "resource_id": 91},
+        {"id": 4, "resource": "shipment", "resource_id": 44},
+        {"id": 5, "resource": "purchase", "resource_id": 77},
     ):
         index.add(claim)
 
-    assert index.for_order("77") == {
+    assert index.for_order(order_of(77, 90)) == {
         "paging": {"total": 2, "offset": 0, "limit": 100},
         "data": [
             {"id": 1, "resource": "order", "resource_id": 77, "type": "mediations"},
             {"id": 2, "resource": "order", "resource_id": 77, "type": "return"},
         ],
     }
-    assert index.for_order("78") == {"paging": {"total": 0, "offset": 0, "limit": 100}, "data": []}
-    assert (index.order_ids(), index.claims) == (["77"], 2)
+    assert index.for_order(order_of(78, 91, 44)) == {
+        "paging": {"total": 2, "offset": 0, "limit": 100},
+        "data": [
+            {"id": 3, "resource": "payment", "resource_id": 91},
+            {"id": 4, "resource": "shipment", "resource_id": 44},
+        ],
+    }
+    assert index.for_order(order_of(79, 92)) == {"paging": {"total": 0, "offset": 0, "limit": 100}, "data": []}
+    assert (index.resources("order"), index.resources("shipment"), index.resources("payment"), index.claims) == (
+        ["77"], ["44"], ["91"], 4
+    )  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from connectors.errors import PermanentError
 from connectors.mercadolibre.client import MlClient, Seller
-from connectors.mercadolibre.payloads import load_json, plain_json
+from connectors.mercadolibre.payloads import Order, load_json, plain_json
 from worker.backfill.windows import ONE_MS, Span, ml_time, to_ms
 from worker.logs import get_logger
 
@@ -28,26 +28,34 @@ CLAIMS_MAX_OFFSET: Final = 9999
 SHORTEST: Final = timedelta(seconds=2)
 
 
+RESOURCES: Final = ("order", "shipment", "payment")
+
+
 @dataclass
 class ClaimsIndex:
-    """Claims on orders, by order id, over a known period (claims outside it are not listed)."""
+    """A seller's claims over a known period (claims outside it are not listed), by the resource they are on:
+    an order, a shipment or a payment."""
 
-    by_order: dict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list))
+    by_resource: dict[tuple[str, str], list[bytes]] = field(default_factory=lambda: defaultdict(list))
     claims: int = 0
 
     def add(self, claim: Any) -> None:
-        if isinstance(claim, dict) and claim.get("resource") == "order" and claim.get("resource_id") is not None:
+        if isinstance(claim, dict) and claim.get("resource") in RESOURCES and claim.get("resource_id") is not None:
             compact = json.dumps(plain_json(claim), separators=(",", ":")).encode()
-            self.by_order[str(claim["resource_id"])].append(compact)
+            self.by_resource[(claim["resource"], str(claim["resource_id"]))].append(compact)
             self.claims += 1
 
-    def for_order(self, order_id: str) -> dict[str, Any]:
-        """The claims search answer for one order, as `claims_of_order` returns it."""
-        found = [load_json(raw) for raw in self.by_order.get(order_id, ())]
+    def for_order(self, order: Order) -> dict[str, Any]:
+        """The claims on the order, its shipment and its payments, shaped as a claims search answer."""
+        keys = [("order", order.id), *(("payment", payment.id) for payment in order.payments)]
+        if order.shipment_id is not None:
+            keys.append(("shipment", order.shipment_id))
+        found = [load_json(raw) for key in keys for raw in self.by_resource.get(key, ())]
         return {"paging": {"total": len(found), "offset": 0, "limit": CLAIMS_PAGE}, "data": found}
 
-    def order_ids(self) -> list[str]:
-        return sorted(self.by_order)
+    def resources(self, resource: str) -> list[str]:
+        """Ids of the orders, shipments or payments the listed claims are on."""
+        return sorted(ref for kind, ref in self.by_resource if kind == resource)
 
 
 def _params(seller: Seller, span: Span, field_name: str, offset: int) -> dict[str, str]:

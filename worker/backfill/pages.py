@@ -84,7 +84,7 @@ async def sync_orders(
         order_id = str(document["id"])
         known = Known(
             order=document if complete(document) else None,
-            claims=claims.for_order(order_id) if claims is not None else None,
+            claims=claims.for_order if claims is not None else None,
         )
         async with gate:
             return await sync_order(

@@ -15,14 +15,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from connectors.errors import InvalidRecord, PermanentError, RemoteNotFound
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
+from connectors.mercadolibre.mapping.fetch_plan import linked_order_ids
+from connectors.mercadolibre.payloads import parse_payment
 from worker.backfill.claims import ClaimsIndex, load_claims
 from worker.backfill.lane import Bulk
 from worker.backfill.pages import PageSync, Sink, search_page, sync_orders
 from worker.backfill.windows import PAGE_SIZE, Span, fits, pieces, to_ms
 from worker.jobs.sync import SyncTarget
 from worker.store.models import MlAccount
+from worker.store.profiles import order_references_for_shipment
 
 Todo = list[tuple[str, str, int]]  # [start, end, offset] of the spans still to walk, next one last
 
@@ -70,12 +74,26 @@ class Resync:
         return todo
 
     async def claimed_orders(self) -> None:
-        """Orders with a claim updated in the lookback whose order did not change (so no search lists them).
+        """Orders with a claim updated in the lookback whose order did not change (so no search lists them):
+        claims on an order, on a shipment (its orders, as stored) or on a payment (the order it names).
         Orders the search did list are synced again: cheap next to a lost `refund.requested`."""
-        pending = [{"id": order_id} for order_id in (self.claims.order_ids() if self.claims else ())]
+        pending = [{"id": order_id} for order_id in await self._claimed_order_ids()]
         for start in range(0, len(pending), PAGE_SIZE):
             chunk = pending[start : start + PAGE_SIZE]
             self.report.add(await sync_orders(self.sink, self.client, self.target, chunk, self.claims))
+
+    async def _claimed_order_ids(self) -> list[str]:
+        if self.claims is None:
+            return []
+        found = set(self.claims.resources("order"))
+        for shipment_id in self.claims.resources("shipment"):
+            found.update(await order_references_for_shipment(self.bulk.db, self.target.business_id, shipment_id))
+        for payment_id in self.claims.resources("payment"):
+            try:
+                found.update(linked_order_ids(parse_payment(await self.client.payment(self.target.seller, payment_id))))
+            except (RemoteNotFound, PermanentError, InvalidRecord):  # the next re-sync tries again
+                continue
+        return sorted(found)
 
 
 def lookback(bulk: Bulk, now: datetime) -> Todo:

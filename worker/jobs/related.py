@@ -77,7 +77,9 @@ class _Fetch:
         return False
 
 
-async def fetch_related(client: MlClient, seller: Seller, order: Order, known_claims: Any = None) -> Related:
+async def fetch_related(
+    client: MlClient, seller: Seller, order: Order, known_claims: Callable[[Order], Any] | None = None
+) -> Related:
     """Every document `needs(order)` lists (and the shipment history once the shipment asks for it)."""
     fetch = _Fetch(client, seller, order, Related())
     plan = needs(order)
@@ -111,8 +113,10 @@ async def _payment(fetch: _Fetch, need: Need) -> None:
         fetch.related.payments = {**(fetch.related.payments or {}), need.id: payment}
 
 
-async def _claims(fetch: _Fetch, need: Need, known_claims: Any) -> None:
+async def _claims(fetch: _Fetch, need: Need, known_claims: Callable[[Order], Any] | None) -> None:
     async def call() -> Any:
-        return known_claims if known_claims is not None else await fetch.client.claims_of_order(fetch.seller, need.id)
+        if known_claims is not None:
+            return known_claims(fetch.order)
+        return await fetch.client.claims_of_order(fetch.seller, need.id)
 
     fetch.related.claims = await fetch.one(need, "claims", call, parse_claims_search)

@@ -8,7 +8,7 @@ nothing). `orders_for` turns a notified shipment, payment or claim into the orde
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.constants import Kind
 from connectors.mercadolibre.mapping import MappingOptions, MappingResult, OrderBundle, map_order
 from connectors.mercadolibre.mapping.fetch_plan import linked_order_ids
-from connectors.mercadolibre.payloads import Claim, parse_claim, parse_order, parse_payment
+from connectors.mercadolibre.payloads import Claim, Order, parse_claim, parse_order, parse_payment
 from worker.jobs.related import Related, fetch_related
 from worker.store.db import Database
 from worker.store.documents import RawDocument, save_documents_in
@@ -59,11 +59,12 @@ class SyncReport:
 @dataclass(frozen=True)
 class Known:
     """Documents the caller already holds, so the path skips their GETs: the order as an orders search page
-    returned it (same document as `GET /orders/{id}`), and its claims from a claims search by seller, shaped
-    like the answer of `claims_of_order`. None = fetch it. `extra_claims` join whatever the search finds."""
+    returned it (same document as `GET /orders/{id}`), and its claims from a claims search by seller (`claims`
+    gives, for the parsed order, the answer `claims_of_order` would). None = fetch it. `extra_claims` join
+    whatever the search finds."""
 
     order: Any = None
-    claims: Any = None
+    claims: Callable[[Order], Any] | None = None
     extra_claims: tuple[Any, ...] = ()  # a notified claim (raw) that is on the order's shipment or payment
 
 
