@@ -132,7 +132,14 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
 
 async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str, origin: Origin) -> SyncReport:
     report = SyncReport()
-    resolved = await orders_for(deps.app.db, deps.client, target, kind, resource_id)
+    try:
+        resolved = await orders_for(deps.app.db, deps.client, target, kind, resource_id)
+    except (RemoteNotFound, PermanentError) as exc:
+        if kind is Kind.ORDER:
+            raise
+        # A notified shipment, payment or claim that cannot be read yet (ML answers 404/403 for a while after
+        # some changes): try again later like a server error, and fail only when it stays unreadable.
+        raise TransientError(f"{exc}; the notified {kind} is not readable yet") from None
     known = resolved.known()
     for order_id in resolved.order_ids:
         report.add(await sync_order(deps.app.db, deps.client, target, order_id, deps.options, origin, known=known))
