@@ -11,6 +11,7 @@ from arq.connections import ArqRedis
 from arq.constants import expires_extra_ms, job_key_prefix, result_key_prefix
 
 PROCESS_NOTIFICATION = "process_notification"
+CATCH_UP = "catch_up_seller"
 
 
 def notification_job_id(queue_name: str, inbox_id: int, attempts: int = 0, tag: str = "") -> str:
@@ -26,6 +27,18 @@ async def enqueue_notification(
     """Queue the job of one inbox row; False when that job is already queued or has just run."""
     job_id = notification_job_id(redis.default_queue_name, inbox_id, attempts, tag)
     job = await redis.enqueue_job(PROCESS_NOTIFICATION, inbox_id, _job_id=job_id, _defer_by=defer)
+    return job is not None
+
+
+def catchup_job_id(queue_name: str, account_id: int, interval: float, defer: float = 0.0) -> str:
+    """One catch-up per seller and interval: later throttled rows of the same interval share it."""
+    return f"{queue_name}:catchup:{account_id}:{int((time.time() + defer) // interval)}"
+
+
+async def enqueue_catchup(redis: ArqRedis, account_id: int, interval: float, defer: float = 0.0) -> bool:
+    """Queue the catch-up re-sync of a seller's throttled rows (in `defer` seconds); False when already queued."""
+    job_id = catchup_job_id(redis.default_queue_name, account_id, interval, defer)
+    job = await redis.enqueue_job(CATCH_UP, account_id, _job_id=job_id, _defer_by=defer or None)
     return job is not None
 
 

@@ -19,6 +19,7 @@ from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
 from worker import redis_keys
 from worker.jobs.deps import JobDeps, job_deps
+from worker.jobs.guards import attempt_budget, hand_to_catchup, note_refusal, refused_by_ml
 from worker.jobs.locks import held_lock
 from worker.jobs.names import enqueue_notification
 from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
@@ -94,19 +95,29 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
         status = InboxStatus.PARKED if account is not None and account.status == "needs_reauth" else InboxStatus.IGNORED
         await _finish(deps, row, up_to, status, f"seller is {account.status if account else 'gone'}")
         return status.value
+    if await hand_to_catchup(deps, row, up_to):
+        return "throttled"
     target = SyncTarget(Seller(row.account_id, account.seller_id), account.business_id)
     try:
         origin = Origin.MISSED_FEED if row.origin == Origin.MISSED_FEED.value else Origin.LIVE
-        report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id, origin)
+        async with attempt_budget(deps, row) as budget:
+            if budget.remaining <= 0:
+                raise TransientError("its attempt budget is spent")
+            report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id, origin)
     except AuthError as exc:
         await _finish(deps, row, up_to, InboxStatus.PARKED, str(exc))
         return "parked"
     except TransientError as exc:
-        if job_try < MAX_TRIES:
+        if job_try < MAX_TRIES and budget.remaining > 0:
             raise Retry(defer=min(60, 2**job_try)) from None
-        await _finish(deps, row, up_to, InboxStatus.FAILED, f"gave up after {job_try} tries: {exc}")
+        spent = row.ml_failures + budget.spent
+        await _finish(
+            deps, row, up_to, InboxStatus.FAILED, f"gave up after {job_try} tries, {spent} failed calls: {exc}"
+        )
         return "failed"
     except (RemoteNotFound, PermanentError, InvalidRecord) as exc:
+        if isinstance(exc, RemoteNotFound | PermanentError) and refused_by_ml(exc):
+            await note_refusal(deps, row.account_id)
         await _finish(deps, row, up_to, InboxStatus.FAILED, str(exc))
         return "failed"
     reason = "; ".join(report.problems)[:500] or None

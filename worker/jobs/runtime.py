@@ -15,8 +15,9 @@ from redis.exceptions import RedisError
 
 from worker import redis_keys
 from worker.jobs.backfill import bulk_crons, bulk_functions
+from worker.jobs.catchup import catch_up_seller
 from worker.jobs.deps import build_deps, close_deps, job_deps
-from worker.jobs.names import PROCESS_NOTIFICATION, deserialize, serialize
+from worker.jobs.names import CATCH_UP, PROCESS_NOTIFICATION, deserialize, serialize
 from worker.jobs.notifications import MAX_TRIES, process_notification
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
 from worker.logs import get_logger
@@ -103,6 +104,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         job_deserializer=deserialize,
         functions=[
             func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=0),
+            func(catch_up_seller, name=CATCH_UP, max_tries=6, keep_result=0, timeout=300),
             *bulk_functions(),
         ],
         cron_jobs=[

@@ -1,4 +1,5 @@
-"""Parts the webhook needs beyond the context: the batching inbox writer and a short-lived seller cache."""
+"""Parts the webhook needs beyond the context: the batching inbox writer, a short-lived seller cache, the
+per-seller intake gate and the job queuer."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from dataclasses import dataclass, field
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
-from worker.jobs.names import enqueue_notifications
+from worker.jobs.names import enqueue_catchup, enqueue_notifications
 from worker.logs import get_logger
+from worker.settings import Settings
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
-from worker.store.inbox import NewNotification
+from worker.store.inbox import NewNotification, pending_count
 from worker.store.inbox_writer import InboxWriter, inbox_writer
 from worker.web.batching import BatchWriter
+from worker.web.gate import IntakeGate
 
 log = get_logger(__name__)
 
@@ -25,6 +28,7 @@ class AccountInfo:
     id: int
     business_id: int
     status: str
+    pending: int = 0  # its pending inbox rows when it was read (capped at the bound)
 
 
 @dataclass
@@ -36,6 +40,7 @@ class AccountDirectory:
     """
 
     db: Database
+    pending_cap: int = 1000
     ttl: float = 2.0
     _cache: dict[int, tuple[float, AccountInfo | None]] = field(default_factory=dict)
     _loading: dict[int, asyncio.Task[AccountInfo | None]] = field(default_factory=dict)
@@ -59,11 +64,11 @@ class AccountDirectory:
     async def _load(self, seller_id: int) -> AccountInfo | None:
         now = time.monotonic()
         account = await get_account_by_seller(self.db, seller_id)
-        info = (
-            None
-            if account is None or account.id is None
-            else AccountInfo(account.id, account.business_id, account.status)
-        )
+        info = None
+        if account is not None and account.id is not None:
+            live = account.status != "disconnected"
+            pending = await pending_count(self.db, account.id, self.pending_cap) if live else 0
+            info = AccountInfo(account.id, account.business_id, account.status, pending)
         if len(self._cache) > 10_000:  # bounded: a flood of unknown sellers cannot grow memory without limit
             self._cache.clear()
         self._cache[seller_id] = (now, info)
@@ -77,25 +82,43 @@ class JobQueuer:
     The first row waits `linger` seconds for others (a Redis call costs the web process ~60 µs of CPU whatever
     it carries: at 15,000 notifications/s, 5 ms make calls of ~75 rows instead of ~20)."""
 
-    def __init__(self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005) -> None:
+    def __init__(
+        self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005, catchup_interval: float = 1.0
+    ) -> None:
         self._redis = redis
         self._max_batch = max_batch
         self._linger = linger
+        self._catchup_interval = catchup_interval
         self._waiting: list[int] = []
+        self._catchups: set[int] = set()  # accounts with throttled rows waiting for a catch-up job
+        self._catchup_sent: dict[int, int] = {}  # account → interval in which its catch-up was last queued
         self._running: asyncio.Task[None] | None = None
 
     def submit(self, inbox_id: int) -> None:
         self._waiting.append(inbox_id)
+        self._wake()
+
+    def submit_catchup(self, account_id: int) -> None:
+        """A throttled row of this seller: queue its catch-up re-sync, at most once per interval."""
+        if self._catchup_sent.get(account_id) != int(time.time() // self._catchup_interval):
+            self._catchups.add(account_id)
+            self._wake()
+
+    def _wake(self) -> None:
         if self._running is None or self._running.done():
             self._running = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
         await asyncio.sleep(self._linger)
-        while self._waiting:
+        while self._waiting or self._catchups:
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+            accounts, self._catchups = self._catchups, set()
             try:
                 await enqueue_notifications(self._redis, batch)
-            except (RedisError, OSError) as exc:
+                for account_id in accounts:
+                    await enqueue_catchup(self._redis, account_id, self._catchup_interval)
+                    self._catchup_sent[account_id] = int(time.time() // self._catchup_interval)
+            except (RedisError, OSError) as exc:  # the sweeper queues what is left
                 log.warning("ml.webhook.enqueue_failed", rows=len(batch), error=type(exc).__name__)
 
     async def close(self) -> None:
@@ -110,6 +133,7 @@ class Intake:
     jobs: JobQueuer  # their jobs, one Redis call per batch, not awaited by the request
     accounts: AccountDirectory
     inbox: InboxWriter
+    gate: IntakeGate  # which notifications of a seller become a fetch, which are throttled
 
     async def close(self) -> None:
         """At shutdown: the batches being written, then the jobs of their rows."""
@@ -118,9 +142,13 @@ class Intake:
         await self.inbox.close()
 
 
-def build_intake(db: Database, redis: ArqRedis, in_flight: int = 2) -> Intake:
+def build_intake(db: Database, redis: ArqRedis, settings: Settings, in_flight: int = 2) -> Intake:
     inbox = inbox_writer(db, connections=in_flight)
     return Intake(
-        writer=BatchWriter(inbox.write, in_flight=in_flight), jobs=JobQueuer(redis), accounts=AccountDirectory(db),
-        inbox=inbox,
+        writer=BatchWriter(inbox.write, in_flight=in_flight),
+        jobs=JobQueuer(redis, catchup_interval=settings.catchup_interval_seconds),
+        accounts=AccountDirectory(db, settings.inbox_max_pending_per_seller), inbox=inbox,
+        gate=IntakeGate(
+            settings.webhook_seller_rate, settings.webhook_seller_burst, settings.inbox_max_pending_per_seller
+        ),
     )  # fmt: skip
