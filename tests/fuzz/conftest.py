@@ -28,7 +28,7 @@ def live(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> Itera
         internal_token=INTERNAL_TOKEN,
         # generous limits, so the fuzzing reaches the routes behind them (tests/attacks checks the limits)
         api_auth_failures_per_minute=100_000,
-        connect_starts_per_link=100_000,
+        connect_starts_per_link=10_000,
         connect_starts_per_address=100_000,
     )
     app = LiveApp(settings).start()

@@ -31,7 +31,6 @@ MAX_CODE_LENGTH = 512
 
 class Problem(StrEnum):
     BAD_STATE = "bad_state"
-    OTHER_BROWSER = "other_browser"
     DENIED = "denied"
     CODE_REJECTED = "code_rejected"
     WRONG_USER = "wrong_user"

@@ -52,7 +52,7 @@ from worker.store.throttled import (
 
 log = get_logger(__name__)
 MARGIN = timedelta(hours=2)  # ML notifies a change at once, or retries a failed delivery for up to an hour
-AHEAD = timedelta(minutes=1)
+AHEAD = timedelta(hours=1)  # no upper bound in effect: clocks differ, and ML has no orders from the future
 MAX_PAGES = 10
 LOCK_SECONDS = 15
 CONCURRENCY = 4

@@ -26,14 +26,13 @@ log = get_logger(__name__)
 WINDOW_SECONDS = 60
 SUSPECT_SECONDS = 300
 SUSPECTED = "seller under suspicion of forged notifications: verified by its catch-up re-sync"
-# Count one refusal in the window; at `burst`, flag the seller. Returns 1 when flagged by this call.
+# Count one refusal in the window; from `burst` on, flag the seller (again: the flag lasts from the last one).
+# Returns 1 when this call reached the burst.
 _REFUSAL = """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if n >= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
-  return 1
-end
+if n >= tonumber(ARGV[2]) then redis.call('SET', KEYS[2], '1', 'EX', ARGV[3]) end
+if n == tonumber(ARGV[2]) then return 1 end
 return 0
 """
 
@@ -56,7 +55,6 @@ async def note_refusal(deps: JobDeps, account_id: int, count: int = 1) -> None:
         )
         if flagged:
             log.warning("ml.webhook.seller_suspected", account_id=account_id)
-            return
 
 
 async def suspected(deps: JobDeps, account_id: int) -> bool:

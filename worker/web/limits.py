@@ -64,15 +64,14 @@ class Limits:
     async def connect_start(self, subject: str, address: str) -> int | None:
         """Count one sign-in start of `subject` (a link, or an account reconnecting); seconds to wait instead when
         the address or the subject has started too many."""
+        per_address, per_subject = self._settings.connect_starts_per_address, self._settings.connect_starts_per_link
         budgets = (
-            (f"starts:address:{address}", self._settings.connect_starts_per_address),
-            (f"starts:{subject}", self._settings.connect_starts_per_link),
+            (f"starts:address:{address}", per_address / HOUR_S, per_address),
+            (f"starts:{subject}", per_subject / HOUR_S, per_subject),
         )
         try:
-            for key, per_hour in budgets:
-                wait = await self._gcra.delay_for(key, per_hour / HOUR_S, burst=per_hour)
-                if wait > 0:
-                    return max(1, math.ceil(wait))
+            wait = await self._gcra.delay_for_each(budgets)  # both or neither: a refusal spends no budget
         except (RedisError, OSError) as exc:
             log.warning("web.limits.unavailable", limit="connect_starts", error=type(exc).__name__)
-        return None
+            return None
+        return max(1, math.ceil(wait)) if wait > 0 else None
