@@ -23,7 +23,7 @@ from typing import Any
 
 from arq import Retry
 
-from connectors.errors import AuthError, TransientError
+from connectors.errors import AuthError, RemoteError, TransientError
 from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
@@ -35,7 +35,7 @@ from worker.backfill.windows import PAGE_SIZE, Span, to_ms
 from worker.jobs.deps import JobDeps, job_deps
 from worker.jobs.guards import note_refusal, suspected
 from worker.jobs.locks import held_lock
-from worker.jobs.names import enqueue_catchup, enqueue_notification
+from worker.jobs.names import catchup_slot, enqueue_catchup, enqueue_notification
 from worker.jobs.sync import SyncTarget
 from worker.logs import get_logger
 from worker.store.accounts import get_account
@@ -81,12 +81,15 @@ async def catch_up_seller(ctx: dict[str, Any], account_id: int) -> str:
             job_try = int(ctx.get("job_try", 1))
             if job_try < 5:
                 raise Retry(defer=min(60, 2**job_try)) from None
-            outcome = "failed"  # rows stay throttled; the follow-up or the sweeper tries again
+            outcome = "failed"  # rows stay throttled; the sweeper queues the catch-up again
         except AuthError:
             outcome = "parked"  # rows stay throttled until the seller reconnects
-    if outcome in ("done", "failed") and await newest_throttled(deps.app.db, account_id) is not None:
+        except RemoteError as error:  # ML refuses the search itself: the sweeper tries again in a minute
+            log.warning("ml.catchup.failed", account_id=account_id, error=str(error))
+            outcome = "failed"
+    if outcome == "done" and await newest_throttled(deps.app.db, account_id) is not None:
         interval = deps.app.settings.catchup_interval_seconds
-        await enqueue_catchup(deps.app.redis, account_id, interval, defer=interval)
+        await enqueue_catchup(deps.app.redis, account_id, interval, catchup_slot(interval) + 1)
     return outcome
 
 

@@ -30,14 +30,22 @@ async def enqueue_notification(
     return job is not None
 
 
-def catchup_job_id(queue_name: str, account_id: int, interval: float, defer: float = 0.0) -> str:
+def catchup_slot(interval: float, at: float | None = None) -> int:
+    """The catch-up interval a moment falls in (intervals of `interval` seconds since the epoch)."""
+    return int((time.time() if at is None else at) // interval)
+
+
+def catchup_job_id(queue_name: str, account_id: int, slot: int) -> str:
     """One catch-up per seller and interval: later throttled rows of the same interval share it."""
-    return f"{queue_name}:catchup:{account_id}:{int((time.time() + defer) // interval)}"
+    return f"{queue_name}:catchup:{account_id}:{slot}"
 
 
-async def enqueue_catchup(redis: ArqRedis, account_id: int, interval: float, defer: float = 0.0) -> bool:
-    """Queue the catch-up re-sync of a seller's throttled rows (in `defer` seconds); False when already queued."""
-    job_id = catchup_job_id(redis.default_queue_name, account_id, interval, defer)
+async def enqueue_catchup(redis: ArqRedis, account_id: int, interval: float, slot: int | None = None) -> bool:
+    """Queue the catch-up re-sync of a seller's throttled rows for the start of interval `slot` (now when it
+    has begun; the current interval by default); False when that catch-up is already queued."""
+    slot = catchup_slot(interval) if slot is None else slot
+    defer = max(0.0, slot * interval - time.time())
+    job_id = catchup_job_id(redis.default_queue_name, account_id, slot)
     job = await redis.enqueue_job(CATCH_UP, account_id, _job_id=job_id, _defer_by=defer or None)
     return job is not None
 

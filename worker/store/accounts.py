@@ -59,16 +59,10 @@ async def link_account(
         raise InvalidRecord("seller_id", "must be a positive integer")
     now = utcnow()
     async with db.transaction() as session:
-        existing = await _account_to_link(session, seller_id, business_id)
-        account = existing or MlAccount(
-            business_id=business_id,
-            seller_id=seller_id,
-            created_at=now,
-            site_id=site_id,
-            nickname=nickname,
-            updated_at=now,
-            connected_at=now,
-        )
+        account = await _account_to_link(session, seller_id, business_id) or MlAccount(
+            business_id=business_id, seller_id=seller_id, created_at=now, site_id=site_id, nickname=nickname,
+            updated_at=now, connected_at=now,
+        )  # fmt: skip
         account.site_id, account.nickname = site_id, nickname
         account.status = AccountStatus.ACTIVE.value
         account.updated_at = account.connected_at = now

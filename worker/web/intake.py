@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
-from worker.jobs.names import enqueue_catchup, enqueue_notifications
+from worker.jobs.names import catchup_slot, enqueue_catchup, enqueue_notifications
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.store.accounts import get_account_by_seller
@@ -90,8 +90,8 @@ class JobQueuer:
         self._linger = linger
         self._catchup_interval = catchup_interval
         self._waiting: list[int] = []
-        self._catchups: set[int] = set()  # accounts with throttled rows waiting for a catch-up job
-        self._catchup_sent: dict[int, int] = {}  # account → interval in which its catch-up was last queued
+        self._catchups: dict[int, int] = {}  # account → interval of the catch-up to queue for it
+        self._catchup_sent: dict[int, int] = {}  # account → interval of the last catch-up queued
         self._running: asyncio.Task[None] | None = None
 
     def submit(self, inbox_id: int) -> None:
@@ -99,10 +99,14 @@ class JobQueuer:
         self._wake()
 
     def submit_catchup(self, account_id: int) -> None:
-        """A throttled row of this seller: queue its catch-up re-sync, at most once per interval."""
-        if self._catchup_sent.get(account_id) != int(time.time() // self._catchup_interval):
-            self._catchups.add(account_id)
-            self._wake()
+        """A throttled row of this seller: make sure a catch-up starts after it arrived, queuing at most one per
+        interval. The current interval's catch-up may have run already, so after it comes the next one's."""
+        now = catchup_slot(self._catchup_interval)
+        sent = self._catchup_sent.get(account_id, now - 1)
+        if sent > now:  # the next interval's catch-up is queued: it starts after this row arrived
+            return
+        self._catchups[account_id] = self._catchup_sent[account_id] = now if sent < now else now + 1
+        self._wake()
 
     def _wake(self) -> None:
         if self._running is None or self._running.done():
@@ -112,12 +116,11 @@ class JobQueuer:
         await asyncio.sleep(self._linger)
         while self._waiting or self._catchups:
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
-            accounts, self._catchups = self._catchups, set()
+            catchups, self._catchups = self._catchups, {}
             try:
                 await enqueue_notifications(self._redis, batch)
-                for account_id in accounts:
-                    await enqueue_catchup(self._redis, account_id, self._catchup_interval)
-                    self._catchup_sent[account_id] = int(time.time() // self._catchup_interval)
+                for account_id, slot in catchups.items():
+                    await enqueue_catchup(self._redis, account_id, self._catchup_interval, slot)
             except (RedisError, OSError) as exc:  # the sweeper queues what is left
                 log.warning("ml.webhook.enqueue_failed", rows=len(batch), error=type(exc).__name__)
 
