@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from connectors.errors import MeliError
 from worker.backfill.service import on_account_connected
+from worker.connect import messages
 from worker.connect.confirm import Confirmation
 from worker.connect.flow import CallbackQuery, ConnectFailed, Problem
 from worker.connect.links import CONNECT_PATH
@@ -34,24 +35,7 @@ log = get_logger(__name__)
 RETRY_LINK_TTL = timedelta(hours=1)
 CONFIRM_PURPOSE = "connect-confirm"
 
-# Problem -> (HTTP status, heading, message, offer a retry button)
-FAILURES: dict[Problem, tuple[int, str, str, bool]] = {
-    Problem.BAD_STATE: (400, "This sign-in is no longer valid", "It was already used, took more than 10 "
-                        "minutes, or was not started here. Open your connect link again.", False),
-    Problem.DENIED: (200, "Nothing was connected", "You did not allow access on Mercado Libre. If that was a "
-                     "mistake, try again.", True),
-    Problem.CODE_REJECTED: (400, "Mercado Libre did not confirm the sign-in", "The sign-in answer was already "
-                            "used or has expired. Nothing was connected.", True),
-    Problem.WRONG_USER: (400, "Mercado Libre did not confirm the sign-in", "The answer did not match the "
-                         "signed-in seller. Nothing was connected.", True),
-    Problem.SELLER_TAKEN: (409, "This seller is connected to another business", "A Mercado Libre seller "
-                           "account works with one business only, so nothing was changed. Disconnect it there "
-                           "first, or sign in with another seller account.", True),
-    Problem.ML_UNAVAILABLE: (502, "Mercado Libre did not answer", "Nothing was connected. Please try again in "
-                             "a minute.", True),
-    Problem.LINK_SPENT: (410, "This connect link was already used", "A connect link connects one seller account, "
-                         "or the business withdrew it. Nothing was connected. Ask for a new link.", False),
-}  # fmt: skip
+FAILURES = messages.SIGN_IN_FAILURES
 
 
 async def _failure(request: web.Request, parts: ConnectParts, failed: ConnectFailed) -> web.Response:
@@ -63,7 +47,7 @@ async def _failure(request: web.Request, parts: ConnectParts, failed: ConnectFai
     browser = browser_of(request) or random_token(43)
     csrf = form_token(parts, business, "connect-start", browser, f"link:{link.id}")
     action = Form(
-        CONNECT_PATH + "/start", "Try again", (("token", link.token), ("site", failed.site_id), ("csrf", csrf))
+        CONNECT_PATH + "/start", messages.TRY_AGAIN, (("token", link.token), ("site", failed.site_id), ("csrf", csrf))
     )
     response = html(status, problem_page(heading, message, action))
     keep_browser(response, parts, browser)
@@ -96,8 +80,8 @@ async def _ask(parts: ConnectParts, held: Confirmation) -> web.Response:
         return html(status, problem_page(heading, message))
     csrf = form_token(parts, business, CONFIRM_PURPOSE, held.browser, held.id)
     fields = (("confirmation", held.id), ("csrf", csrf))
-    connect = Form("/connect/confirm", "Connect", (*fields, ("decision", "connect")))
-    cancel = Form("/connect/confirm", "Cancel", (*fields, ("decision", "cancel")), secondary=True)
+    connect = Form("/connect/confirm", messages.CONNECT, (*fields, ("decision", "connect")))
+    cancel = Form("/connect/confirm", messages.CANCEL, (*fields, ("decision", "cancel")), secondary=True)
     response = html(200, confirm_page(business.name, held.user.nickname, held.user.site_id, connect, cancel))
     keep_browser(response, parts, held.browser)
     return response
@@ -133,10 +117,10 @@ async def confirm_connect(request: web.Request) -> web.StreamResponse:
         or not isinstance(held, str)
         or not form_token_valid(parts, business, CONFIRM_PURPOSE, browser, held, csrf)
     ):
-        return problem(403, "This form has expired", "Open your connect link again to connect your account.")
+        return problem(403, *messages.EXPIRED_CONFIRM)
     if decision != "connect":
         await parts.flow.cancel(held)
-        return problem(200, "Nothing was connected", "The seller account was not connected. You can close this page.")
+        return problem(200, *messages.CANCELLED)
     try:
         account = await parts.flow.confirm(held, browser)
     except ConnectFailed as failed:

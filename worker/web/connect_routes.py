@@ -17,6 +17,7 @@ from __future__ import annotations
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from worker.connect import messages
 from worker.connect.links import check_site
 from worker.connect.pages import connect_page, default_site
 from worker.connect.state import random_token
@@ -55,7 +56,7 @@ async def show_connect(request: web.Request) -> web.StreamResponse:
 
 
 def _expired_form() -> web.Response:
-    return problem(403, "This form has expired", "Open your connect link again and press Connect Mercado Libre.")
+    return problem(403, *messages.EXPIRED_START)
 
 
 @friendly
@@ -80,7 +81,7 @@ async def start_connect(request: web.Request) -> web.StreamResponse:
     try:
         site_id = check_site(chosen if isinstance(chosen, str) else None) or default_site(business, site)
     except ValueError:
-        return problem(400, "Choose your Mercado Libre country", "Go back and pick a country from the list.")
+        return problem(400, *messages.CHOOSE_SITE)
     assert business.id is not None
     return await _begin(request, parts, (business.id, site_id, link_id), browser, f"link:{link_id}")
 
@@ -110,7 +111,7 @@ async def _begin(
     address = client_address(request, parts.context.settings.trusted_proxies)
     wait = await parts.limits.connect_start(subject, address)
     if wait is not None:
-        response = problem(429, "Too many sign-ins were started", "Please wait a little and try again.")
+        response = problem(429, *messages.TOO_MANY_STARTS)
         response.headers["Retry-After"] = str(wait)
         return response
     business_id, site_id, link_id = what

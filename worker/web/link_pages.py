@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from worker.connect import messages
 from worker.connect.links import LinkProblem, LinkRefused
 from worker.store.businesses import get_business
 from worker.store.links import LinkKind
@@ -13,20 +14,7 @@ from worker.web.pages.responses import problem
 
 
 def link_problem(parts: ConnectParts, problem_: LinkProblem, kind: LinkKind = LinkKind.CONNECT) -> web.Response:
-    name = "connect link" if kind is LinkKind.CONNECT else "owner link"
-    hours = parts.context.settings.connect_link_ttl_hours
-    pages = {
-        LinkProblem.INVALID: (400, f"This {name} is not valid", "The link is incomplete or was changed. Copy the "
-                              "whole link again, or ask for a new one."),
-        LinkProblem.EXPIRED: (410, f"This {name} has expired", f"Connect links work for {hours} hours. Ask the "
-                              "business that sent it to you for a new one." if kind is LinkKind.CONNECT else
-                              "Owner links work for a few minutes. Make a new one."),
-        LinkProblem.USED: (410, f"This {name} was already used", "A link works once. Ask the business that sent "
-                           "it to you for a new one."),
-        LinkProblem.REVOKED: (410, f"This {name} was withdrawn", "The business withdrew it. Ask them for a new "
-                              "one."),
-    }  # fmt: skip
-    return problem(*pages[problem_])
+    return problem(*messages.link_problem(problem_, kind, parts.context.settings.connect_link_ttl_hours))
 
 
 async def granted_business(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from worker.connect import messages
 from worker.connect.links import OWNER_PATH, LinkProblem
 from worker.connect.pages import Form, owner_page
 from worker.connect.state import random_token
@@ -33,7 +34,7 @@ async def show_owner(request: web.Request) -> web.StreamResponse:
     link_id, _, business = checked
     browser = browser_of(request) or random_token(43)
     csrf = form_token(parts, business, PURPOSE, browser, f"link:{link_id}")
-    action = Form(OWNER_PATH, "Open the accounts", (("token", str(token)), ("csrf", csrf)))
+    action = Form(OWNER_PATH, messages.OPEN_ACCOUNTS, (("token", str(token)), ("csrf", csrf)))
     response = html(200, owner_page(business.name, action))
     keep_browser(response, parts, browser)
     return response
@@ -51,7 +52,7 @@ async def open_owner(request: web.Request) -> web.StreamResponse:
         return checked
     link_id, _, business = checked
     if not form_token_valid(parts, business, PURPOSE, browser_of(request), f"link:{link_id}", form.get("csrf")):
-        return problem(403, "This form has expired", "Open the owner link again and press its button.")
+        return problem(403, *messages.EXPIRED_OWNER)
     if not await parts.links.spend(link_id, utcnow()):
         return link_problem(parts, LinkProblem.USED, LinkKind.OWNER)
     response = see_other("/accounts")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.backfill.progress import backfill_json
+from worker.connect import messages
 from worker.connect.import_view import import_section
 from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, account_page, accounts_page
@@ -28,16 +29,11 @@ ACCOUNT_PATH = r"/accounts/{account_id:[0-9]{1,15}}"
 
 
 def _no_session() -> web.Response:
-    return problem(
-        401,
-        "Open your connect link to see this page",
-        "This page shows a connected Mercado Libre account to the browser that connected it. "
-        "Open the connect link you received again, or ask for a new one.",
-    )
+    return problem(401, *messages.NO_SESSION)
 
 
 def _not_found() -> web.Response:
-    return problem(404, "Account not found", "There is no such Mercado Libre account for your business.")
+    return problem(404, *messages.ACCOUNT_NOT_FOUND)
 
 
 async def _scoped(request: web.Request) -> tuple[ConnectParts, Session, MlAccount] | web.Response:
@@ -55,7 +51,7 @@ async def _scoped(request: web.Request) -> tuple[ConnectParts, Session, MlAccoun
 def reconnect_form(parts: ConnectParts, session: Session, account: MlAccount) -> Form:
     assert account.id is not None
     fields = (("account", str(account.id)), ("csrf", csrf_token(parts, session, account.id)))
-    return Form(CONNECT_PATH + "/start", "Reconnect Mercado Libre", fields)
+    return Form(CONNECT_PATH + "/start", messages.RECONNECT, fields)
 
 
 @friendly
@@ -80,7 +76,7 @@ async def show_account(request: web.Request) -> web.StreamResponse:
     disconnected = account.status == AccountStatus.DISCONNECTED.value
     disconnect = Form(
         f"/accounts/{account.id}/disconnect",
-        "Disconnect",
+        messages.DISCONNECT,
         (("csrf", csrf_token(parts, session, account.id)),),
         secondary=True,
     )
@@ -110,7 +106,7 @@ async def disconnect(request: web.Request) -> web.StreamResponse:
         return refused
     form = await read_form(request)
     if not csrf_valid(parts, session, account.id, form.get("csrf")):
-        return problem(403, "This form has expired", "Reload the account page and press Disconnect again.")
+        return problem(403, *messages.EXPIRED_DISCONNECT)
     await disconnect_account(parts.context.db, account.id)
     log.info("ml.account.disconnected", account_id=account.id, business_id=account.business_id)
     return see_other(f"/accounts/{account.id}")

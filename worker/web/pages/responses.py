@@ -11,6 +11,7 @@ from multidict import MultiDict, MultiDictProxy
 from redis.exceptions import RedisError
 
 from connectors.errors import MeliError
+from worker.connect import messages
 from worker.connect.pages import problem_page
 from worker.logs import get_logger
 from worker.web.edge import cross_site
@@ -50,7 +51,7 @@ def friendly(handler: Handler) -> Handler:
             return await handler(request)
         except (MeliError, RedisError, OSError) as exc:
             log.warning("web.page.unavailable", path=request.path, error=type(exc).__name__)
-            return problem(503, "Please try again in a few minutes", "A service we rely on did not answer.")
+            return problem(503, *messages.UNAVAILABLE)
 
     return wrapped
 
@@ -69,4 +70,4 @@ def from_elsewhere(request: web.Request, parts: ConnectParts) -> web.Response | 
     if not cross_site(request, parts.context.settings.public_origin):
         return None
     log.info("web.page.cross_site", path=request.path)
-    return problem(403, "This form came from another site", "Open the page again here and press its button.")
+    return problem(403, *messages.CROSS_SITE)
