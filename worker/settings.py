@@ -10,7 +10,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.errors import ConfigError
@@ -168,6 +168,12 @@ class Settings(BaseSettings):
             ip_network(network, strict=False)  # ValueError names the bad one
         return value
 
+    @model_validator(mode="after")
+    def _internal_port_apart(self) -> Settings:
+        if self.internal_port and self.internal_port == self.web_port:
+            raise ValueError("MELI_INTERNAL_PORT must differ from MELI_WEB_PORT (the internal routes are not public)")
+        return self
+
     @property
     def allowed_networks(self) -> tuple[Network, ...]:
         return tuple(ip_network(network, strict=False) for network in self.webhook_allowed_networks)
@@ -236,7 +242,8 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting MELI_{where.upper()}: {first['msg']}") from None
+        where = ".".join(str(part) for part in first["loc"])
+        name = f"setting MELI_{where.upper()}" if where else "settings"
+        raise ConfigError(f"invalid {name}: {first['msg']}") from None
     settings.check_for_production()
     return settings
