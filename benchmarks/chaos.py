@@ -239,7 +239,8 @@ async def launch(stack: AsyncExitStack, options: Options) -> Run:
 
 
 def run_settings(dsn: str, redis_port: int, sandbox_url: str) -> Settings:
-    """ML rate budgets raised so the run is quick; lost jobs are queued again after 5 s (default 120 s)."""
+    """ML rate budgets raised so the run is quick; lost jobs are queued again after 5 s (default 120 s); the
+    intake budget opened for the run's genuine bursts (as in `procs.bench_settings`)."""
     return Settings(
         database_url=dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
         redis_url=f"redis://{procs.HOST}:{redis_port}/0",
@@ -248,6 +249,10 @@ def run_settings(dsn: str, redis_port: int, sandbox_url: str) -> Settings:
         ml_seller_rate=200.0,
         inbox_requeue_seconds=5.0,
         log_level="warning",
+        webhook_seller_rate=100_000.0,
+        webhook_seller_burst=10_000,
+        inbox_max_pending_per_seller=1_000_000,
+        internal_port=0,
     ).model_copy(update=one_server(sandbox_url))
 
 

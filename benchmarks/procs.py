@@ -221,13 +221,16 @@ async def enter_bench(stack: AsyncExitStack, name: str) -> Bench:
 
 
 def bench_settings(dsn: str, redis_url: str, queue: str, **overrides: object) -> Settings:
-    """The settings of this run; `child_env` hands the same values to `meli` subprocesses."""
+    """The settings of this run; `child_env` hands the same values to `meli` subprocesses. The intake budget is
+    opened for the benchmarks' genuine bursts (tests/attacks/test_forged_flood.py measures it under a flood)."""
     values: dict[str, object] = {
         "database_url": dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
         "redis_url": redis_url,
         "queue_name": queue,
         "log_level": "warning",
-    }
+        "webhook_seller_rate": 100_000.0, "webhook_seller_burst": 10_000, "inbox_max_pending_per_seller": 1_000_000,
+        "internal_port": 0,  # several web processes share the host
+    }  # fmt: skip
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 
 
@@ -246,6 +249,10 @@ def child_env(settings: Settings) -> dict[str, str]:
         "MELI_ML_SELLER_RATE": str(settings.ml_seller_rate),
         "MELI_TOKEN_ENCRYPTION_KEYS": keys,
         "MELI_LOG_LEVEL": settings.log_level,
+        "MELI_WEBHOOK_SELLER_RATE": str(settings.webhook_seller_rate),
+        "MELI_WEBHOOK_SELLER_BURST": str(settings.webhook_seller_burst),
+        "MELI_INBOX_MAX_PENDING_PER_SELLER": str(settings.inbox_max_pending_per_seller),
+        "MELI_INTERNAL_PORT": str(settings.internal_port),
     }
     return env
 

@@ -1,7 +1,9 @@
 """HTTP errors classified once, and retries with exponential backoff + jitter that honour Retry-After.
 
 `classify(status, body)` is the one table that turns a response into our error taxonomy; `with_retries` is the
-one place that decides to try again.
+one place that decides to try again. A caller that owns an attempt budget (a job working for one inbox row)
+sets `ATTEMPTS` around its calls: every failed attempt spends from it, and retries stop when it is spent, so
+the budget bounds the calls of client retries and job tries together.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -64,13 +67,32 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
+@dataclass
+class AttemptBudget:
+    """Failed attempts a unit of work may still make."""
+
+    remaining: int
+    spent: int = 0
+
+    def spend(self) -> None:
+        self.remaining -= 1
+        self.spent += 1
+
+
+ATTEMPTS: ContextVar[AttemptBudget | None] = ContextVar("attempts", default=None)
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
-    """Run `call`; retry transient errors (5xx, timeouts, 429) with backoff; re-raise the last one."""
+    """Run `call`; retry transient errors (5xx, timeouts, 429) with backoff, while the policy and the caller's
+    attempt budget allow; re-raise the last one."""
     for attempt in range(policy.attempts):
         try:
             return await call()
         except TransientError as error:
-            if attempt == policy.attempts - 1:
+            budget = ATTEMPTS.get()
+            if budget is not None:
+                budget.spend()
+            if attempt == policy.attempts - 1 or (budget is not None and budget.remaining <= 0):
                 raise
             await asyncio.sleep(policy.delay(attempt, error))
     raise AssertionError("unreachable")

@@ -42,8 +42,12 @@ class RateLimiter:
 
     async def delay_for_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> float:
         """Seconds to wait before the next request under every budget (0 = go now, and it is counted)."""
+        return await self.delay_for_each([(key, rate, burst) for key, rate in budgets])
+
+    async def delay_for_each(self, budgets: Sequence[tuple[str, float, int]]) -> float:
+        """`delay_for_all` with a burst per budget: (key, rate, burst). Counted in all of them or in none."""
         keys, args = [], []
-        for key, rate in budgets:
+        for key, rate, burst in budgets:
             interval = int(1_000_000 / rate)
             keys.append(f"{self._prefix}:{key}")
             args += [interval, interval * (burst - 1)]

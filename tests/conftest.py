@@ -32,6 +32,7 @@ TABLES = (
     "oauth_token",
     "ml_account",
     "subscriber",
+    "connect_link",
     "business",
 )
 RUN_ID = uuid.uuid4().hex[:10]

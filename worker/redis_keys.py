@@ -31,3 +31,13 @@ def tokens(queue_name: str) -> str:
 def rate_limits(ml_client_id: str) -> str:
     """Prefix of the ML request budgets: per ML application, shared by its deployments (see the module doc)."""
     return f"meli:rl:{ml_client_id}"
+
+
+def connect_confirmations(queue_name: str) -> str:
+    """Prefix of sign-ins waiting for confirmation in another browser (tokens encrypted with the token cipher)."""
+    return scoped(queue_name, "connect-confirm")
+
+
+def token_rescues(queue_name: str) -> str:
+    """Pattern of the token rescue copies (encrypted with the token cipher)."""
+    return f"{tokens(queue_name)}:*:rescue"

@@ -6,20 +6,37 @@ environment anywhere else.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.errors import ConfigError
 from worker import redis_keys
 
 # Values that ship as local defaults. They are fine on a laptop and refused in production.
+DEV_CLIENT_ID = "1234567890123456"
 DEV_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - a documented placeholder, not a credential
 DEV_SECRET_KEY = "dev-only-signing-key-change-me"  # noqa: S105
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS1jaGFuZ2UtbWUtMDA="  # Fernet key, placeholder
 
 Environment = Literal["development", "test", "production"]
+Network = IPv4Network | IPv6Network
+MIN_SIGNING_KEY_BYTES = 32
+MIN_SIGNING_KEY_SYMBOLS = 16  # distinct characters: a random key of 32+ bytes has far more, a phrase fewer
+
+
+def weak_signing_key(key: str) -> bool:
+    """Shorter than 32 bytes, or too few distinct characters to be random (a word repeated, a short phrase)."""
+    return len(key.encode()) < MIN_SIGNING_KEY_BYTES or len(set(key)) < MIN_SIGNING_KEY_SYMBOLS
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 class Settings(BaseSettings):
@@ -32,7 +49,7 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = Field("meli:queue", description="arq queue name; lets several deployments share Redis")
 
-    ml_client_id: str = "1234567890123456"
+    ml_client_id: str = DEV_CLIENT_ID
     ml_client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
     ml_redirect_uri: str = "http://127.0.0.1:8080/oauth/callback"
     ml_api_base_url: str = "https://api.mercadolibre.com"
@@ -74,12 +91,61 @@ class Settings(BaseSettings):
     reconcile_every_minutes: int = Field(60, ge=0, le=1440, description="Re-sync interval; 0 = off")
     missed_feeds_every_minutes: int = Field(10, ge=0, le=1440, description="Read /missed_feeds this often; 0 = off")
 
+    webhook_path_secret: SecretStr | None = Field(
+        None, description="Register /webhooks/mercadolibre/<secret> at ML: the bare path and other secrets get 404"
+    )
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Networks (CIDR, comma separated) allowed to post notifications; empty: any"
+    )
+    trusted_proxies: int = Field(
+        0, ge=0, le=5, description="Reverse proxies in front of the web process: the client address is read from "
+        "X-Forwarded-For that many hops from the right; 0: the peer address"
+    )  # fmt: skip
+    webhook_seller_rate: float = Field(
+        2.0, gt=0, description="Notifications per second per seller (and web process) that become a fetch each; "
+        "the rest are kept as throttled and covered by a catch-up re-sync"
+    )  # fmt: skip
+    webhook_seller_burst: int = Field(20, ge=1, le=10_000, description="Burst of the per-seller intake budget")
+    inbox_max_pending_per_seller: int = Field(
+        1000, ge=1, le=1_000_000, description="Pending rows one seller may have; further notifications are throttled"
+    )
+    inbox_attempt_budget: int = Field(
+        10, ge=1, le=100, description="Failed ML calls (5xx, 429, timeouts) one inbox row may cost, client "
+        "retries and job tries together; then the row fails"
+    )  # fmt: skip
+    suspect_not_found_burst: int = Field(
+        5, ge=1, le=1000, description="404/403 answers for one seller within a minute that put its notifications "
+        "under suspicion: they are verified by a catch-up orders search instead of one GET each"
+    )  # fmt: skip
+    catchup_interval_seconds: float = Field(
+        1.0, gt=0, le=600, description="A seller's throttled notifications get a catch-up re-sync at most this often"
+    )
+
     public_base_url: str = "http://127.0.0.1:8080"
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     token_encryption_keys: Annotated[list[SecretStr], NoDecode] = [SecretStr(DEV_ENCRYPTION_KEY)]
-    connect_link_ttl_days: int = Field(7, ge=1, le=90, description="How long a connect link stays valid")
+    connect_link_ttl_hours: int = Field(
+        24, ge=1, le=2160, description="How long a connect link stays valid (it is spent by a successful connect)"
+    )
+    owner_link_ttl_minutes: int = Field(
+        15, ge=1, le=1440, description="How long an owner link (a browser session over every account) stays valid"
+    )
+    connect_starts_per_link: int = Field(20, ge=1, le=10_000, description="Sign-ins one link may start per hour")
+    connect_starts_per_address: int = Field(
+        60, ge=1, le=100_000, description="Sign-ins one client address may start per hour"
+    )
+    api_auth_failures_per_minute: int = Field(
+        10, ge=1, le=100_000, description="Wrong API keys one client address may send per minute before 429"
+    )
+    internal_host: str = Field("127.0.0.1", description="Where /healthz/details, /metrics and /openapi.json listen")
+    internal_port: int = Field(
+        9109, ge=0, le=65535, description="Port of the internal routes; 0: only on the public port with the token"
+    )
+    internal_token: SecretStr | None = Field(
+        None, description="Bearer token that opens the internal routes on the public port too"
+    )
     token_refresh_margin_seconds: int = Field(
         900, ge=0, le=86400, description="Refresh an access token this long before it expires"
     )
@@ -92,13 +158,44 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("token_encryption_keys", mode="before")
+    @field_validator("webhook_path_secret", "internal_token", mode="before")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
-        """Accept a comma-separated list: the first key encrypts, every key decrypts (rotation)."""
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("token_encryption_keys", "webhook_allowed_networks", mode="before")
+    @classmethod
+    def _split_lists(cls, value: object) -> object:
+        """Accept a comma-separated list (encryption keys: the first encrypts, every key decrypts)."""
+        return _split(value)
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ip_network(network, strict=False)  # ValueError names the bad one
         return value
+
+    @model_validator(mode="after")
+    def _internal_port_apart(self) -> Settings:
+        if self.internal_port and self.internal_port == self.web_port:
+            raise ValueError("MELI_INTERNAL_PORT must differ from MELI_WEB_PORT (the internal routes are not public)")
+        return self
+
+    @property
+    def allowed_networks(self) -> tuple[Network, ...]:
+        return tuple(ip_network(network, strict=False) for network in self.webhook_allowed_networks)
+
+    @property
+    def public_origin(self) -> str:
+        """scheme://host[:port] of `public_base_url`, as browsers send it in `Origin`."""
+        parts = urlsplit(self.public_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def https_only(self) -> bool:
+        """Production, or served over https: cookies are Secure and pages ask for HSTS."""
+        return self.environment == "production" or self.public_base_url.startswith("https://")
 
     @field_validator("token_encryption_keys")
     @classmethod
@@ -114,20 +211,35 @@ class Settings(BaseSettings):
         return redis_keys.rate_limits(self.ml_client_id)
 
     def check_for_production(self) -> None:
-        """Refuse to start production with placeholder secrets or the SQLite default."""
+        """Refuse to start production with placeholder or weak secrets, the sample client id, plain-http URLs
+        or the SQLite default."""
         if self.environment != "production":
             return
-        problems = []
-        if self.ml_client_secret.get_secret_value() == DEV_CLIENT_SECRET:
-            problems.append("MELI_ML_CLIENT_SECRET is the placeholder")
-        if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
-            problems.append("MELI_SECRET_KEY is the placeholder")
-        if any(key.get_secret_value() == DEV_ENCRYPTION_KEY for key in self.token_encryption_keys):
-            problems.append("MELI_TOKEN_ENCRYPTION_KEYS contains the placeholder key")
-        if self.database_url.startswith("sqlite"):
-            problems.append("MELI_DATABASE_URL points at SQLite; production needs PostgreSQL")
+        problems = [*self._placeholder_problems(), *self._url_problems()]
         if problems:
             raise ConfigError("refusing to start in production: " + "; ".join(problems))
+
+    def _placeholder_problems(self) -> list[str]:
+        problems = []
+        if self.ml_client_id == DEV_CLIENT_ID:
+            problems.append("MELI_ML_CLIENT_ID is the sample id")
+        if self.ml_client_secret.get_secret_value() == DEV_CLIENT_SECRET:
+            problems.append("MELI_ML_CLIENT_SECRET is the placeholder")
+        secret_key = self.secret_key.get_secret_value()
+        if secret_key == DEV_SECRET_KEY:
+            problems.append("MELI_SECRET_KEY is the placeholder")
+        elif weak_signing_key(secret_key):
+            problems.append("MELI_SECRET_KEY must be 32+ random bytes (`meli keygen --signing`)")
+        if any(key.get_secret_value() == DEV_ENCRYPTION_KEY for key in self.token_encryption_keys):
+            problems.append("MELI_TOKEN_ENCRYPTION_KEYS contains the placeholder key")
+        return problems
+
+    def _url_problems(self) -> list[str]:
+        urls = (("MELI_PUBLIC_BASE_URL", self.public_base_url), ("MELI_ML_REDIRECT_URI", self.ml_redirect_uri))
+        problems = [f"{name} is not an https URL" for name, url in urls if not url.startswith("https://")]
+        if self.database_url.startswith("sqlite"):
+            problems.append("MELI_DATABASE_URL points at SQLite; production needs PostgreSQL")
+        return problems
 
 
 def one_server(base_url: str) -> dict[str, str]:
@@ -144,7 +256,8 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting MELI_{where.upper()}: {first['msg']}") from None
+        where = ".".join(str(part) for part in first["loc"])
+        name = f"setting MELI_{where.upper()}" if where else "settings"
+        raise ConfigError(f"invalid {name}: {first['msg']}") from None
     settings.check_for_production()
     return settings

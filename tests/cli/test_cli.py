@@ -44,7 +44,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
 
     assert (migrated.returncode, migrated.stdout) == (
         0,
-        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0008_refetch\n",
+        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0007_refetch\n",
     )
     assert created.returncode == 0 and lines[0] == "business_id: 1"
     assert lines[1].startswith("api_key: mk_") and len(lines[1]) == len("api_key: mk_") + 43
@@ -108,8 +108,10 @@ def test_production_refuses_placeholders_and_sqlite(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert result.stderr == (
-        "error: refusing to start in production: MELI_ML_CLIENT_SECRET is the placeholder; "
+        "error: refusing to start in production: MELI_ML_CLIENT_ID is the sample id; "
+        "MELI_ML_CLIENT_SECRET is the placeholder; "
         "MELI_SECRET_KEY is the placeholder; MELI_TOKEN_ENCRYPTION_KEYS contains the placeholder key; "
+        "MELI_PUBLIC_BASE_URL is not an https URL; MELI_ML_REDIRECT_URI is not an https URL; "
         "MELI_DATABASE_URL points at SQLite; production needs PostgreSQL\n"
     )
 

@@ -6,6 +6,7 @@ a merchant does: connect page, Connect button, ML's sign-in form (Allow or Deny)
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -96,12 +97,20 @@ class Stack:
         assert self.business.id is not None
         return self.business.id
 
-    def connect_token(self, business_id: int | None = None, site: str | None = None) -> str:
-        return ConnectLinks(self.settings).issue(business_id or self.business_id, site, now=utcnow()).token
+    async def connect_token(self, business_id: int | None = None, site: str | None = None) -> str:
+        links = ConnectLinks(self.context.db, self.settings)
+        return (await links.issue(business_id or self.business_id, site, now=utcnow())).token
 
 
 def url_query(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query))
+
+
+def form_field(html: str, name: str) -> str:
+    """The value of a hidden field of the page's (first) form."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, html
+    return found.group(1)
 
 
 def path_and_query(url: str) -> str:
@@ -126,7 +135,8 @@ class Browser:
         """Open the connect page and press Connect; returns the ML authorization URL we redirect to."""
         page = await self.get("/connect", params={"token": token})
         assert page.status == 200, page.text
-        started = await self.post("/connect/start", data={"token": token, "site": site, **extra})
+        fields = {"token": token, "site": site, "csrf": form_field(page.text, "csrf"), **extra}
+        started = await self.post("/connect/start", data=fields)
         assert started.status == 303, started.text
         return started.location
 

@@ -13,7 +13,7 @@ from worker.store.models import AccountStatus
 
 async def connected(stack: Stack, browser: Browser, site: str = "MCO", business_id: int | None = None) -> int:
     seller = (await stack.sandbox.sellers())[site]
-    back = await browser.connect(stack.connect_token(business_id), seller["login"], site)
+    back = await browser.connect(await stack.connect_token(business_id), seller["login"], site)
     assert back.status == 303, back.text
     return int(back.location.rsplit("/", 1)[1])
 

@@ -47,7 +47,7 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
     if chromium is None:
         pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
     seller = (await stack.sandbox.sellers())["MCO"]
-    link = ConnectLinks(stack.settings).issue(stack.business_id, None, now=utcnow())
+    link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
     ARTIFACTS.mkdir(exist_ok=True)
 
     async with async_playwright() as playwright:

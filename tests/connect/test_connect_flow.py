@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.connect.conftest import Browser, Stack, open_browser, path_and_query, url_query
+from tests.connect.conftest import Browser, Stack, form_field, open_browser, path_and_query, url_query
 from worker.store.accounts import get_account_by_seller, list_accounts, load_tokens
 from worker.store.businesses import create_business
 from worker.store.models import AccountStatus
@@ -17,7 +17,7 @@ def heading(html: str) -> str:
 
 
 async def test_connect_page_names_the_business_and_preselects_its_country(stack: Stack, browser: Browser) -> None:
-    page = await browser.get("/connect", params={"token": stack.connect_token()})
+    page = await browser.get("/connect", params={"token": await stack.connect_token()})
 
     assert page.status == 200
     assert page.headers["Content-Type"].startswith("text/html")
@@ -30,14 +30,16 @@ async def test_connect_page_names_the_business_and_preselects_its_country(stack:
 
 
 async def test_a_link_made_for_a_site_preselects_that_site(stack: Stack, browser: Browser) -> None:
-    page = await browser.get("/connect", params={"token": stack.connect_token(site="MLA")})
+    page = await browser.get("/connect", params={"token": await stack.connect_token(site="MLA")})
 
     assert re.findall(r"<option [^>]*selected>([^<]*)", page.text) == ["Argentina (MLA)"]
 
 
 async def test_connect_redirects_to_the_site_auth_host_with_state_and_pkce(stack: Stack, browser: Browser) -> None:
-    token = stack.connect_token()
-    started = await browser.post("/connect/start", data={"token": token, "site": "MLB"})
+    token = await stack.connect_token()
+    page = await browser.get("/connect", params={"token": token})
+    fields = {"token": token, "site": "MLB", "csrf": form_field(page.text, "csrf")}
+    started = await browser.post("/connect/start", data=fields)
     location, query = started.location, url_query(started.location)
 
     assert location.startswith(f"{stack.sandbox.base}/auth.mercadolivre.com.br/authorization?")
@@ -55,7 +57,7 @@ async def test_connect_redirects_to_the_site_auth_host_with_state_and_pkce(stack
 async def test_full_connect_lands_on_the_done_page(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
 
-    back = await browser.connect(stack.connect_token(), seller["login"])
+    back = await browser.connect(await stack.connect_token(), seller["login"])
     account = await get_account_by_seller(stack.context.db, seller["id"])
     done = await browser.get(back.location)
 
@@ -70,12 +72,12 @@ async def test_full_connect_lands_on_the_done_page(stack: Stack, browser: Browse
 
 async def test_reconnecting_the_same_seller_replaces_tokens_on_the_same_account(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    await browser.connect(stack.connect_token(), seller["login"])
+    await browser.connect(await stack.connect_token(), seller["login"])
     first = await get_account_by_seller(stack.context.db, seller["id"])
     assert first is not None and first.id is not None
     before = await load_tokens(stack.context.db, stack.context.cipher, first.id)
 
-    back = await browser.connect(stack.connect_token(), seller["login"])
+    back = await browser.connect(await stack.connect_token(), seller["login"])
     after = await load_tokens(stack.context.db, stack.context.cipher, first.id)
 
     assert back.location == f"/accounts/{first.id}"
@@ -86,7 +88,7 @@ async def test_reconnecting_the_same_seller_replaces_tokens_on_the_same_account(
 
 async def test_a_seller_of_another_business_is_refused_and_nothing_is_stored(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    await browser.connect(stack.connect_token(), seller["login"])
+    await browser.connect(await stack.connect_token(), seller["login"])
     other, _ = await create_business(stack.context.db, "Otra Tienda", "CO")
     assert other.id is not None
     owner = await get_account_by_seller(stack.context.db, seller["id"])
@@ -94,7 +96,7 @@ async def test_a_seller_of_another_business_is_refused_and_nothing_is_stored(sta
     tokens_before = await load_tokens(stack.context.db, stack.context.cipher, owner.id)
 
     async with open_browser(stack) as stranger:
-        refused = await stranger.connect(stack.connect_token(other.id), seller["login"])
+        refused = await stranger.connect(await stack.connect_token(other.id), seller["login"])
 
     assert refused.status == 409
     assert heading(refused.text) == "This seller is connected to another business"
@@ -104,7 +106,7 @@ async def test_a_seller_of_another_business_is_refused_and_nothing_is_stored(sta
 
 async def test_deny_shows_a_retry_button_that_starts_again(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    denied = await browser.back(await browser.at_ml(await browser.start(stack.connect_token()), "", "deny"))
+    denied = await browser.back(await browser.at_ml(await browser.start(await stack.connect_token()), "", "deny"))
     retry = re.search(r'<form method="post" action="/connect/start">(.*?)</form>', denied.text)
 
     assert denied.status == 200 and heading(denied.text) == "Nothing was connected"
@@ -118,7 +120,7 @@ async def test_deny_shows_a_retry_button_that_starts_again(stack: Stack, browser
 
 async def test_missing_forged_and_replayed_state_are_refused(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    callback = await browser.at_ml(await browser.start(stack.connect_token()), seller["login"])
+    callback = await browser.at_ml(await browser.start(await stack.connect_token()), seller["login"])
     code = url_query(callback)["code"]
 
     missing = await browser.get("/oauth/callback", params={"code": code})
@@ -136,7 +138,7 @@ async def test_missing_forged_and_replayed_state_are_refused(stack: Stack, brows
 
 async def test_an_expired_state_is_refused(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    callback = await browser.at_ml(await browser.start(stack.connect_token()), seller["login"])
+    callback = await browser.at_ml(await browser.start(await stack.connect_token()), seller["login"])
     await stack.context.redis.delete(f"{stack.settings.queue_name}:oauth-state:{url_query(callback)['state']}")
 
     expired = await browser.back(callback)
@@ -145,27 +147,35 @@ async def test_an_expired_state_is_refused(stack: Stack, browser: Browser) -> No
     assert await list_accounts(stack.context.db, stack.business_id) == []
 
 
-async def test_a_callback_without_the_browser_cookie_is_refused(stack: Stack, browser: Browser) -> None:
+async def test_a_callback_in_another_browser_links_nothing_until_it_confirms(stack: Stack, browser: Browser) -> None:
+    """The sign-in came back to a browser that did not press Connect: it is asked first (tests/attacks has the
+    attack this stops); the state is spent either way."""
     seller = (await stack.sandbox.sellers())["MCO"]
-    callback = await browser.at_ml(await browser.start(stack.connect_token()), seller["login"])
+    callback = await browser.at_ml(await browser.start(await stack.connect_token()), seller["login"])
 
     async with open_browser(stack) as other:
-        stolen = await other.back(callback)
-    retried_by_owner = await browser.back(callback)
+        asked = await other.back(callback)
+        linked_before = await list_accounts(stack.context.db, stack.business_id)
+        fields = {name: form_field(asked.text, name) for name in ("confirmation", "csrf")}
+        confirmed = await other.post("/connect/confirm", data={**fields, "decision": "connect"})
+    retried_by_starter = await browser.back(callback)
 
-    assert stolen.status == 400 and heading(stolen.text) == "This sign-in was started in another browser"
-    assert retried_by_owner.status == 400  # the state was spent by the refused attempt
-    assert await list_accounts(stack.context.db, stack.business_id) == []
+    assert asked.status == 200 and heading(asked.text) == f"Connect {seller['nickname']} to Tienda Uno?"
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", asked.text) == ["Connect", "Cancel"]
+    assert linked_before == []
+    assert confirmed.status == 303 and confirmed.location.startswith("/accounts/")
+    assert [a.seller_id for a in await list_accounts(stack.context.db, stack.business_id)] == [seller["id"]]
+    assert retried_by_starter.status == 400  # the state was spent by the first answer
 
 
 async def test_a_reused_code_is_refused_by_ml_and_nothing_changes(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    first_callback = await browser.at_ml(await browser.start(stack.connect_token()), seller["login"])
+    first_callback = await browser.at_ml(await browser.start(await stack.connect_token()), seller["login"])
     await browser.back(first_callback)
     account = await get_account_by_seller(stack.context.db, seller["id"])
     assert account is not None and account.id is not None
     before = await load_tokens(stack.context.db, stack.context.cipher, account.id)
-    second = url_query(await browser.start(stack.connect_token()))
+    second = url_query(await browser.start(await stack.connect_token()))
 
     reused = await browser.get(
         "/oauth/callback", params={"code": url_query(first_callback)["code"], "state": second["state"]}
@@ -179,9 +189,10 @@ async def test_a_reused_code_is_refused_by_ml_and_nothing_changes(stack: Stack, 
 async def test_next_parameters_never_redirect_off_site(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
     evil = "https://evil.example/steal"
-    token = stack.connect_token()
-    await browser.get("/connect", params={"token": token, "next": evil})
-    started = await browser.post("/connect/start", data={"token": token, "site": "MCO", "next": evil})
+    token = await stack.connect_token()
+    page = await browser.get("/connect", params={"token": token, "next": evil})
+    fields = {"token": token, "site": "MCO", "next": evil, "csrf": form_field(page.text, "csrf")}
+    started = await browser.post("/connect/start", data=fields)
     callback = await browser.at_ml(started.location, seller["login"])
 
     back = await browser.get(path_and_query(callback) + "&next=" + evil)
@@ -192,7 +203,11 @@ async def test_next_parameters_never_redirect_off_site(stack: Stack, browser: Br
 
 
 async def test_an_unknown_site_is_refused_with_a_page(stack: Stack, browser: Browser) -> None:
-    refused = await browser.post("/connect/start", data={"token": stack.connect_token(), "site": "ZZZ"})
+    token = await stack.connect_token()
+    page = await browser.get("/connect", params={"token": token})
+    refused = await browser.post(
+        "/connect/start", data={"token": token, "site": "ZZZ", "csrf": form_field(page.text, "csrf")}
+    )
 
     assert refused.status == 400 and heading(refused.text) == "Choose your Mercado Libre country"
 
@@ -200,7 +215,7 @@ async def test_an_unknown_site_is_refused_with_a_page(stack: Stack, browser: Bro
 async def test_status_stays_active_after_connect(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MLM"]
 
-    await browser.connect(stack.connect_token(), seller["login"], site="MLM")
+    await browser.connect(await stack.connect_token(), seller["login"], site="MLM")
     account = await get_account_by_seller(stack.context.db, seller["id"])
 
     assert account is not None and account.status == AccountStatus.ACTIVE.value and account.site_id == "MLM"
@@ -208,7 +223,7 @@ async def test_status_stays_active_after_connect(stack: Stack, browser: Browser)
 
 async def test_ml_down_at_the_callback_shows_a_retry_page_and_stores_nothing(stack: Stack, browser: Browser) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    callback = await browser.at_ml(await browser.start(stack.connect_token()), seller["login"])
+    callback = await browser.at_ml(await browser.start(await stack.connect_token()), seller["login"])
     await stack.sandbox.faults(fault_5xx=1.0)
 
     down = await browser.back(callback)

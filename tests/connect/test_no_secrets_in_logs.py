@@ -41,7 +41,7 @@ async def test_a_full_connect_and_refresh_log_no_secret(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    connect_token = stack.connect_token()
+    connect_token = await stack.connect_token()
     authorization = await browser.start(connect_token)
     callback = await browser.at_ml(authorization, seller["login"])
     back = await browser.back(callback)

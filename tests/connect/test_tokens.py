@@ -110,7 +110,7 @@ async def test_a_revoked_seller_needs_reauth_and_is_active_again_after_reconnect
     stack: Stack, browser: Browser, http: aiohttp.ClientSession
 ) -> None:
     seller = (await stack.sandbox.sellers())["MCO"]
-    back = await browser.connect(stack.connect_token(), seller["login"])
+    back = await browser.connect(await stack.connect_token(), seller["login"])
     account_id = int(back.location.rsplit("/", 1)[1])
     await stack.sandbox.control(f"/sellers/{seller['id']}/revoke")
     await expire_stored(stack, account_id, utcnow() - timedelta(seconds=1))
@@ -134,7 +134,7 @@ async def test_a_revoked_seller_needs_reauth_and_is_active_again_after_reconnect
             "reason": "invalid_grant",
         }
     ]
-    again = await browser.connect(stack.connect_token(), seller["login"])
+    again = await browser.connect(await stack.connect_token(), seller["login"])
     resumed = await get_account(stack.context.db, account_id)
     token = await tokens.access_token(account_id)
     assert again.location == f"/accounts/{account_id}"

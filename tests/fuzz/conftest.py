@@ -14,6 +14,8 @@ from tests.conftest import REDIS_URL, RUN_ID
 from tests.fuzz.live import LiveApp
 from worker.settings import Settings
 
+INTERNAL_TOKEN = "fuzz-internal-token"
+
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> Iterator[LiveApp]:
@@ -23,6 +25,11 @@ def live(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> Itera
         redis_url=REDIS_URL,
         queue_name=f"meli:test:{RUN_ID}:fuzz:{uuid.uuid4().hex[:8]}",
         worker_metrics_port=0,
+        internal_token=INTERNAL_TOKEN,
+        # generous limits, so the fuzzing reaches the routes behind them (tests/attacks checks the limits)
+        api_auth_failures_per_minute=100_000,
+        connect_starts_per_link=10_000,
+        connect_starts_per_address=100_000,
     )
     app = LiveApp(settings).start()
     try:
@@ -33,7 +40,10 @@ def live(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> Itera
 
 @pytest.fixture(scope="module")
 def api_schema(live: LiveApp) -> OpenApiSchema:
-    return schemathesis.openapi.from_url(f"{live.url}/openapi.json")
+    """The document as the app serves it (to requests with the internal token)."""
+    served = requests.get(f"{live.url}/openapi.json", headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"}, timeout=10)
+    served.raise_for_status()
+    return schemathesis.openapi.from_dict(served.json())
 
 
 @pytest.fixture(scope="module")

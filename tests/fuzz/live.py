@@ -18,17 +18,17 @@ from connectors.events import OrderSnapshot, Subscriber
 from tests.conftest import _truncate
 from tests.store.conftest import Shop, record
 from worker.connect.links import ConnectLinks
-from worker.connect.signing import Signer
+from worker.connect.signing import BusinessKeys
 from worker.connect.state import random_token
 from worker.context import AppContext, app_context
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.events import append_events, read_events
-from worker.store.models import utcnow
+from worker.store.models import Business, utcnow
 from worker.store.profiles import upsert_order_object, upsert_subscriber
 from worker.web.app import create_app
-from worker.web.pages.responses import SESSION_COOKIE, SESSION_TTL
+from worker.web.pages.sessions import BROWSER_COOKIE, CSRF_TTL, SESSION_COOKIE, _digest, session_token
 
 T0 = datetime(2026, 11, 20, 14, 2, 13, tzinfo=UTC)
 
@@ -40,19 +40,33 @@ class Tenant:
     account_id: int
     seller_id: int
     event_ids: tuple[int, ...]
+    session: str  # the session cookie of the browser that connected the seller (as the OAuth callback sets it)
+    browser_id: str  # that browser's `meli_connect` cookie
+    link: str  # a connect link token of the business
+    start_csrf: str  # the connect page's CSRF token for that link and browser
 
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"}
 
     def browser(self, settings: Settings) -> dict[str, str]:
-        """The cookie of a browser that connected this business (as the OAuth callback sets it)."""
-        signer = Signer(settings.secret_key.get_secret_value(), "session")
-        claims = {"sub": str(self.business_id), "sid": random_token(32)}
-        return {SESSION_COOKIE: signer.sign(claims, now=utcnow(), ttl=SESSION_TTL)}
+        """The cookies of the browser that connected this business's seller."""
+        return {SESSION_COOKIE: self.session, BROWSER_COOKIE: self.browser_id}
 
     def connect_token(self, settings: Settings) -> str:
-        return ConnectLinks(settings).issue(self.business_id, "MCO", now=utcnow()).token
+        return self.link
+
+
+async def browser_state(context: AppContext, business: Business, account_id: int) -> tuple[str, str, str, str]:
+    """(session cookie, browser cookie, link token, connect-page CSRF token) of a browser that connected."""
+    keys = BusinessKeys(context.settings.secret_key.get_secret_value())
+    session = session_token(keys, business, random_token(32), frozenset({account_id}), False)
+    assert business.id is not None
+    link = await ConnectLinks(context.db, context.settings).issue(business.id, "MCO", now=utcnow())
+    browser = random_token(43)
+    claims = {"b": _digest(browser), "s": f"link:{link.id}"}
+    csrf = keys.signer(business, "connect-start").sign(claims, now=utcnow(), ttl=CSRF_TTL)
+    return session, browser, link.token, csrf
 
 
 async def add_tenant(context: AppContext, name: str, seller_id: int, events: int) -> Tenant:
@@ -72,7 +86,7 @@ async def add_tenant(context: AppContext, name: str, seller_id: int, events: int
     shop = Shop(business.id, subscriber, order_id)
     await append_events(db, business.id, [record(shop, f"{name}-{n}") for n in range(events)])
     ids = tuple(view.id for view in await read_events(db, business_id=business.id, limit=1000))
-    return Tenant(business.id, api_key, account.id, seller_id, ids)
+    return Tenant(business.id, api_key, account.id, seller_id, ids, *await browser_state(context, business, account.id))
 
 
 async def forget_redis_keys(context: AppContext, queue: str) -> None:

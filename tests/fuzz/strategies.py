@@ -59,7 +59,10 @@ def known_good(live: LiveApp, operation: Operation) -> list[st.SearchStrategy[An
     accounts = [{"path_parameters": {"account_id": tenant.account_id}} for tenant in (mine, other)]
     fixed: dict[str, list[dict[str, Any]]] = {
         "GET /connect": [{"query": {"token": token}}],
-        "POST /connect/start": [{"body": {"token": token}}, {"body": {"token": token, "site": "MLA"}}],
+        "POST /connect/start": [
+            {"body": {"token": token, "csrf": mine.start_csrf}},
+            {"body": {"token": token, "site": "MLA", "csrf": mine.start_csrf}},
+        ],
         "GET /api/v1/accounts/{account_id}": accounts,
         "GET /api/v1/accounts/{account_id}/backfill": accounts,
         "GET /accounts/{account_id}": accounts,

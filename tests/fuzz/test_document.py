@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from worker.context import app_context
 from worker.settings import Settings
@@ -27,10 +28,11 @@ def documented(document: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 async def served(settings: Settings) -> tuple[set[tuple[str, str]], dict[str, Any]]:
-    async with app_context(settings) as context:
+    """The routes and the document, as served to a request with the internal token."""
+    async with app_context(settings.model_copy(update={"internal_token": SecretStr("doc-token")})) as context:
         app = create_app(context)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-            response = await client.get("/openapi.json")
+            response = await client.get("/openapi.json", headers={"Authorization": "Bearer doc-token"})
             assert (response.status, response.content_type) == (200, "application/json")
             return registered(app), await response.json()
 
@@ -62,7 +64,7 @@ async def test_api_routes_need_a_bearer_key_and_document_401_and_503(settings: S
 
     assert schemes["bearerAuth"] == {"type": "http", "scheme": "bearer", "description": "The business API key"}
     assert api and all(op["security"] == [{"bearerAuth": []}] for op in api.values())
-    assert all({"401", "503"} <= op["responses"].keys() for op in api.values())
+    assert all({"401", "429", "503"} <= op["responses"].keys() for op in api.values())
     assert all("WWW-Authenticate" in op["responses"]["401"]["headers"] for op in api.values())
 
 

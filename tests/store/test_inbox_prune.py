@@ -1,4 +1,5 @@
-"""The inbox keeps `inbox_retention_days` of finished rows; open and failed rows stay whatever their age."""
+"""The inbox keeps `inbox_retention_days` of finished rows (done, ignored, failed, throttled); pending and parked
+rows stay whatever their age."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from worker.store.models import InboxRow, InboxStatus, utcnow
 # (status, age in days) of each row, in id order
 ROWS = [
     ("done", 40), ("ignored", 35), ("pending", 50), ("failed", 60), ("parked", 45), ("done", 31), ("done", 29),
-    ("ignored", 1),
+    ("ignored", 1), ("throttled", 33), ("failed", 2),
 ]  # fmt: skip
 
 
@@ -38,12 +39,14 @@ async def test_finished_rows_past_the_retention_go_oldest_first_in_batches(db: D
 
     first = await prune_inbox(db, timedelta(days=30), limit=2)
     after_first = await inbox_of(db)
-    second = await prune_inbox(db, timedelta(days=30), limit=2)
-    third = await prune_inbox(db, timedelta(days=30), limit=2)
+    rest = [await prune_inbox(db, timedelta(days=30), limit=2) for _ in range(3)]
 
-    assert (first, second, third) == (2, 1, 0)
-    assert after_first == [("pending", 50), ("failed", 60), ("parked", 45), ("done", 31), ("done", 29), ("ignored", 1)]
-    assert await inbox_of(db) == [("pending", 50), ("failed", 60), ("parked", 45), ("done", 29), ("ignored", 1)]
+    assert (first, rest) == (2, [2, 1, 0])
+    assert after_first == [
+        ("pending", 50), ("failed", 60), ("parked", 45), ("done", 31), ("done", 29), ("ignored", 1), ("throttled", 33),
+        ("failed", 2),
+    ]  # fmt: skip
+    assert await inbox_of(db) == [("pending", 50), ("parked", 45), ("done", 29), ("ignored", 1), ("failed", 2)]
 
 
 def test_the_worker_prunes_the_inbox_every_hour(settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.web.test_health import INTERNAL, with_token
 from tests.web.test_webhooks import notification
 from worker.context import app_context
 from worker.settings import Settings
@@ -18,13 +19,13 @@ def sample(text: str, name: str) -> float:
 async def test_metrics_count_webhooks_by_topic_and_outcome(settings: Settings) -> None:
     from tests.conftest import _truncate
 
-    async with app_context(settings) as context:
+    async with app_context(with_token(settings)) as context:
         await _truncate(context.db)
         async with TestClient(TestServer(create_app(context), host="127.0.0.1")) as client:
             await client.post("/webhooks/mercadolibre", json=notification(user_id=5))
             await client.post("/webhooks/mercadolibre", json=notification(topic="questions", resource="/q/1"))
             await client.post("/webhooks/mercadolibre", data=b"{oops")
-            response = await client.get("/metrics")
+            response = await client.get("/metrics", headers=INTERNAL)
             text = await response.text()
 
     assert response.status == 200

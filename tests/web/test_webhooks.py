@@ -42,8 +42,9 @@ def notification(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_settings(request: pytest.FixtureRequest, settings: Settings, migrated_urls: dict[str, str]) -> Settings:
-    """The webhook on each database: SQLite writes through SQLAlchemy, PostgreSQL through its own batch statement."""
-    return settings.model_copy(update={"database_url": migrated_urls[request.param]})
+    """The webhook on each database: SQLite writes through SQLAlchemy, PostgreSQL through its own batch statement.
+    (The per-seller intake budget is wide open here; tests/attacks/test_forged_flood.py checks it.)"""
+    return settings.model_copy(update={"database_url": migrated_urls[request.param], "webhook_seller_burst": 10_000})
 
 
 @pytest.fixture

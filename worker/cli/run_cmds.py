@@ -8,12 +8,26 @@ import gc
 import click
 from aiohttp import web
 
+from connectors.errors import Unavailable
 from worker.cli.common import CliState, guarded, run
 from worker.context import app_context
+from worker.logs import get_logger
 from worker.settings import Settings
 from worker.web.app import create_app
 
 pass_state = click.make_pass_decorator(CliState)
+log = get_logger(__name__)
+
+
+async def _internal_site(runner: web.AppRunner, settings: Settings) -> None:
+    """The same app on the internal listener, where /healthz/details, /metrics and /openapi.json answer. Another
+    web process on this host may hold the port: then this one runs without it, and says so."""
+    if not settings.internal_port:
+        return
+    try:
+        await web.TCPSite(runner, settings.internal_host, settings.internal_port).start()
+    except OSError as exc:
+        log.warning("web.internal.unavailable", port=settings.internal_port, error=exc.strerror)
 
 
 async def serve_until_stopped(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -25,9 +39,8 @@ async def serve_until_stopped(settings: Settings, stop: asyncio.Event | None = N
             await web.TCPSite(runner, settings.web_host, settings.web_port).start()
         except OSError as exc:
             await runner.cleanup()
-            from connectors.errors import Unavailable
-
             raise Unavailable(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror}") from None
+        await _internal_site(runner, settings)
         # What startup built (modules, app, settings) lives as long as the process: out of the cycle collector's
         # sight, its collections under load scan only request garbage (webhook p99 12 → 8 ms in benchmarks/intake.py).
         gc.freeze()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 import click
 
@@ -92,9 +93,11 @@ def events(state: CliState, business_id: int | None, after: int, limit: int, fol
 
 
 @click.command()
-def keygen() -> None:
-    """Print a new token encryption key for MELI_TOKEN_ENCRYPTION_KEYS (put it first to rotate)."""
-    click.echo(TokenCipher.generate_key())
+@click.option("--signing", is_flag=True, help="A signing key for MELI_SECRET_KEY (or MELI_WEBHOOK_PATH_SECRET).")
+def keygen(signing: bool) -> None:
+    """Print a new token encryption key for MELI_TOKEN_ENCRYPTION_KEYS (put it first to rotate), or with
+    --signing a random key of 48 bytes for MELI_SECRET_KEY."""
+    click.echo(secrets.token_urlsafe(48) if signing else TokenCipher.generate_key())
 
 
 COMMANDS: tuple[click.Command, ...] = (migrate, business, events, keygen)

@@ -1,26 +1,46 @@
-"""Connect links: a signed URL that lets whoever holds it connect a seller account to one business.
+"""Connect links and owner links: URLs that let whoever holds them act for one business.
 
-The token is a JWT (see `signing`) with the business id, an optional preselected site and an expiry
-(`MELI_CONNECT_LINK_TTL_DAYS`, 7 days by default). Nothing is stored: the signature is the proof.
+A connect link (`MELI_CONNECT_LINK_TTL_HOURS`, 24 h by default) connects a seller account to the business; a
+successful connect spends it. An owner link (`MELI_OWNER_LINK_TTL_MINUTES`, 15 min) opens a browser session
+over every account of the business, once. Both are rows (`worker.store.links`): the URL carries a random
+token, and a link can be revoked (`DELETE /api/v1/connect-links/{id}`, `meli business revoke`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from urllib.parse import urlencode
 
-from connectors.errors import InvalidRecord
+from connectors.errors import InvalidRecord, MeliError
 from connectors.mercadolibre.constants import SITES
-from worker.connect.signing import BadSignedToken, Signer
 from worker.settings import Settings
+from worker.store.db import Database
+from worker.store.links import LinkKind, create_link, find_link, get_link, spend_link
+from worker.store.models import ConnectLinkRow
 
-PURPOSE = "connect-link"
 CONNECT_PATH = "/connect"
+OWNER_PATH = "/owner"
+PATHS = {LinkKind.CONNECT: CONNECT_PATH, LinkKind.OWNER: OWNER_PATH}
+
+
+class LinkProblem(StrEnum):
+    INVALID = "invalid"  # no such link (incomplete, changed, or made up), or another kind
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"
+
+
+class LinkRefused(MeliError):
+    def __init__(self, problem: LinkProblem) -> None:
+        super().__init__(f"link refused: {problem.value}")
+        self.problem = problem
 
 
 @dataclass(frozen=True)
 class ConnectLink:
+    id: int
     url: str
     token: str
     business_id: int
@@ -30,8 +50,9 @@ class ConnectLink:
 
 @dataclass(frozen=True)
 class ConnectGrant:
-    """What a valid connect token says."""
+    """What a valid link allows."""
 
+    link_id: int
     business_id: int
     site_id: str | None
 
@@ -46,30 +67,55 @@ def check_site(site_id: str | None) -> str | None:
     return normalized
 
 
-class ConnectLinks:
-    def __init__(self, settings: Settings) -> None:
-        self._signer = Signer(settings.secret_key.get_secret_value(), PURPOSE)
-        self._base_url = settings.public_base_url.rstrip("/")
-        self._ttl = timedelta(days=settings.connect_link_ttl_days)
+def _problem(row: ConnectLinkRow | None, kind: LinkKind, now: datetime, check_expiry: bool) -> LinkProblem | None:
+    if row is None or row.kind != kind.value:
+        return LinkProblem.INVALID
+    if row.revoked_at is not None:
+        return LinkProblem.REVOKED
+    if row.used_at is not None:
+        return LinkProblem.USED
+    if check_expiry and row.expires_at <= now:
+        return LinkProblem.EXPIRED
+    return None
 
-    def issue(
-        self, business_id: int, site_id: str | None, *, now: datetime, ttl: timedelta | None = None
+
+class ConnectLinks:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._db = db
+        self._base_url = settings.public_base_url.rstrip("/")
+        self._ttl = {
+            LinkKind.CONNECT: timedelta(hours=settings.connect_link_ttl_hours),
+            LinkKind.OWNER: timedelta(minutes=settings.owner_link_ttl_minutes),
+        }
+
+    async def issue(
+        self,
+        business_id: int,
+        site_id: str | None,
+        *,
+        now: datetime,
+        ttl: timedelta | None = None,
+        kind: LinkKind = LinkKind.CONNECT,
     ) -> ConnectLink:
         site = check_site(site_id)
-        lifetime = ttl or self._ttl
-        claims: dict[str, object] = {"sub": str(business_id)}
-        if site:
-            claims["site"] = site
-        token = self._signer.sign(claims, now=now, ttl=lifetime)
-        url = f"{self._base_url}{CONNECT_PATH}?{urlencode({'token': token})}"
-        return ConnectLink(url, token, business_id, site, now.replace(microsecond=0) + lifetime)
+        expires_at = now.replace(microsecond=0) + (ttl or self._ttl[kind])
+        row, token = await create_link(self._db, business_id, kind, site, now=now, expires_at=expires_at)
+        assert row.id is not None
+        url = f"{self._base_url}{PATHS[kind]}?{urlencode({'token': token})}"
+        return ConnectLink(row.id, url, token, business_id, site, expires_at)
 
-    def read(self, token: str | None, *, now: datetime) -> ConnectGrant:
-        """The grant of a valid token; BadSignedToken / ExpiredSignedToken otherwise."""
-        claims = self._signer.verify(token, now=now)
-        subject, site = claims.get("sub"), claims.get("site")
-        if not isinstance(subject, str) or not subject.isdigit():
-            raise BadSignedToken("connect-link token has no business")
-        if site is not None and (not isinstance(site, str) or site not in SITES):
-            raise BadSignedToken("connect-link token names an unknown site")
-        return ConnectGrant(int(subject), site)
+    async def read(self, token: str | None, *, now: datetime, kind: LinkKind = LinkKind.CONNECT) -> ConnectGrant:
+        """The grant of a usable link; LinkRefused saying why not otherwise."""
+        row = await find_link(self._db, token)
+        problem = _problem(row, kind, now, check_expiry=True)
+        if problem is not None:
+            raise LinkRefused(problem)
+        assert row is not None and row.id is not None
+        return ConnectGrant(row.id, row.business_id, row.site_id)
+
+    async def still_usable(self, link_id: int, now: datetime) -> bool:
+        """At the end of a sign-in it started: not revoked or used meanwhile (expiring meanwhile is fine)."""
+        return _problem(await get_link(self._db, link_id), LinkKind.CONNECT, now, check_expiry=False) is None
+
+    async def spend(self, link_id: int, now: datetime) -> bool:
+        return await spend_link(self._db, link_id, now)

@@ -59,15 +59,43 @@ def default_site(business: Business, preselected: str | None) -> str:
     return by_country[0] if by_country else next(iter(SITES))
 
 
-def connect_page(business: Business, token: str, selected: str) -> str:
+def connect_page(business: Business, token: str, selected: str, csrf: str) -> str:
     sites = sorted(SITES, key=site_label)
     options = "\n".join(
         f'    <option value="{escape(site_id)}"{" selected" if site_id == selected else ""}>'
         f"{escape(site_label(site_id))}</option>"
         for site_id in sites
     )
-    body = render("connect.html", business=business.name, token=token, options=Safe(options))
+    body = render("connect.html", business=business.name, token=token, options=Safe(options), csrf=csrf)
     return page(f"Connect Mercado Libre to {business.name}", body)
+
+
+def confirm_page(business_name: str, seller: str, site_id: str, connect: Form, cancel: Form) -> str:
+    body = render(
+        "confirm.html", business=business_name, seller=seller, site=site_label(site_id), actions=_forms(connect, cancel)
+    )
+    return page(f"Connect {seller} to {business_name}?", body)
+
+
+def owner_page(business_name: str, open_form: Form) -> str:
+    body = render("owner.html", business=business_name, actions=_forms(open_form))
+    return page(f"Manage the Mercado Libre accounts of {business_name}", body)
+
+
+def accounts_page(business_name: str, accounts: list[MlAccount], owner: bool) -> str:
+    items = "".join(
+        f'<li><a href="/accounts/{account.id}">{escape(account.nickname)} ({escape(account.site_id)})</a>: '
+        f"{escape(STATUS_LABELS.get(account.status, account.status))}</li>"
+        for account in accounts
+    )
+    listed = Safe(f"<ul>{items}</ul>" if accounts else "<p>No Mercado Libre account to show.</p>")
+    note = (
+        "This browser can manage every account of the business until its session ends."
+        if owner
+        else "This browser sees the accounts it connected. To manage every account, ask for an owner link."
+    )
+    body = render("accounts.html", business=business_name, accounts=listed, note=note)
+    return page(f"Mercado Libre accounts of {business_name}", body)
 
 
 @dataclass(frozen=True)

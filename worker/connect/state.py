@@ -12,6 +12,7 @@ import hmac
 import json
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -38,6 +39,7 @@ class PendingConnect:
     site_id: str
     code_verifier: str
     browser: str
+    link_id: int | None = None  # the connect link it started from (spent when it succeeds); None: a reconnect
 
     def __repr__(self) -> str:
         return f"PendingConnect(business_id={self.business_id}, site_id={self.site_id!r})"
@@ -57,9 +59,9 @@ class OAuthStates:
         self._redis = redis
         self._prefix = f"{namespace}:oauth-state:"
 
-    async def begin(self, business_id: int, site_id: str, browser: str) -> Started:
+    async def begin(self, business_id: int, site_id: str, browser: str, link_id: int | None = None) -> Started:
         state, verifier = random_token(43), random_token(64)
-        pending = PendingConnect(business_id, site_id, verifier, browser)
+        pending = PendingConnect(business_id, site_id, verifier, browser, link_id)
         stored = await self._redis.set(self._prefix + state, json.dumps(asdict(pending)), ex=STATE_TTL_S, nx=True)
         if not stored:
             raise MeliError("could not store a new OAuth state")
@@ -72,7 +74,12 @@ class OAuthStates:
         raw = await self._redis.getdel(self._prefix + str(state))
         if raw is None:
             return None
-        document = json.loads(raw)
-        return PendingConnect(
-            int(document["business_id"]), str(document["site_id"]), document["code_verifier"], document["browser"]
-        )
+        return pending_from(json.loads(raw))
+
+
+def pending_from(document: dict[str, Any]) -> PendingConnect:
+    link_id = document.get("link_id")
+    return PendingConnect(
+        int(document["business_id"]), str(document["site_id"]), str(document["code_verifier"]),
+        str(document["browser"]), int(link_id) if link_id is not None else None,
+    )  # fmt: skip

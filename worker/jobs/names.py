@@ -12,6 +12,7 @@ from arq.constants import expires_extra_ms, job_key_prefix, result_key_prefix
 
 PROCESS_NOTIFICATION = "process_notification"
 REFETCH_ORDER = "refetch_order"
+CATCH_UP = "catch_up_seller"
 
 
 def notification_job_id(queue_name: str, inbox_id: int, attempts: int = 0, tag: str = "") -> str:
@@ -27,6 +28,26 @@ async def enqueue_notification(
     """Queue the job of one inbox row; False when that job is already queued or has just run."""
     job_id = notification_job_id(redis.default_queue_name, inbox_id, attempts, tag)
     job = await redis.enqueue_job(PROCESS_NOTIFICATION, inbox_id, _job_id=job_id, _defer_by=defer)
+    return job is not None
+
+
+def catchup_slot(interval: float, at: float | None = None) -> int:
+    """The catch-up interval a moment falls in (intervals of `interval` seconds since the epoch)."""
+    return int((time.time() if at is None else at) // interval)
+
+
+def catchup_job_id(queue_name: str, account_id: int, slot: int) -> str:
+    """One catch-up per seller and interval: later throttled rows of the same interval share it."""
+    return f"{queue_name}:catchup:{account_id}:{slot}"
+
+
+async def enqueue_catchup(redis: ArqRedis, account_id: int, interval: float, slot: int | None = None) -> bool:
+    """Queue the catch-up re-sync of a seller's throttled rows for the start of interval `slot` (now when it
+    has begun; the current interval by default); False when that catch-up is already queued."""
+    slot = catchup_slot(interval) if slot is None else slot
+    defer = max(0.0, slot * interval - time.time())
+    job_id = catchup_job_id(redis.default_queue_name, account_id, slot)
+    job = await redis.enqueue_job(CATCH_UP, account_id, _job_id=job_id, _defer_by=defer or None)
     return job is not None
 
 

@@ -9,6 +9,7 @@ its own fetch. Jobs may run more than once; the store's insert-or-ignore makes t
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from arq import Retry
@@ -16,6 +17,7 @@ from arq import Retry
 from connectors.errors import (
     AuthError,
     InvalidRecord,
+    MeliError,
     NotOwned,
     PermanentError,
     RemoteNotFound,
@@ -27,6 +29,7 @@ from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
 from worker import redis_keys
 from worker.jobs.deps import JobDeps, job_deps
+from worker.jobs.guards import attempt_budget, hand_to_catchup, note_refusal, refused_by_ml
 from worker.jobs.locks import held_lock
 from worker.jobs.names import enqueue_notification
 from worker.jobs.sync import SyncReport, SyncTarget, orders_for, sync_order
@@ -102,25 +105,17 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
         status = InboxStatus.PARKED if account is not None and account.status == "needs_reauth" else InboxStatus.IGNORED
         await _finish(deps, row, up_to, status, f"seller is {account.status if account else 'gone'}")
         return status.value
+    if await hand_to_catchup(deps, row, up_to):
+        return "throttled"
     target = SyncTarget(Seller(row.account_id, account.seller_id), account.business_id)
-    try:
-        origin = Origin.MISSED_FEED if row.origin == Origin.MISSED_FEED.value else Origin.LIVE
-        report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id, origin)
-    except AuthError as exc:
-        await _finish(deps, row, up_to, InboxStatus.PARKED, str(exc))
-        return "parked"
-    except TransientError as exc:
-        if job_try < MAX_TRIES:
-            raise Retry(defer=min(60, 2**job_try)) from None
-        await _finish(deps, row, up_to, InboxStatus.FAILED, f"gave up after {job_try} tries: {exc}")
-        return "failed"
-    except (RemoteNotFound, PermanentError, InvalidRecord) as exc:
-        await _finish(deps, row, up_to, InboxStatus.FAILED, str(exc))
-        return "failed"
-    except NotOwned as exc:  # a forged or mistaken notification: nothing of another seller is imported
-        deps.app.metrics.foreign_documents.labels("order").inc()
-        await _finish(deps, row, up_to, InboxStatus.IGNORED, str(exc))
-        return "ignored"
+    origin = Origin.MISSED_FEED if row.origin == Origin.MISSED_FEED.value else Origin.LIVE
+    async with attempt_budget(deps, row) as budget:
+        try:
+            if budget.remaining <= 0:
+                raise TransientError("its attempt budget is spent")
+            report = await _sync_resource(deps, target, Kind(row.kind), row.resource_id, origin)
+        except (AuthError, TransientError, RemoteNotFound, PermanentError, InvalidRecord, NotOwned) as exc:
+            return await _react(deps, Failure(row, up_to, job_try, budget.remaining, budget.spent), exc)
     if report.foreign:
         deps.app.metrics.foreign_documents.labels("related").inc(report.foreign)
     reason = "; ".join(report.problems)[:500] or None
@@ -128,6 +123,39 @@ async def _process_locked(deps: JobDeps, inbox_id: int, job_try: int) -> str:
     _observe_events(deps, row, report, origin)
     log.info("ml.job.done", inbox_id=inbox_id, orders=report.orders, events_added=report.events_added)
     return "done"
+
+
+@dataclass(frozen=True)
+class Failure:
+    row: InboxRow
+    up_to: int
+    job_try: int
+    budget_left: int
+    budget_spent: int
+
+
+async def _react(deps: JobDeps, failure: Failure, exc: MeliError) -> str:
+    """The one place a failed sync of an inbox row decides: park, retry later, fail, or ignore."""
+    row, up_to, job_try = failure.row, failure.up_to, failure.job_try
+    if isinstance(exc, AuthError):
+        await _finish(deps, row, up_to, InboxStatus.PARKED, str(exc))
+        return "parked"
+    if isinstance(exc, TransientError):
+        if job_try < MAX_TRIES and failure.budget_left > 0:
+            raise Retry(defer=min(60, 2**job_try)) from None
+        spent = row.ml_failures + failure.budget_spent
+        reason = f"gave up after {job_try} tries, {spent} failed calls: {exc}"
+        await _finish(deps, row, up_to, InboxStatus.FAILED, reason)
+        return "failed"
+    if isinstance(exc, NotOwned):  # a forged or mistaken notification: nothing of another seller is imported
+        deps.app.metrics.foreign_documents.labels("order").inc()
+        await _finish(deps, row, up_to, InboxStatus.IGNORED, str(exc))
+        return "ignored"
+    if isinstance(exc, RemoteNotFound | PermanentError) and refused_by_ml(exc):
+        assert row.account_id is not None
+        await note_refusal(deps, row.account_id)
+    await _finish(deps, row, up_to, InboxStatus.FAILED, str(exc))
+    return "failed"
 
 
 async def _sync_resource(deps: JobDeps, target: SyncTarget, kind: Kind, resource_id: str, origin: Origin) -> SyncReport:

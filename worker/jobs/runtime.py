@@ -15,8 +15,9 @@ from redis.exceptions import RedisError
 
 from worker import redis_keys
 from worker.jobs.backfill import bulk_crons, bulk_functions
+from worker.jobs.catchup import catch_up_seller
 from worker.jobs.deps import build_deps, close_deps, job_deps
-from worker.jobs.names import PROCESS_NOTIFICATION, REFETCH_ORDER, deserialize, serialize
+from worker.jobs.names import CATCH_UP, PROCESS_NOTIFICATION, REFETCH_ORDER, deserialize, serialize
 from worker.jobs.notifications import MAX_TRIES, process_notification
 from worker.jobs.refetch import refetch_order, sweep_refetches
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
@@ -105,6 +106,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         functions=[
             func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=0),
             func(refetch_order, name=REFETCH_ORDER, max_tries=3, keep_result=0),
+            func(catch_up_seller, name=CATCH_UP, max_tries=6, keep_result=0, timeout=300),
             *bulk_functions(),
         ],
         cron_jobs=[

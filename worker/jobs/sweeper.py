@@ -5,7 +5,8 @@ For each row still pending after `inbox_requeue_seconds` it looks at the row's j
 lost it, or it ran and left the row to a follow-up that never came) → queue it again; a job still waiting in
 the queue → leave it; a job marked in progress → queue a fresh job under a new id, because arq keeps a killed
 worker's job marked in progress for minutes and refuses its id meanwhile (if the job is in fact running, the
-fresh one finds the resource busy and returns at once).
+fresh one finds the resource busy and returns at once). Sellers with throttled rows that long get their
+catch-up queued again (a lost catch-up job, or one that gave up while ML was down).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix, job_key_prefix
 
 from worker.jobs.deps import job_deps
-from worker.jobs.names import enqueue_notification, notification_job_id
+from worker.jobs.names import enqueue_catchup, enqueue_notification, notification_job_id
 from worker.logs import get_logger
 from worker.store.inbox import prune_inbox, rows_to_requeue
+from worker.store.throttled import accounts_with_throttled
 
 log = get_logger(__name__)
 
@@ -37,6 +39,8 @@ async def sweep_inbox(ctx: dict[str, Any]) -> int:
             queued += await enqueue_notification(deps.app.redis, row_id, attempts)
         elif running:
             queued += await enqueue_notification(deps.app.redis, row_id, attempts, tag=tag)
+    for account_id in await accounts_with_throttled(deps.app.db, older_than):
+        queued += await enqueue_catchup(deps.app.redis, account_id, deps.app.settings.catchup_interval_seconds)
     if queued:
         log.info("ml.inbox.requeued", count=queued, stale=len(rows))
     return queued

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from connectors.errors import Conflict, InvalidRecord
 from connectors.events import require_aware
@@ -48,30 +50,27 @@ async def link_account(
 ) -> MlAccount:
     """Create or re-activate the account of `seller_id` for `business_id`, replacing its tokens.
 
-    A seller already linked to another business is refused (Conflict) and nothing is written.
+    A seller live (not disconnected) at another business is refused (Conflict) and nothing is written. A seller
+    disconnected elsewhere gets a new account here (the fresh consent proves it is the seller's will); the old
+    account keeps the old business's history. Reconnecting at the same business reuses its account.
     """
     require_aware("expires_at", tokens.expires_at)
     if seller_id <= 0:
         raise InvalidRecord("seller_id", "must be a positive integer")
     now = utcnow()
     async with db.transaction() as session:
-        existing = (await session.exec(select(MlAccount).where(MlAccount.seller_id == seller_id))).first()
-        if existing is not None and existing.business_id != business_id:
-            raise Conflict(f"seller {seller_id} is already connected to another business")
-        account = existing or MlAccount(
-            business_id=business_id,
-            seller_id=seller_id,
-            created_at=now,
-            site_id=site_id,
-            nickname=nickname,
-            updated_at=now,
-            connected_at=now,
-        )
+        account = await _account_to_link(session, seller_id, business_id) or MlAccount(
+            business_id=business_id, seller_id=seller_id, created_at=now, site_id=site_id, nickname=nickname,
+            updated_at=now, connected_at=now,
+        )  # fmt: skip
         account.site_id, account.nickname = site_id, nickname
         account.status = AccountStatus.ACTIVE.value
         account.updated_at = account.connected_at = now
         session.add(account)
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError:  # another business linked the seller at the same moment
+            raise Conflict(f"seller {seller_id} is already connected to another business") from None
         assert account.id is not None
         row = await session.get(OAuthToken, account.id)
         if row is None:
@@ -80,6 +79,16 @@ async def link_account(
         _fill_token_row(row, cipher, tokens)
         session.add(row)
     return account
+
+
+async def _account_to_link(session: AsyncSession, seller_id: int, business_id: int) -> MlAccount | None:
+    """The seller's account to (re)activate for `business_id`: its live one, else its old one at this business."""
+    accounts = (await session.exec(select(MlAccount).where(MlAccount.seller_id == seller_id))).all()
+    live = [account for account in accounts if account.status != AccountStatus.DISCONNECTED.value]
+    if live and live[0].business_id != business_id:
+        raise Conflict(f"seller {seller_id} is already connected to another business")
+    mine = [account for account in accounts if account.business_id == business_id]
+    return live[0] if live else max(mine, key=lambda account: account.id or 0, default=None)
 
 
 def _fill_token_row(row: OAuthToken, cipher: TokenCipher, tokens: TokenSet) -> None:
@@ -127,8 +136,14 @@ async def replace_tokens(
 
 
 async def get_account_by_seller(db: Database, seller_id: int) -> MlAccount | None:
+    """The seller's live account, else its most recent disconnected one."""
+    statement = (
+        select(MlAccount)
+        .where(MlAccount.seller_id == seller_id)
+        .order_by(col(MlAccount.status) == AccountStatus.DISCONNECTED.value, col(MlAccount.id).desc())
+    )
     async with db.transaction() as session:
-        return (await session.exec(select(MlAccount).where(MlAccount.seller_id == seller_id))).first()
+        return (await session.exec(statement)).first()
 
 
 async def set_account_status(db: Database, account_id: int, status: AccountStatus) -> None:

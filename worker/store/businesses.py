@@ -1,11 +1,15 @@
-"""Businesses (our merchants) and their API keys. Keys are shown once and stored only as a hash."""
+"""Businesses (our merchants), their API keys and signing salts. Keys are shown once and stored only as a hash.
+
+`rotate_api_key` replaces a key (the old one stops working at once); `new_signing_salt` revokes every browser
+session and CSRF token of a business (they are signed with keys derived from the salt)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from connectors.errors import InvalidRecord
 from worker.store.db import Database
@@ -32,11 +36,37 @@ def _check(name: str, country: str) -> tuple[str, str]:
 async def create_business(db: Database, name: str, country: str) -> tuple[Business, str]:
     """Create a business; returns it with its new API key (the only time the key is visible)."""
     name, country = _check(name, country)
-    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    business = Business(name=name, country=country, api_key_hash=hash_api_key(api_key), created_at=utcnow())
+    api_key = new_api_key()
+    business = Business(
+        name=name, country=country, api_key_hash=hash_api_key(api_key), signing_salt=new_salt(), created_at=utcnow()
+    )
     async with db.transaction() as session:
         session.add(business)
     return business, api_key
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+async def rotate_api_key(db: Database, business_id: int) -> str | None:
+    """A new API key for the business (the old one stops working now); None when there is no such business."""
+    api_key = new_api_key()
+    statement = update(Business).where(col(Business.id) == business_id).values(api_key_hash=hash_api_key(api_key))
+    async with db.transaction() as session:
+        found = (await session.exec(statement)).rowcount
+    return api_key if found else None
+
+
+async def new_signing_salt(db: Database, business_id: int) -> bool:
+    """Revoke every session and CSRF token of the business; False when there is no such business."""
+    statement = update(Business).where(col(Business.id) == business_id).values(signing_salt=new_salt())
+    async with db.transaction() as session:
+        return bool((await session.exec(statement)).rowcount)
 
 
 async def business_for_api_key(db: Database, api_key: str) -> Business | None:

@@ -35,7 +35,10 @@ class TokenCipher:
 
     def rotate(self, ciphertext: bytes) -> bytes:
         """Re-encrypt with the first key (after adding a new key in front)."""
-        return self._fernet.rotate(ciphertext)
+        try:
+            return self._fernet.rotate(ciphertext)
+        except InvalidToken:
+            raise MeliError("stored token cannot be decrypted with any configured key") from None
 
     @staticmethod
     def generate_key() -> str:

@@ -37,6 +37,10 @@ class NewNotification:
     reason: str | None = None
     origin: str = "webhook"
     body_text: str | None = None  # `body` exactly as received (UTF-8 JSON): stored as is, not encoded again
+    body_sha256: str | None = None  # rows that keep no body (ignored, throttled) keep its hash instead
+
+
+WAITING = (InboxStatus.PENDING, InboxStatus.THROTTLED)  # not processed yet: no `processed_at`
 
 
 def _values(item: NewNotification, now: datetime) -> dict[str, Any]:
@@ -54,7 +58,8 @@ def _values(item: NewNotification, now: datetime) -> dict[str, Any]:
         "reason": item.reason,
         "attempts": 0,
         "body": item.body,
-        "processed_at": None if item.status is InboxStatus.PENDING else now,
+        "body_sha256": item.body_sha256,
+        "processed_at": None if item.status in WAITING else now,
     }
 
 
@@ -186,6 +191,15 @@ async def rows_to_requeue(db: Database, older_than: timedelta, limit: int = 1000
         return [(int(row_id), int(attempts)) for row_id, attempts in (await session.exec(statement)).all() if row_id]
 
 
+async def pending_count(db: Database, account_id: int, cap: int) -> int:
+    """The seller's pending rows, counted up to `cap` (the bound the webhook enforces)."""
+    table = InboxRow.__table__  # type: ignore[attr-defined]
+    pending = (table.c.account_id == account_id) & (table.c.status == InboxStatus.PENDING.value)
+    capped = select(table.c.id).where(pending).limit(cap).subquery()
+    async with db.connect(autocommit=True) as conn:
+        return int((await conn.execute(select(func.count()).select_from(capped))).scalar_one())
+
+
 async def count_by_status(db: Database) -> dict[str, int]:
     statement = select(col(InboxRow.status), func.count()).group_by(col(InboxRow.status))
     async with db.transaction() as session:
@@ -214,12 +228,13 @@ async def newest_open_row(db: Database, account_id: int, kind: str, resource_id:
     return None if newest is None else int(newest)
 
 
-FINISHED = (InboxStatus.DONE.value, InboxStatus.IGNORED.value)
+FINISHED = tuple(s.value for s in (InboxStatus.DONE, InboxStatus.IGNORED, InboxStatus.FAILED, InboxStatus.THROTTLED))
 
 
 async def prune_inbox(db: Database, older_than: timedelta, limit: int = 5000) -> int:
-    """Delete up to `limit` done or ignored rows received before `older_than` ago, oldest first; returns how many.
-    Pending, parked and failed rows stay whatever their age: they are work, or evidence of a problem."""
+    """Delete up to `limit` done, ignored, failed or throttled rows received before `older_than` ago, oldest
+    first; returns how many. (A throttled row that old was covered by the scheduled re-syncs meanwhile.)
+    Pending and parked rows stay whatever their age: they are work."""
     table = InboxRow.__table__  # type: ignore[attr-defined]
     oldest = (
         select(table.c.id)

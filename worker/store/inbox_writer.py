@@ -37,9 +37,10 @@ WITH new AS (
   FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, n)
 ), saved AS (
   INSERT INTO notification (id, received_at, topic, resource, user_id, notification_id, account_id, kind,
-                            resource_id, origin, status, reason, attempts, body, processed_at)
+                            resource_id, origin, status, reason, attempts, body, body_sha256, processed_at)
   SELECT id, $1::timestamptz, r->>0, r->>1, (r->>2)::bigint, r->>3, (r->>4)::int, r->>5, r->>6, r->>7,
-         r->>8, r->>9, 0, (r->>10)::json, CASE WHEN r->>8 = 'pending' THEN NULL ELSE $1::timestamptz END
+         r->>8, r->>9, 0, (r->>10)::json, r->>11,
+         CASE WHEN r->>8 IN ('pending', 'throttled') THEN NULL ELSE $1::timestamptz END
   FROM new
 )
 SELECT id FROM new ORDER BY n
@@ -165,6 +166,7 @@ def _rows(items: Sequence[NewNotification]) -> str:
                 item.status.value,
                 item.reason,
                 item.body_text if item.body_text is not None else json.dumps(item.body),
+                item.body_sha256,
             )
             for item in items
         ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from worker.store.types import Money, UTCDateTime
@@ -42,17 +42,45 @@ class Business(SQLModel, table=True):
     name: str = Field(max_length=200)
     country: str = Field(max_length=2)
     api_key_hash: str = Field(max_length=64, unique=True)
+    # Mixed into the keys that sign this business's sessions and CSRF tokens: a new salt revokes them all.
+    signing_salt: str = Field(max_length=64)
     created_at: datetime = _time()
 
 
+class ConnectLinkRow(SQLModel, table=True):
+    """A connect or owner link (`kind`, see `worker.store.links`). The URL carries a random token; only its hash
+    is stored."""
+
+    __tablename__ = "connect_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    kind: str = Field(max_length=10)
+    site_id: str | None = Field(default=None, max_length=3)
+    created_at: datetime = _time()
+    expires_at: datetime = _time()
+    used_at: datetime | None = _time(nullable=True)
+    revoked_at: datetime | None = _time(nullable=True)
+
+
+LIVE_ACCOUNT = text("status != 'disconnected'")
+
+
 class MlAccount(SQLModel, table=True):
-    """A connected Mercado Libre seller. A seller belongs to one business at a time."""
+    """A seller's connection to a business. A seller has at most one live (not disconnected) account; its
+    disconnected accounts stay with the businesses they served, with their history."""
 
     __tablename__ = "ml_account"
+    __table_args__ = (
+        Index("ix_ml_account_seller_id", "seller_id"),
+        Index("uq_ml_account_live_seller", "seller_id", unique=True,
+              sqlite_where=LIVE_ACCOUNT, postgresql_where=LIVE_ACCOUNT),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", index=True)
-    seller_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    seller_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     site_id: str = Field(max_length=3)
     nickname: str = Field(max_length=200)
     status: str = Field(default=AccountStatus.ACTIVE.value, max_length=20)
@@ -151,6 +179,7 @@ class InboxStatus(StrEnum):
     IGNORED = "ignored"  # acknowledged only: topic we do not process, unknown or disconnected seller
     PARKED = "parked"  # waits for the seller to reconnect (tokens revoked)
     FAILED = "failed"  # gave up; `reason` says why
+    THROTTLED = "throttled"  # over the seller's intake budget, or under suspicion: a catch-up re-sync covers it
 
 
 class InboxRow(SQLModel, table=True):
@@ -161,6 +190,7 @@ class InboxRow(SQLModel, table=True):
         Index("ix_notification_resource", "account_id", "kind", "resource_id", "id"),
         Index("ix_notification_status_id", "status", "id"),
         Index("ix_notification_notification_id", "notification_id"),  # missed-feeds dedupe looks ids up
+        Index("ix_notification_account_status", "account_id", "status", "id"),  # per-seller pending and throttled
     )
 
     id: int | None = Field(
@@ -179,7 +209,10 @@ class InboxRow(SQLModel, table=True):
     status: str = Field(max_length=10)
     reason: str | None = Field(default=None, max_length=500)
     attempts: int = Field(default=0)
+    # ML calls on this row's behalf that failed (5xx, 429, timeouts), client retries and job tries together
+    ml_failures: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     body: dict[str, Any] = _json()
+    body_sha256: str | None = Field(default=None, max_length=64)  # rows that keep no body keep its hash
     processed_at: datetime | None = _time(nullable=True)
 
 

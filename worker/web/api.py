@@ -1,7 +1,9 @@
 """The business API (JSON), authenticated with the business's API key as a Bearer token.
 
 `POST /api/v1/connect-links` makes a connect link; `GET /api/v1/accounts` and `GET /api/v1/accounts/{id}`
-show the business's connected sellers. A missing or wrong key is 401; another business's account is 404.
+show the business's connected sellers (links, owner links and revocation: `links_api`). A missing or wrong
+key is 401; past `MELI_API_AUTH_FAILURES_PER_MINUTE` wrong keys from one client address in a minute, 429 with
+Retry-After (the key is not even looked at). Another business's account is 404.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from worker.store.activity import account_activity
 from worker.store.businesses import business_for_api_key
 from worker.store.db import Database
 from worker.store.models import Business, MlAccount, utcnow
+from worker.web.edge import client_address
 from worker.web.pages.parts import CONNECT
 
 log = get_logger(__name__)
@@ -48,11 +51,19 @@ def _error(status: int, code: str, message: str, **headers: str) -> web.Response
 
 
 async def _business(request: web.Request) -> Business | web.Response:
+    parts = request.app[CONNECT]
+    address = client_address(request, parts.context.settings.trusted_proxies)
+    wait = await parts.limits.api_blocked(address)
+    if wait is not None:
+        return _error(
+            429, "too_many_requests", "too many wrong API keys; try again later", **{"Retry-After": str(wait)}
+        )
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     business = None
     if scheme.lower() == "bearer" and 0 < len(key.strip()) <= MAX_KEY_LENGTH:
-        business = await business_for_api_key(request.app[CONNECT].context.db, key.strip())
+        business = await business_for_api_key(parts.context.db, key.strip())
     if business is None:
+        await parts.limits.api_failed(address)
         return _error(
             401,
             "unauthorized",
@@ -84,10 +95,11 @@ async def create_connect_link(request: web.Request) -> web.Response:
         return business
     assert business.id is not None
     try:
-        link = request.app[CONNECT].links.issue(business.id, await _site(request), now=utcnow())
+        link = await request.app[CONNECT].links.issue(business.id, await _site(request), now=utcnow())
     except InvalidRecord as error:
         return _error(400, "invalid_request", str(error))
     body = {
+        "id": link.id,
         "url": link.url,
         "business_id": business.id,
         "site": link.site_id,
@@ -150,6 +162,9 @@ async def show_account(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
+    from worker.web import links_api
+
     app.router.add_post("/api/v1/connect-links", create_connect_link)
+    links_api.setup(app)
     app.router.add_get("/api/v1/accounts", list_business_accounts)
     app.router.add_get(r"/api/v1/accounts/{account_id:[0-9]{1,15}}", show_account)

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from worker.context import AppContext
 from worker.web import backfill_routes, connect_routes, events_api, health, metrics_route, openapi, webhooks
+from worker.web.edge import secure_headers
 from worker.web.intake import build_intake
 from worker.web.keys import CONTEXT, INTAKE
 
@@ -15,7 +16,8 @@ MAX_BODY = 64 * 1024
 def create_app(context: AppContext) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[CONTEXT] = context
-    app[INTAKE] = build_intake(context.db, context.redis)
+    app[INTAKE] = build_intake(context.db, context.redis, context.settings)
+    app.on_response_prepare.append(secure_headers(context.settings))
     health.setup(app)
     webhooks.setup(app)
     events_api.setup(app)

@@ -1,158 +1,131 @@
-"""The merchant's connect flow: `GET /connect?token=`, `POST /connect/start`, and the OAuth callback.
+"""The merchant's connect flow: `GET /connect?token=` and `POST /connect/start` (the callback and its
+confirmation: `callback_routes`).
 
 Two clicks at most on our side: "Connect Mercado Libre" on the connect page (the site is preselected), then
 ML's own sign-in and "Allow", then the account page ("Connected as NICKNAME (SITE)"). The only redirects we
-issue go to the ML authorization URL built from settings or to our own account page: no `next=` is ever
-followed. `setup(app)` also registers the account pages and the business API.
+issue go to the ML authorization URL built from settings or to our own pages: no `next=` is ever followed.
+
+`POST /connect/start` needs the connect page's CSRF token (bound to this browser's `meli_connect` cookie and to
+the link) and refuses requests another site made the browser send; it starts at most
+`MELI_CONNECT_STARTS_PER_LINK` sign-ins per link and `MELI_CONNECT_STARTS_PER_ADDRESS` per client address an
+hour (429 past them). The account page's Reconnect button posts here too, with the account's CSRF token.
+`setup(app)` also registers the callback, the owner link, the account pages and the business API.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from urllib.parse import urlsplit
-
 from aiohttp import web
-from redis.exceptions import RedisError
+from multidict import MultiDictProxy
 
-from connectors.errors import MeliError
-from worker.backfill.service import on_account_connected
-from worker.connect.flow import CallbackQuery, ConnectFailed, Problem
-from worker.connect.links import CONNECT_PATH, ConnectGrant, check_site
-from worker.connect.pages import Form, connect_page, default_site, problem_page
-from worker.connect.signing import BadSignedToken, ExpiredSignedToken
-from worker.connect.state import STATE_TTL_S, random_token, well_formed
-from worker.context import AppContext
-from worker.logs import get_logger
-from worker.store.businesses import get_business
-from worker.store.models import Business, MlAccount, utcnow
-from worker.web import api
-from worker.web.keys import CONTEXT
+from worker.connect import messages
+from worker.connect.links import check_site
+from worker.connect.pages import connect_page, default_site
+from worker.connect.state import random_token
+from worker.store.accounts import get_business_account
+from worker.web import api, callback_routes, owner_routes
+from worker.web.edge import client_address
+from worker.web.link_pages import granted_business
 from worker.web.pages import accounts
 from worker.web.pages.parts import CONNECT, ConnectParts, connect_parts
-from worker.web.pages.responses import friendly, html, problem, read_form, see_other, set_cookie, start_session
+from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other
+from worker.web.pages.sessions import (
+    browser_of,
+    csrf_valid,
+    form_token,
+    form_token_valid,
+    keep_browser,
+    read_session,
+)
 
-log = get_logger(__name__)
-BROWSER_COOKIE = "meli_connect"
-RETRY_LINK_TTL = timedelta(hours=1)
-
-# Problem -> (HTTP status, heading, message, offer a retry button)
-FAILURES: dict[Problem, tuple[int, str, str, bool]] = {
-    Problem.BAD_STATE: (400, "This sign-in is no longer valid", "It was already used, took more than 10 "
-                        "minutes, or was not started here. Open your connect link again.", False),
-    Problem.OTHER_BROWSER: (400, "This sign-in was started in another browser", "Finish in the browser where "
-                            "you pressed Connect Mercado Libre, or open your connect link again here.", False),
-    Problem.DENIED: (200, "Nothing was connected", "You did not allow access on Mercado Libre. If that was a "
-                     "mistake, try again.", True),
-    Problem.CODE_REJECTED: (400, "Mercado Libre did not confirm the sign-in", "The sign-in answer was already "
-                            "used or has expired. Nothing was connected.", True),
-    Problem.WRONG_USER: (400, "Mercado Libre did not confirm the sign-in", "The answer did not match the "
-                         "signed-in seller. Nothing was connected.", True),
-    Problem.SELLER_TAKEN: (409, "This seller is connected to another business", "A Mercado Libre seller "
-                           "account works with one business only, so nothing was changed. Disconnect it there "
-                           "first, or sign in with another seller account.", True),
-    Problem.ML_UNAVAILABLE: (502, "Mercado Libre did not answer", "Nothing was connected. Please try again in "
-                             "a minute.", True),
-}  # fmt: skip
-
-
-def _link_problem(parts: ConnectParts, error: BadSignedToken) -> web.Response:
-    if isinstance(error, ExpiredSignedToken):
-        days = parts.context.settings.connect_link_ttl_days
-        return problem(
-            410,
-            "This connect link has expired",
-            f"Connect links work for {days} days. Ask the business that sent it to you for a new one.",
-        )
-    return problem(
-        400,
-        "This connect link is not valid",
-        "The link is incomplete or was changed. Copy the whole link again, or ask for a new one.",
-    )
-
-
-async def _grant(parts: ConnectParts, token: object) -> tuple[ConnectGrant, Business] | web.Response:
-    try:
-        grant = parts.links.read(token if isinstance(token, str) else None, now=utcnow())
-    except BadSignedToken as error:
-        return _link_problem(parts, error)
-    business = await get_business(parts.context.db, grant.business_id)
-    if business is None:
-        return _link_problem(parts, BadSignedToken("unknown business"))
-    return grant, business
+Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
+START_PURPOSE = "connect-start"
 
 
 @friendly
 async def show_connect(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
-    checked = await _grant(parts, request.query.get("token"))
+    checked = await granted_business(parts, request.query.get("token"))
     if isinstance(checked, web.Response):
         return checked
-    grant, business = checked
-    token = request.query["token"]
-    return html(200, connect_page(business, token, default_site(business, grant.site_id)))
+    link_id, site, business = checked
+    browser = browser_of(request) or random_token(43)
+    csrf = form_token(parts, business, START_PURPOSE, browser, f"link:{link_id}")
+    response = html(200, connect_page(business, request.query["token"], default_site(business, site), csrf))
+    keep_browser(response, parts, browser)
+    return response
+
+
+def _expired_form() -> web.Response:
+    return problem(403, *messages.EXPIRED_START)
 
 
 @friendly
 async def start_connect(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
+    refused = from_elsewhere(request, parts)
+    if refused is not None:
+        return refused
     form = await read_form(request)
-    checked = await _grant(parts, form.get("token"))
+    if form.get("account") is not None:
+        return await _start_reconnect(request, parts, form)
+    checked = await granted_business(parts, form.get("token"))
     if isinstance(checked, web.Response):
         return checked
-    grant, business = checked
-    site = form.get("site")
+    link_id, site, business = checked
+    browser = browser_of(request)
+    if browser is None or not form_token_valid(
+        parts, business, START_PURPOSE, browser, f"link:{link_id}", form.get("csrf")
+    ):
+        return _expired_form()
+    chosen = form.get("site")
     try:
-        site_id = check_site(site if isinstance(site, str) else None) or default_site(business, grant.site_id)
+        site_id = check_site(chosen if isinstance(chosen, str) else None) or default_site(business, site)
     except ValueError:
-        return problem(400, "Choose your Mercado Libre country", "Go back and pick a country from the list.")
-    browser = request.cookies.get(BROWSER_COOKIE)
-    browser = browser if well_formed(browser) else random_token(43)
-    assert browser is not None
-    response = see_other(await parts.flow.start(grant.business_id, site_id, browser))
-    set_cookie(response, parts, BROWSER_COOKIE, browser, STATE_TTL_S)
-    return response
+        return problem(400, *messages.CHOOSE_SITE)
+    assert business.id is not None
+    return await _begin(request, parts, (business.id, site_id, link_id), browser, f"link:{link_id}")
 
 
-def _failure(parts: ConnectParts, failed: ConnectFailed) -> web.Response:
-    status, heading, message, retry = FAILURES[failed.problem]
-    action = None
-    if retry and failed.business_id is not None and failed.site_id is not None:
-        link = parts.links.issue(failed.business_id, failed.site_id, now=utcnow(), ttl=RETRY_LINK_TTL)
-        fields = (("token", link.token), ("site", failed.site_id))
-        action = Form(CONNECT_PATH + "/start", "Try again", fields)
-    return html(status, problem_page(heading, message, action))
+async def _start_reconnect(request: web.Request, parts: ConnectParts, form: Form) -> web.Response:
+    """The account page's Reconnect button: the session covers the account and the form is the page's."""
+    raw = form.get("account")
+    session = await read_session(request, parts)
+    account_id = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
+    if (
+        session is None
+        or not session.covers(account_id)
+        or not csrf_valid(parts, session, account_id, form.get("csrf"))
+    ):
+        return _expired_form()
+    account = await get_business_account(parts.context.db, session.business_id, account_id)
+    if account is None:
+        return _expired_form()
+    browser = browser_of(request) or random_token(43)
+    return await _begin(request, parts, (account.business_id, account.site_id, None), browser, f"account:{account_id}")
 
 
-async def _start_import(context: AppContext, account: MlAccount) -> None:
-    """Queue the initial import (or resume a parked one after a reconnect). The account is connected either
-    way: if this fails, the scheduled re-sync and `meli backfill` still cover the history."""
-    assert account.id is not None
-    try:
-        await on_account_connected(context.db, context.redis, context.settings, account.id)
-    except (MeliError, RedisError, OSError) as exc:
-        log.warning("ml.backfill.not_started", account_id=account.id, error=type(exc).__name__)
-
-
-@friendly
-async def oauth_callback(request: web.Request) -> web.StreamResponse:
-    parts = request.app[CONNECT]
-    query = CallbackQuery(request.query.get("code"), request.query.get("state"), request.query.get("error"))
-    try:
-        account = await parts.flow.finish(query, request.cookies.get(BROWSER_COOKIE))
-    except ConnectFailed as failed:
-        return _failure(parts, failed)
-    await _start_import(parts.context, account)
-    response = see_other(f"/accounts/{account.id}")
-    start_session(request, response, parts, account.business_id)
+async def _begin(
+    request: web.Request, parts: ConnectParts, what: tuple[int, str, int | None], browser: str, subject: str
+) -> web.Response:
+    """Start a sign-in for (business, site, link) in this browser, within the start limits."""
+    address = client_address(request, parts.context.settings.trusted_proxies)
+    wait = await parts.limits.connect_start(subject, address)
+    if wait is not None:
+        response = problem(429, *messages.TOO_MANY_STARTS)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    business_id, site_id, link_id = what
+    response = see_other(await parts.flow.start(business_id, site_id, browser, link_id))
+    keep_browser(response, parts, browser)
     return response
 
 
 def setup(app: web.Application) -> None:
-    """Connect pages, OAuth callback (at the path of MELI_ML_REDIRECT_URI), account pages, business API."""
+    """Connect pages, OAuth callback (at the path of MELI_ML_REDIRECT_URI), owner links, account pages, API."""
     app.cleanup_ctx.append(connect_parts)
-    callback_path = urlsplit(app[CONTEXT].settings.ml_redirect_uri).path or "/oauth/callback"
-    app.router.add_get(CONNECT_PATH, show_connect)
-    app.router.add_post(CONNECT_PATH + "/start", start_connect)
-    app.router.add_get(callback_path, oauth_callback)
+    app.router.add_get("/connect", show_connect)
+    app.router.add_post("/connect/start", start_connect)
+    callback_routes.setup(app)
+    owner_routes.setup(app)
     accounts.setup(app)
     api.setup(app)

@@ -1,4 +1,6 @@
-"""GET /healthz: the version and a live check of the database and Redis."""
+"""Health: `GET /healthz` says only ok (200) or failing (503), for load balancers on the public port;
+`GET /healthz/details` (internal: the internal port, or the internal token) adds the version, the environment
+and which check failed."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from redis.exceptions import RedisError
 
 from connectors.errors import Unavailable
 from worker import __version__
+from worker.web.edge import internal_only
 from worker.web.keys import CONTEXT
 
 CHECK_TIMEOUT = 2.0
@@ -30,17 +33,28 @@ async def _check_redis(request: web.Request) -> str:
     return "ok"
 
 
-async def healthz(request: web.Request) -> web.Response:
+async def _checks(request: web.Request) -> dict[str, str]:
     database, redis = await asyncio.gather(_check_database(request), _check_redis(request))
-    healthy = database == "ok" and redis == "ok"
+    return {"database": database, "redis": redis}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    healthy = all(result == "ok" for result in (await _checks(request)).values())
+    return web.json_response({"status": "ok" if healthy else "failing"}, status=200 if healthy else 503)
+
+
+async def details(request: web.Request) -> web.Response:
+    checks = await _checks(request)
+    healthy = all(result == "ok" for result in checks.values())
     body = {
         "status": "ok" if healthy else "degraded",
         "version": __version__,
         "environment": request.app[CONTEXT].settings.environment,
-        "checks": {"database": database, "redis": redis},
+        "checks": checks,
     }
     return web.json_response(body, status=200 if healthy else 503)
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz/details", internal_only(app[CONTEXT].settings, details))

@@ -1,4 +1,5 @@
-"""Parts the webhook needs beyond the context: the batching inbox writer and a short-lived seller cache."""
+"""Parts the webhook needs beyond the context: the batching inbox writer, a short-lived seller cache, the
+per-seller intake gate and the job queuer."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from dataclasses import dataclass, field
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
-from worker.jobs.names import enqueue_notifications
+from worker.jobs.names import catchup_slot, enqueue_catchup, enqueue_notifications
 from worker.logs import get_logger
+from worker.settings import Settings
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
-from worker.store.inbox import NewNotification
+from worker.store.inbox import NewNotification, pending_count
 from worker.store.inbox_writer import InboxWriter, inbox_writer
 from worker.web.batching import BatchWriter
+from worker.web.gate import IntakeGate
 
 log = get_logger(__name__)
 
@@ -25,6 +28,7 @@ class AccountInfo:
     id: int
     business_id: int
     status: str
+    pending: int = 0  # its pending inbox rows when it was read (capped at the bound)
 
 
 @dataclass
@@ -36,6 +40,7 @@ class AccountDirectory:
     """
 
     db: Database
+    pending_cap: int = 1000
     ttl: float = 2.0
     _cache: dict[int, tuple[float, AccountInfo | None]] = field(default_factory=dict)
     _loading: dict[int, asyncio.Task[AccountInfo | None]] = field(default_factory=dict)
@@ -59,11 +64,11 @@ class AccountDirectory:
     async def _load(self, seller_id: int) -> AccountInfo | None:
         now = time.monotonic()
         account = await get_account_by_seller(self.db, seller_id)
-        info = (
-            None
-            if account is None or account.id is None
-            else AccountInfo(account.id, account.business_id, account.status)
-        )
+        info = None
+        if account is not None and account.id is not None:
+            live = account.status != "disconnected"
+            pending = await pending_count(self.db, account.id, self.pending_cap) if live else 0
+            info = AccountInfo(account.id, account.business_id, account.status, pending)
         if len(self._cache) > 10_000:  # bounded: a flood of unknown sellers cannot grow memory without limit
             self._cache.clear()
         self._cache[seller_id] = (now, info)
@@ -77,25 +82,46 @@ class JobQueuer:
     The first row waits `linger` seconds for others (a Redis call costs the web process ~60 µs of CPU whatever
     it carries: at 15,000 notifications/s, 5 ms make calls of ~75 rows instead of ~20)."""
 
-    def __init__(self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005) -> None:
+    def __init__(
+        self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005, catchup_interval: float = 1.0
+    ) -> None:
         self._redis = redis
         self._max_batch = max_batch
         self._linger = linger
+        self._catchup_interval = catchup_interval
         self._waiting: list[int] = []
+        self._catchups: dict[int, int] = {}  # account → interval of the catch-up to queue for it
+        self._catchup_sent: dict[int, int] = {}  # account → interval of the last catch-up queued
         self._running: asyncio.Task[None] | None = None
 
     def submit(self, inbox_id: int) -> None:
         self._waiting.append(inbox_id)
+        self._wake()
+
+    def submit_catchup(self, account_id: int) -> None:
+        """A throttled row of this seller: make sure a catch-up starts after it arrived, queuing at most one per
+        interval. The current interval's catch-up may have run already, so after it comes the next one's."""
+        now = catchup_slot(self._catchup_interval)
+        sent = self._catchup_sent.get(account_id, now - 1)
+        if sent > now:  # the next interval's catch-up is queued: it starts after this row arrived
+            return
+        self._catchups[account_id] = self._catchup_sent[account_id] = now if sent < now else now + 1
+        self._wake()
+
+    def _wake(self) -> None:
         if self._running is None or self._running.done():
             self._running = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
         await asyncio.sleep(self._linger)
-        while self._waiting:
+        while self._waiting or self._catchups:
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+            catchups, self._catchups = self._catchups, {}
             try:
                 await enqueue_notifications(self._redis, batch)
-            except (RedisError, OSError) as exc:
+                for account_id, slot in catchups.items():
+                    await enqueue_catchup(self._redis, account_id, self._catchup_interval, slot)
+            except (RedisError, OSError) as exc:  # the sweeper queues what is left
                 log.warning("ml.webhook.enqueue_failed", rows=len(batch), error=type(exc).__name__)
 
     async def close(self) -> None:
@@ -110,6 +136,7 @@ class Intake:
     jobs: JobQueuer  # their jobs, one Redis call per batch, not awaited by the request
     accounts: AccountDirectory
     inbox: InboxWriter
+    gate: IntakeGate  # which notifications of a seller become a fetch, which are throttled
 
     async def close(self) -> None:
         """At shutdown: the batches being written, then the jobs of their rows."""
@@ -118,9 +145,13 @@ class Intake:
         await self.inbox.close()
 
 
-def build_intake(db: Database, redis: ArqRedis, in_flight: int = 2) -> Intake:
+def build_intake(db: Database, redis: ArqRedis, settings: Settings, in_flight: int = 2) -> Intake:
     inbox = inbox_writer(db, connections=in_flight)
     return Intake(
-        writer=BatchWriter(inbox.write, in_flight=in_flight), jobs=JobQueuer(redis), accounts=AccountDirectory(db),
-        inbox=inbox,
+        writer=BatchWriter(inbox.write, in_flight=in_flight),
+        jobs=JobQueuer(redis, catchup_interval=settings.catchup_interval_seconds),
+        accounts=AccountDirectory(db, settings.inbox_max_pending_per_seller), inbox=inbox,
+        gate=IntakeGate(
+            settings.webhook_seller_rate, settings.webhook_seller_burst, settings.inbox_max_pending_per_seller
+        ),
     )  # fmt: skip

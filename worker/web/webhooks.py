@@ -2,13 +2,19 @@
 
 Bad input is answered with a reason and loses nothing we could use: malformed → 400, another application's
 notification → 403, oversized → 413; a topic we do not process or an unknown or disconnected seller → 200 and
-recorded as ignored. A 200 means the row is committed: it survives any crash and a Redis flush (the sweeper
-re-enqueues pending rows).
+recorded as ignored, without its body (its hash only). A 200 means the row is committed: it survives any crash
+and a Redis flush (the sweeper re-enqueues pending rows).
+
+Abuse: with `MELI_WEBHOOK_PATH_SECRET` the route is `/webhooks/mercadolibre/<secret>` and everything else 404;
+with `MELI_WEBHOOK_ALLOWED_NETWORKS` other sources get 403. A connected seller's notifications beyond its
+intake budget (`worker.web.gate`) are recorded as throttled, without body, and covered by its catch-up re-sync.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import time
 from typing import Any
 
@@ -23,12 +29,15 @@ from connectors.mercadolibre.notifications import (
     resource_ref,
 )
 from worker.logs import get_logger
+from worker.settings import Settings
 from worker.store.inbox import NewNotification
 from worker.store.models import InboxStatus
+from worker.web.edge import allowed_source, client_address
 from worker.web.intake import Intake
 from worker.web.keys import CONTEXT, INTAKE
 
 log = get_logger(__name__)
+WEBHOOK_PATH = "/webhooks/mercadolibre"
 MAX_WEBHOOK_BODY = 16 * 1024
 BODY_TIMEOUT = 10.0  # seconds to receive the whole body (slow-loris bound)
 _STATUS_JSON = {status: status.value.encode() for status in InboxStatus}
@@ -68,9 +77,11 @@ async def _read_body(request: web.Request) -> bytes | web.Response:
 
 
 async def _classify(intake: Intake, note: Notification, body: dict[str, Any], raw: bytes) -> NewNotification:
-    """Decide what the row says: pending work, or ignored with a reason."""
+    """Decide what the row says: pending work, throttled work (the catch-up covers it), or ignored with a reason.
+    Only pending rows keep the body; the others keep its hash."""
     ref = resource_ref(note)
     account = None if ref is None else await intake.accounts.lookup(note.user_id)
+    reason: str | None
     if ref is None:
         status, reason = InboxStatus.IGNORED, f"topic {note.topic} is not processed"
     elif account is None:
@@ -78,13 +89,15 @@ async def _classify(intake: Intake, note: Notification, body: dict[str, Any], ra
     elif account.status == "disconnected":
         status, reason = InboxStatus.IGNORED, "seller disconnected"
     else:
-        status, reason = InboxStatus.PENDING, None
-    work = ref if status is InboxStatus.PENDING else None  # what the job fetches
+        reason = intake.gate.admit(account)
+        status = InboxStatus.PENDING if reason is None else InboxStatus.THROTTLED
+    work = ref if status is not InboxStatus.IGNORED else None  # what the job or the catch-up looks at
+    kept = status is InboxStatus.PENDING
     return NewNotification(
-        topic=note.topic, resource=note.resource, user_id=note.user_id, body=body, status=status,
+        topic=note.topic, resource=note.resource, user_id=note.user_id, body=body if kept else {}, status=status,
         notification_id=note.notification_id, account_id=account.id if account is not None else None,
         kind=work.kind.value if work else None, resource_id=work.id if work else None, reason=reason,
-        body_text=_utf8(raw),
+        body_text=_utf8(raw) if kept else None, body_sha256=None if kept else hashlib.sha256(raw).hexdigest(),
     )  # fmt: skip
 
 
@@ -95,8 +108,24 @@ def _utf8(raw: bytes) -> str | None:
         return None
 
 
+def _refused(request: web.Request, settings: Settings) -> web.Response | None:
+    """404 off the secret path (when there is one), 403 from a source outside the allowed networks."""
+    secret = settings.webhook_path_secret.get_secret_value().encode() if settings.webhook_path_secret else None
+    sent = request.match_info.get("secret")
+    if (secret is None) != (sent is None) or (secret and not hmac.compare_digest(secret, (sent or "").encode())):
+        return _problem(404, "not found")
+    if not allowed_source(client_address(request, settings.trusted_proxies), settings.allowed_networks):
+        return _problem(403, "source not allowed")
+    return None
+
+
 async def receive(request: web.Request) -> web.Response:
     started = time.perf_counter()
+    settings = request.app[CONTEXT].settings
+    refused = _refused(request, settings)
+    if refused is not None:
+        request.app[CONTEXT].metrics.notification("invalid", "refused", time.perf_counter() - started)
+        return refused
     response, topic, outcome = await _handle(request)
     request.app[CONTEXT].metrics.notification(topic, outcome, time.perf_counter() - started)
     return response
@@ -128,10 +157,14 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
         return _problem(400, str(exc)), note.topic, "malformed"
     if row.status is InboxStatus.PENDING:
         intake.jobs.submit(row_id)  # the row is durable: answering need not wait for Redis
+    elif row.status is InboxStatus.THROTTLED and row.account_id is not None:
+        intake.jobs.submit_catchup(row.account_id)
     # No log line per accepted notification: the inbox row is the record (`meli explain`), /metrics the counts.
     answer = b'{"status": "%s", "id": %d}' % (_STATUS_JSON[row.status], row_id)
     return web.Response(body=answer, headers=_JSON), note.topic, row.status
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_post("/webhooks/mercadolibre", receive)
+    """Both routes always exist; `_refused` answers 404 on the one the settings do not use."""
+    app.router.add_post(WEBHOOK_PATH, receive)
+    app.router.add_post(WEBHOOK_PATH + "/{secret}", receive)

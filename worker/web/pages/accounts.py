@@ -1,69 +1,68 @@
-"""`GET /accounts/{id}` (status page) and `POST /accounts/{id}/disconnect`, scoped to the browser's business.
+"""`GET /accounts` (the accounts this browser may see), `GET /accounts/{id}` (status page) and
+`POST /accounts/{id}/disconnect`, scoped to the browser's session.
 
-Without a session the page says how to get one (401); an account of another business is a plain 404, the
-same as a missing one. Disconnect needs the page's CSRF token; it stops processing, stored events stay.
+A session covers the accounts its browser connected, or every account of the business when it was opened with
+an owner link. Without a session a page says how to get one (401); an account the session does not cover is a
+plain 404, the same as a missing one. Disconnect needs the page's CSRF token and refuses cross-site posts; it
+stops processing, stored events stay.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiohttp import web
 
 from worker.backfill.progress import backfill_json
+from worker.connect import messages
 from worker.connect.import_view import import_section
 from worker.connect.links import CONNECT_PATH
-from worker.connect.pages import Form, account_page
+from worker.connect.pages import Form, account_page, accounts_page
 from worker.logs import get_logger
-from worker.store.accounts import disconnect_account, get_business_account, token_expiry
+from worker.store.accounts import disconnect_account, get_business_account, list_accounts, token_expiry
 from worker.store.activity import account_activity
-from worker.store.businesses import get_business
-from worker.store.models import AccountStatus, MlAccount, utcnow
+from worker.store.models import AccountStatus, MlAccount
 from worker.web.pages.parts import CONNECT, ConnectParts
-from worker.web.pages.responses import (
-    Session,
-    csrf_token,
-    csrf_valid,
-    friendly,
-    html,
-    problem,
-    read_form,
-    read_session,
-    see_other,
-)
+from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other
+from worker.web.pages.sessions import Session, csrf_token, csrf_valid, read_session
 
 log = get_logger(__name__)
-RECONNECT_LINK_TTL = timedelta(hours=1)
 ACCOUNT_PATH = r"/accounts/{account_id:[0-9]{1,15}}"
 
 
 def _no_session() -> web.Response:
-    return problem(
-        401,
-        "Open your connect link to see this page",
-        "This page shows a connected Mercado Libre account to the browser that connected it. "
-        "Open the connect link you received again, or ask for a new one.",
-    )
+    return problem(401, *messages.NO_SESSION)
 
 
 def _not_found() -> web.Response:
-    return problem(404, "Account not found", "There is no such Mercado Libre account for your business.")
+    return problem(404, *messages.ACCOUNT_NOT_FOUND)
 
 
 async def _scoped(request: web.Request) -> tuple[ConnectParts, Session, MlAccount] | web.Response:
     parts = request.app[CONNECT]
-    session = read_session(request, parts)
+    session = await read_session(request, parts)
     if session is None:
         return _no_session()
-    account = await get_business_account(parts.context.db, session.business_id, int(request.match_info["account_id"]))
-    if account is None or account.id is None:
+    account_id = int(request.match_info["account_id"])
+    account = await get_business_account(parts.context.db, session.business_id, account_id)
+    if account is None or account.id is None or not session.covers(account.id):
         return _not_found()
     return parts, session, account
 
 
-def reconnect_form(parts: ConnectParts, account: MlAccount) -> Form:
-    link = parts.links.issue(account.business_id, account.site_id, now=utcnow(), ttl=RECONNECT_LINK_TTL)
-    return Form(CONNECT_PATH + "/start", "Reconnect Mercado Libre", (("token", link.token), ("site", account.site_id)))
+def reconnect_form(parts: ConnectParts, session: Session, account: MlAccount) -> Form:
+    assert account.id is not None
+    fields = (("account", str(account.id)), ("csrf", csrf_token(parts, session, account.id)))
+    return Form(CONNECT_PATH + "/start", messages.RECONNECT, fields)
+
+
+@friendly
+async def show_accounts(request: web.Request) -> web.StreamResponse:
+    parts = request.app[CONNECT]
+    session = await read_session(request, parts)
+    if session is None:
+        return _no_session()
+    listed = await list_accounts(parts.context.db, session.business_id)
+    visible = [account for account in listed if account.id is not None and session.covers(account.id)]
+    return html(200, accounts_page(session.business.name, visible, session.owner))
 
 
 @friendly
@@ -77,18 +76,17 @@ async def show_account(request: web.Request) -> web.StreamResponse:
     disconnected = account.status == AccountStatus.DISCONNECTED.value
     disconnect = Form(
         f"/accounts/{account.id}/disconnect",
-        "Disconnect",
+        messages.DISCONNECT,
         (("csrf", csrf_token(parts, session, account.id)),),
         secondary=True,
     )
-    business = await get_business(parts.context.db, account.business_id)
     return html(
         200,
         account_page(
             account,
-            business.name if business else "Your business",
+            session.business.name,
             await token_expiry(parts.context.db, account.id),
-            None if active else reconnect_form(parts, account),
+            None if active else reconnect_form(parts, session, account),
             None if disconnected else disconnect,
             await account_activity(parts.context.db, account.id, account.business_id),
             import_section(await backfill_json(parts.context.db, account)),
@@ -103,14 +101,18 @@ async def disconnect(request: web.Request) -> web.StreamResponse:
         return scoped
     parts, session, account = scoped
     assert account.id is not None
+    refused = from_elsewhere(request, parts)
+    if refused is not None:
+        return refused
     form = await read_form(request)
     if not csrf_valid(parts, session, account.id, form.get("csrf")):
-        return problem(403, "This form has expired", "Reload the account page and press Disconnect again.")
+        return problem(403, *messages.EXPIRED_DISCONNECT)
     await disconnect_account(parts.context.db, account.id)
     log.info("ml.account.disconnected", account_id=account.id, business_id=account.business_id)
     return see_other(f"/accounts/{account.id}")
 
 
 def setup(app: web.Application) -> None:
+    app.router.add_get("/accounts", show_accounts)
     app.router.add_get(ACCOUNT_PATH, show_account)
     app.router.add_post(ACCOUNT_PATH + "/disconnect", disconnect)

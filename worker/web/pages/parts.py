@@ -8,13 +8,15 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
+from worker.connect.confirm import Confirmations
 from worker.connect.flow import ConnectFlow
 from worker.connect.links import ConnectLinks
 from worker.connect.ml_oauth import TIMEOUT, MlOAuthClient
-from worker.connect.signing import Signer
+from worker.connect.signing import BusinessKeys
 from worker.connect.state import OAuthStates
 from worker.context import AppContext
 from worker.web.keys import CONTEXT
+from worker.web.limits import Limits
 
 
 @dataclass
@@ -22,9 +24,9 @@ class ConnectParts:
     context: AppContext
     http: aiohttp.ClientSession
     links: ConnectLinks
-    sessions: Signer
-    csrf: Signer
+    keys: BusinessKeys  # sessions and CSRF tokens, per business
     flow: ConnectFlow
+    limits: Limits
     secure_cookies: bool
 
 
@@ -33,17 +35,18 @@ CONNECT = web.AppKey("connect", ConnectParts)
 
 def build_parts(context: AppContext, http: aiohttp.ClientSession) -> ConnectParts:
     settings = context.settings
-    secret = settings.secret_key.get_secret_value()
     states = OAuthStates(context.redis, settings.queue_name)
-    flow = ConnectFlow(context.db, context.cipher, states, MlOAuthClient(http, settings))
+    links = ConnectLinks(context.db, settings)
+    confirmations = Confirmations(context.redis, context.cipher, settings.queue_name)
+    flow = ConnectFlow(context.db, context.cipher, states, MlOAuthClient(http, settings), links, confirmations)
     return ConnectParts(
         context=context,
         http=http,
-        links=ConnectLinks(settings),
-        sessions=Signer(secret, "session"),
-        csrf=Signer(secret, "csrf"),
+        links=links,
+        keys=BusinessKeys(settings.secret_key.get_secret_value()),
         flow=flow,
-        secure_cookies=settings.public_base_url.startswith("https://"),
+        limits=Limits(context.redis, settings),
+        secure_cookies=settings.https_only,
     )
 
 

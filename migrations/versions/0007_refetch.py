@@ -1,7 +1,7 @@
 """orders to fetch again: a related document was missing or still changing
 
-Revision ID: 0008_refetch
-Revises: 0005
+Revision ID: 0007_refetch
+Revises: 0006_security
 Create Date: 2026-12-04 20:00:00
 
 One row per (account, order) whose last sync lacked a document the mapping needs (a 404/403 or unreadable
@@ -16,8 +16,8 @@ from alembic import op
 
 from worker.store.types import UTCDateTime
 
-revision: str = "0008_refetch"
-down_revision: str | None = "0005"
+revision: str = "0007_refetch"
+down_revision: str | None = "0006_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
