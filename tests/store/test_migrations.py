@@ -39,7 +39,7 @@ async def test_0006_keeps_businesses_accounts_and_tokens_and_salts_each_business
         async with db.connect() as conn:
             for statement in OLD_ROWS:
                 await conn.execute(text(statement))
-        at = await upgrade(db)
+        at = await upgrade(db, "0006_security")
         async with db.connect() as conn:
             salts = (await conn.execute(text("SELECT id, signing_salt FROM business ORDER BY id"))).all()
             kept = (
