@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from connectors.events import Origin
 from connectors.mercadolibre.client import Seller
@@ -22,7 +22,7 @@ ORDER_ONLY = ("order.confirmed", "order.cancelled")  # the events an order's own
 
 async def gaps(world: Any) -> list[RefetchRow]:
     async with world.context.db.transaction() as session:
-        return list((await session.exec(select(RefetchRow).order_by(RefetchRow.id))).all())
+        return list((await session.exec(select(RefetchRow).order_by(col(RefetchRow.id)))).all())
 
 
 async def on_order(deps: Any, target: SyncTarget, event: dict[str, Any]) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,15 +17,12 @@ from sandboxes.mercadolibre.steps_shipment import PATHS
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "mercadolibre"
 
 
-def test_twenty_thousand_historical_orders_build_in_seconds() -> None:
-    started = time.perf_counter()
+def test_a_long_history_is_finished_silent_and_in_order() -> None:
+    # How fast it builds is benchmarks/sandbox_orders.py's business; here only what it builds.
+    world, engine = build_world(SandboxConfig(sellers=1, orders=0, historical_orders=5_000, history_days=730))
 
-    world, engine = build_world(SandboxConfig(sellers=1, orders=0, historical_orders=20_000, history_days=730))
-
-    elapsed = time.perf_counter() - started
     seller = world.sellers[0]
     created = world.seller_created[seller]
-    assert elapsed < 10
     assert engine.pending == 0
     assert world.outbox == []
     assert created == sorted(created)
