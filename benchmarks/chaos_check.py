@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix, retry_key_prefix
-from arq.jobs import deserialize_result
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlmodel import col, select
 
+from worker import redis_keys
 from worker.demo.compare import Comparison, compare, stored_events
-from worker.jobs.names import notification_job_id
 from worker.store.db import Database
 from worker.store.inbox import count_by_status
 from worker.store.models import InboxRow, InboxStatus
@@ -111,8 +109,8 @@ async def drained(control: Control, db: Database, redis_url: str, queue: str) ->
 
 
 async def open_rows(db: Database, redis_url: str, queue: str, limit: int = 8) -> list[str]:
-    """The oldest open inbox rows and the state of their arq job and resource lock, to tell a lost job from one
-    that waits (for a lock, a retry, or arq's in-progress timeout of a killed worker's job)."""
+    """The oldest open inbox rows and the state of their seller's drain, to tell a lost drain from one that waits
+    (for its lock, or a retry)."""
     statement = (
         select(InboxRow)
         .where(col(InboxRow.status).in_([InboxStatus.PENDING.value, InboxStatus.PARKED.value]))
@@ -131,19 +129,14 @@ async def open_rows(db: Database, redis_url: str, queue: str, limit: int = 8) ->
 
 
 async def _row_state(client: Redis, queue: str, row: InboxRow) -> str:
-    assert row.id is not None
-    job = notification_job_id(queue, row.id, row.attempts)
-    lock = f"meli:lock:resource:{row.account_id}:{row.kind}:{row.resource_id}"  # as in worker/jobs/notifications
-    raw = await client.get(result_key_prefix + job)
-    result = "none"
-    if raw is not None:
-        info = deserialize_result(raw)
-        result = f"{'ok' if info.success else 'failed'} {info.result!r:.80} (try {info.job_try})"
+    """A row and its seller's drain: whether one is asked for (flag), and whether one is at work (lock)."""
+    assert row.id is not None and row.account_id is not None
+    flag, lock = redis_keys.drain_flag(queue, row.account_id), redis_keys.drain_lock(queue, row.account_id)
+    due = f"due {row.due_at:%H:%M:%S}" if row.due_at else "due now"
     return (
-        f"row {row.id} {row.status} {row.kind} {row.resource_id} received {row.received_at:%H:%M:%S}: result {result}, "
-        f"job {'exists' if await client.exists(job_key_prefix + job) else 'MISSING'}, queued "
-        f"{await client.zscore(queue, job) is not None}, tries {(await client.get(retry_key_prefix + job)) or 0!r}, "
-        f"in progress ttl {await client.pttl(in_progress_key_prefix + job)} ms, lock ttl {await client.pttl(lock)} ms"
+        f"row {row.id} {row.status} {row.kind} {row.resource_id} received {row.received_at:%H:%M:%S}, {due}, "
+        f"tries {row.attempts}: drain asked ttl {await client.pttl(flag)} ms, "
+        f"drain lock ttl {await client.pttl(lock)} ms"
     )
 
 

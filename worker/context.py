@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 
-from worker.jobs.names import deserialize, serialize
 from worker.metrics import Metrics
+from worker.pipeline.queue import deserialize, serialize
 from worker.settings import Settings
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database, open_database

@@ -13,9 +13,14 @@ def scoped(queue_name: str, *parts: object) -> str:
     return ":".join((queue_name, *(str(part) for part in parts)))
 
 
-def resource_lock(queue_name: str, account_id: int, kind: str, resource_id: str) -> str:
-    """Held while one job fetches and maps one notified resource of one seller."""
-    return scoped(queue_name, "lock", "resource", account_id, kind, resource_id)
+def drain_flag(queue_name: str, account_id: int) -> str:
+    """Set while a drain of the seller's notifications is asked for and not started (worker/pipeline/queue.py)."""
+    return scoped(queue_name, "drain", "asked", account_id)
+
+
+def drain_lock(queue_name: str, account_id: int) -> str:
+    """Held by the one drain working on a seller's notifications."""
+    return scoped(queue_name, "lock", "drain", account_id)
 
 
 def heartbeat(queue_name: str) -> str:

@@ -67,7 +67,10 @@ class Settings(BaseSettings):
     track_products: bool = Field(False, description="Also emit product.purchased per order item (opt-in)")
     worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
     worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
-    inbox_requeue_seconds: float = Field(60.0, gt=0, description="Re-enqueue inbox rows pending this long")
+    inbox_requeue_seconds: float = Field(
+        60.0, gt=0, description="A seller whose due inbox rows wait this long lost its drain: the sweeper asks again"
+    )
+    inbox_max_tries: int = Field(8, ge=1, le=50, description="Times a notification is tried before it fails")
     refetch_first_pause_seconds: float = Field(
         60.0, gt=0, le=86400, description="An order that lacked a related document is synced again after this long "
         "(first retry; each next one waits 4 times longer, at most 6 hours)"

@@ -19,7 +19,7 @@ from tests.conftest import _truncate
 from tests.fuzz.live import Tenant, add_tenant, forget_redis_keys
 from tests.pipeline.harness import offline_world
 from worker.context import AppContext, app_context
-from worker.jobs.names import catchup_job_id, catchup_slot
+from worker.pipeline.queue import catchup_job_id, catchup_slot
 from worker.settings import Settings
 from worker.store.models import InboxRow
 from worker.web.app import create_app

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from sandboxes.mercadolibre import SandboxConfig
 from tests.pipeline.harness import offline_world, oracle_view
-from worker.jobs.names import enqueue_notification
+from worker.pipeline.queue import request_drains
 from worker.settings import Settings
 from worker.store.models import InboxRow
 
@@ -35,9 +35,7 @@ async def test_store_equals_oracle_and_a_second_run_adds_nothing(settings: Setti
 
         async with world.context.db.transaction() as session:  # every job again: nothing new may appear
             await session.exec(update(InboxRow).values(status="pending"))
-        for row in rows:
-            assert row.id is not None
-            assert await enqueue_notification(world.context.redis, row.id, row.attempts) is True
+        assert await request_drains(world.context.redis, {row.account_id for row in rows if row.account_id}) == 1
         await world.run_worker()
         assert await world.stored(business_id) == expected
         async with world.context.db.transaction() as session:

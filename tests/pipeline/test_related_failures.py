@@ -13,7 +13,7 @@ from sandboxes.mercadolibre import SandboxConfig
 from tests.pipeline.harness import offline_world, oracle_view
 from worker.jobs.deps import build_deps, close_deps
 from worker.jobs.refetch import refetch_order
-from worker.jobs.sync import SyncTarget, sync_order
+from worker.pipeline.sync import SyncTarget, sync_order
 from worker.settings import Settings
 from worker.store.models import RefetchRow
 

@@ -39,8 +39,8 @@ from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker import redis_keys
 from worker.backfill.claims import ClaimsIndex
-from worker.jobs.locks import held_lock
 from worker.metrics import Metrics
+from worker.pipeline.locks import held_lock
 from worker.settings import Settings
 from worker.store.db import Database
 from worker.tokens import TokenProvider

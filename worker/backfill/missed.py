@@ -21,8 +21,8 @@ from connectors.errors import AuthError
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.notifications import Notification, NotificationError, parse_notification, resource_ref
-from worker.jobs.names import enqueue_notification
 from worker.logs import get_logger
+from worker.pipeline.queue import request_drains
 from worker.settings import Settings
 from worker.store.accounts import get_account_by_seller
 from worker.store.backfills import active_accounts, known_notification_ids
@@ -125,8 +125,7 @@ async def _recover_seller(
         messages = list(body.get("messages") or []) if isinstance(body, dict) else []
         report.read += len(messages)
         rows = await _new_rows(db, settings, messages)
-        for row_id in await record_notifications(db, rows):
-            report.recorded += 1
-            report.queued += await enqueue_notification(redis, row_id)
+        report.recorded += len(await record_notifications(db, rows))
+        report.queued += await request_drains(redis, [row.account_id for row in rows if row.account_id is not None])
         if len(messages) < MISSED_PAGE:
             return

@@ -21,8 +21,8 @@ from connectors.mercadolibre.client import MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from worker.backfill.claims import ClaimsIndex
 from worker.backfill.windows import Span, search_params
-from worker.jobs.sync import Known, SyncReport, SyncTarget, sync_order
 from worker.logs import get_logger
+from worker.pipeline.sync import Known, SyncReport, SyncTarget, sync_order
 from worker.store.db import Database
 
 log = get_logger(__name__)

@@ -24,7 +24,7 @@ from worker.backfill.claims import ClaimsIndex, load_claims
 from worker.backfill.lane import Bulk
 from worker.backfill.pages import PageSync, Sink, search_page, sync_orders
 from worker.backfill.windows import PAGE_SIZE, Span, fits, pieces, to_ms
-from worker.jobs.sync import SyncTarget
+from worker.pipeline.sync import SyncTarget
 from worker.store.models import MlAccount
 from worker.store.profiles import order_references_for_shipment
 

@@ -40,8 +40,10 @@ async def _run(settings: Settings, options: DemoOptions, database: Path) -> int:
             "ml_seller_rate": max(settings.ml_seller_rate, 500.0),
         }
         queue = f"meli:demo:{uuid.uuid4().hex[:8]}"
+        # The sandbox's documents that failed (its faults) are fetched again within seconds, not minutes.
+        pace = {"refetch_first_pause_seconds": min(settings.refetch_first_pause_seconds, 2.0)}
         settings = settings.model_copy(
-            update={"redis_url": redis_url, "queue_name": queue, "worker_metrics_port": 0} | budget
+            update={"redis_url": redis_url, "queue_name": queue, "worker_metrics_port": 0} | budget | pace
         )
         return await play(settings, options, how)
 

@@ -22,6 +22,7 @@ from worker.demo.world import DemoWorld, demo_world
 from worker.settings import Settings
 from worker.store.events import read_events
 from worker.store.inbox import count_by_status
+from worker.store.refetch import open_gaps
 
 
 @dataclass
@@ -41,7 +42,9 @@ async def _drained(world: DemoWorld) -> bool:
     deliveries = await world.control("GET", "/_sandbox/notifications?state=pending")
     inbox = await count_by_status(world.context.db)
     queued = await world.context.redis.zcard(world.settings.queue_name)
-    return sandbox["pending_steps"] == 0 and deliveries["total"] == 0 and not inbox.get("pending") and queued == 0
+    gaps = await open_gaps(world.context.db)  # orders waiting for a document to be fetched again
+    quiet = sandbox["pending_steps"] == 0 and deliveries["total"] == 0 and queued == 0
+    return quiet and not inbox.get("pending") and gaps == 0
 
 
 async def _wait_until_drained(world: DemoWorld, console: Console, within: float) -> None:

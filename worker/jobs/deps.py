@@ -11,6 +11,7 @@ from connectors.mercadolibre.client import ClientLimits, MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker.context import AppContext, build_context, close_context
+from worker.pipeline.parts import Pipeline, Rules
 from worker.settings import Settings
 from worker.tokens import TokenProvider
 
@@ -22,6 +23,7 @@ class JobDeps:
     tokens: TokenProvider
     client: MlClient
     options: MappingOptions
+    pipeline: Pipeline
 
 
 def build_deps(settings: Settings) -> JobDeps:
@@ -41,7 +43,8 @@ def build_deps(settings: Settings) -> JobDeps:
     options = MappingOptions(
         include_delivered=settings.track_delivered, include_product_purchased=settings.track_products
     )
-    return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options)
+    pipeline = Pipeline(app.db, app.redis, client, options, app.metrics, Rules.from_settings(settings))
+    return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options, pipeline=pipeline)
 
 
 async def close_deps(deps: JobDeps) -> None:

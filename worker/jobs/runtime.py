@@ -17,16 +17,17 @@ from worker import redis_keys
 from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.catchup import catch_up_seller
 from worker.jobs.deps import build_deps, close_deps, job_deps
-from worker.jobs.names import CATCH_UP, PROCESS_NOTIFICATION, REFETCH_ORDER, deserialize, serialize
-from worker.jobs.notifications import MAX_TRIES, process_notification
+from worker.jobs.drain import drain_seller
 from worker.jobs.refetch import refetch_order, sweep_refetches
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
 from worker.logs import get_logger
 from worker.metrics import Metrics
+from worker.pipeline.queue import CATCH_UP, DRAIN_SELLER, REFETCH_ORDER, deserialize, serialize
 from worker.settings import Settings
 from worker.tokens import refresh_expiring
 
 log = get_logger(__name__)
+DRAIN_TIMEOUT = 120  # a drain yields after `Rules.drain_seconds`; one batch in flight then finishes
 
 
 async def heartbeat(ctx: dict[str, Any]) -> float:
@@ -104,7 +105,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         job_serializer=serialize,
         job_deserializer=deserialize,
         functions=[
-            func(process_notification, name=PROCESS_NOTIFICATION, max_tries=MAX_TRIES + 2, keep_result=0),
+            func(drain_seller, name=DRAIN_SELLER, max_tries=20, keep_result=0, timeout=DRAIN_TIMEOUT),
             func(refetch_order, name=REFETCH_ORDER, max_tries=3, keep_result=0),
             func(catch_up_seller, name=CATCH_UP, max_tries=6, keep_result=0, timeout=300),
             *bulk_functions(),

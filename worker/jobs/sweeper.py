@@ -1,48 +1,38 @@
-"""The inbox's crons. The sweeper queues again what Redis lost, what a killed worker left, and what waited
+"""The inbox's crons. The sweeper asks again for what Redis lost, what a killed worker left, and what waited
 for a seller to reconnect; the pruner keeps the inbox to `inbox_retention_days` of finished rows.
 
-For each row still pending after `inbox_requeue_seconds` it looks at the row's job in Redis: no job (Redis
-lost it, or it ran and left the row to a follow-up that never came) → queue it again; a job still waiting in
-the queue → leave it; a job marked in progress → queue a fresh job under a new id, because arq keeps a killed
-worker's job marked in progress for minutes and refuses its id meanwhile (if the job is in fact running, the
-fresh one finds the resource busy and returns at once). Sellers with throttled rows that long get their
-catch-up queued again (a lost catch-up job, or one that gave up while ML was down).
+A seller whose due rows have waited `inbox_requeue_seconds` lost its drain (Redis flushed, a worker killed with
+the job in hand): its drain is asked for again, which queues a job unless one is asked for already (a drain
+flag lives `FLAG_SECONDS`, so a dead worker's flag frees itself). Sellers who reconnected get their parked rows
+back as pending, and a drain. Sellers with throttled rows that long get their catch-up queued again (a lost
+catch-up job, or one that gave up while ML was down). Nothing here reads arq's own keys.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
-from arq.connections import ArqRedis
-from arq.constants import in_progress_key_prefix, job_key_prefix
-
 from worker.jobs.deps import job_deps
-from worker.jobs.names import enqueue_catchup, enqueue_notification, notification_job_id
 from worker.logs import get_logger
-from worker.store.inbox import prune_inbox, rows_to_requeue
+from worker.pipeline.queue import enqueue_catchup, request_drains
+from worker.store.inbox import prune_inbox
+from worker.store.inbox_batch import resume_parked, sellers_waiting
 from worker.store.throttled import accounts_with_throttled
 
 log = get_logger(__name__)
 
 
 async def sweep_inbox(ctx: dict[str, Any]) -> int:
-    deps = job_deps(ctx)
-    older_than = timedelta(seconds=deps.app.settings.inbox_requeue_seconds)
-    rows = await rows_to_requeue(deps.app.db, older_than)
-    states = await _job_states(deps.app.redis, rows)
-    tag = f"sweep{int(time.time())}"
-    queued = 0
-    for (row_id, attempts), (exists, running) in zip(rows, states, strict=True):
-        if not exists:
-            queued += await enqueue_notification(deps.app.redis, row_id, attempts)
-        elif running:
-            queued += await enqueue_notification(deps.app.redis, row_id, attempts, tag=tag)
-    for account_id in await accounts_with_throttled(deps.app.db, older_than):
-        queued += await enqueue_catchup(deps.app.redis, account_id, deps.app.settings.catchup_interval_seconds)
+    p = job_deps(ctx).pipeline
+    older_than = timedelta(seconds=p.rules.waiting_after)
+    waiting = await sellers_waiting(p.db, older_than)
+    resumed = await resume_parked(p.db)
+    queued = await request_drains(p.redis, [*waiting, *resumed])
+    for account_id in await accounts_with_throttled(p.db, older_than):
+        queued += await enqueue_catchup(p.redis, account_id, p.rules.catchup_interval)
     if queued:
-        log.info("ml.inbox.requeued", count=queued, stale=len(rows))
+        log.info("ml.inbox.requeued", count=queued, waiting=len(waiting), resumed=len(resumed))
     return queued
 
 
@@ -63,16 +53,3 @@ async def prune_inbox_rows(ctx: dict[str, Any]) -> int:
     if deleted:
         log.info("ml.inbox.pruned", count=deleted, retention_days=deps.app.settings.inbox_retention_days)
     return deleted
-
-
-async def _job_states(redis: ArqRedis, rows: list[tuple[int, int]]) -> list[tuple[bool, bool]]:
-    """(job exists, job in progress) for each row's job, in one round trip."""
-    if not rows:
-        return []
-    async with redis.pipeline(transaction=False) as pipe:
-        for row_id, attempts in rows:
-            job_id = notification_job_id(redis.default_queue_name, row_id, attempts)
-            pipe.exists(job_key_prefix + job_id)
-            pipe.exists(in_progress_key_prefix + job_id)
-        found = await pipe.execute()
-    return [(bool(found[i]), bool(found[i + 1])) for i in range(0, len(found), 2)]

@@ -124,6 +124,21 @@ async def append_events_in(conn: AsyncConnection, business_id: int, records: Seq
     return Counter(action for (action,) in (await conn.execute(_event_insert(conn.dialect.name), rows)).all())
 
 
+async def append_events_per_order_in(
+    conn: AsyncConnection, business_id: int, records: Sequence[EventRecord]
+) -> dict[int | None, list[str]]:
+    """`append_events_in`, telling the actions newly stored for each order object."""
+    now = utcnow()
+    rows = [_row(business_id, record, now) for record in records]
+    if not rows:
+        return {}
+    statement = _event_insert(conn.dialect.name).returning(EventRow.__table__.c.order_object_id)  # type: ignore[attr-defined]
+    added: dict[int | None, list[str]] = {}
+    for action, order_object_id in (await conn.execute(statement, rows)).all():
+        added.setdefault(order_object_id, []).append(action)
+    return added
+
+
 async def append_events_by_action(db: Database, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
     """`append_events`, telling how many new events of each action were stored."""
     async with db.connect() as conn:

@@ -214,6 +214,7 @@ class InboxRow(SQLModel, table=True):
     body: dict[str, Any] = _json()
     body_sha256: str | None = Field(default=None, max_length=64)  # rows that keep no body keep its hash
     processed_at: datetime | None = _time(nullable=True)
+    due_at: datetime | None = _time(nullable=True)  # a pending row whose fetch failed waits until then
 
 
 class DocumentRow(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -42,6 +43,66 @@ async def upsert_subscriber_in(conn: AsyncConnection, business_id: int, subscrib
     values |= {name: getattr(subscriber, name) for name in PROFILE_FIELDS}
     values |= {"created_at": now, "updated_at": now}
     return int((await conn.execute(_subscriber_upsert(conn.dialect.name), values)).scalar_one())
+
+
+async def upsert_subscribers_in(
+    conn: AsyncConnection, business_id: int, subscribers: Sequence[Subscriber]
+) -> dict[str, int]:
+    """`upsert_subscriber_in` for many customers in one statement; ids by external id. A customer named twice
+    keeps each field's last known value."""
+    merged: dict[str, dict[str, object]] = {}
+    now = utcnow()
+    for subscriber in subscribers:
+        values = merged.setdefault(
+            subscriber.external_id,
+            {"business_id": business_id, "source": subscriber.source, "external_id": subscriber.external_id,
+             "created_at": now, "updated_at": now} | dict.fromkeys(PROFILE_FIELDS),
+        )  # fmt: skip
+        values.update({name: getattr(subscriber, name) for name in PROFILE_FIELDS if getattr(subscriber, name)})
+    if not merged:
+        return {}
+    table = SubscriberRow.__table__  # type: ignore[attr-defined]
+    statement = _subscriber_upsert(conn.dialect.name).returning(table.c.external_id)
+    rows = (await conn.execute(statement, list(merged.values()))).all()
+    return {str(external_id): int(row_id) for row_id, external_id in rows}
+
+
+async def upsert_order_objects_in(
+    conn: AsyncConnection, business_id: int, orders: Sequence[tuple[OrderSnapshot, int | None]]
+) -> dict[str, int]:
+    """`upsert_order_object_in` for many orders (distinct references) in one statement, plus one query for the
+    ids of those a newer stored snapshot kept; ids by reference."""
+    if not orders:
+        return {}
+    table = OrderObject.__table__  # type: ignore[attr-defined]
+    values = [_order_values(business_id, order, subscriber_id) for order, subscriber_id in orders]
+    statement = _order_upsert(conn.dialect.name).returning(table.c.reference)
+    ids = {str(reference): int(row_id) for row_id, reference in (await conn.execute(statement, values)).all()}
+    kept = [str(value["reference"]) for value in values if value["reference"] not in ids]
+    if kept:
+        source = str(values[0]["source"])
+        query = select(table.c.id, table.c.reference).where(
+            table.c.business_id == business_id, table.c.source == source, table.c.reference.in_(kept)
+        )
+        ids |= {str(reference): int(row_id) for row_id, reference in (await conn.execute(query)).all()}
+    return ids
+
+
+async def order_references_for_shipments(
+    db: Database, business_id: int, shipment_ids: Sequence[str]
+) -> dict[str, list[str]]:
+    """`order_references_for_shipment` for many shipments in one query."""
+    if not shipment_ids:
+        return {}
+    table = OrderObject.__table__  # type: ignore[attr-defined]
+    statement = select(table.c.shipment_id, table.c.reference).where(
+        table.c.business_id == business_id, table.c.shipment_id.in_(list(shipment_ids))
+    )
+    found: dict[str, list[str]] = {}
+    async with db.connect(autocommit=True) as conn:
+        for shipment_id, reference in (await conn.execute(statement)).all():
+            found.setdefault(str(shipment_id), []).append(str(reference))
+    return {shipment_id: sorted(references) for shipment_id, references in found.items()}
 
 
 async def upsert_subscriber(db: Database, business_id: int, subscriber: Subscriber) -> int:

@@ -109,26 +109,14 @@ async def accounts_with_throttled(db: Database, older_than: timedelta) -> list[i
         return [int(account_id) for account_id in (await conn.execute(statement)).scalars()]
 
 
-async def throttle_resource(db: Database, row: InboxRow, up_to: int, reason: str) -> int:
-    """Hand the pending rows of `row`'s resource up to `up_to` to the seller's catch-up."""
+async def throttle_rows(db: Database, row_ids: Collection[int], reason: str) -> int:
+    """Hand pending rows to the seller's catch-up."""
+    if not row_ids:
+        return 0
     table = _inbox()
-    same = (
-        (table.c.account_id == row.account_id)
-        & (table.c.kind == row.kind)
-        & (table.c.resource_id == row.resource_id)
-        & (table.c.id <= up_to)
-        & (table.c.status == InboxStatus.PENDING.value)
-    )
+    mine = table.c.id.in_(list(row_ids)) & (table.c.status == InboxStatus.PENDING.value)
     async with db.connect(autocommit=True) as conn:
-        return int((await conn.execute(update(table).where(same).values(status=THROTTLED, reason=reason))).rowcount)
-
-
-async def add_ml_failures(db: Database, row_id: int, failures: int) -> None:
-    """Count failed ML calls against the row's attempt budget."""
-    table = _inbox()
-    statement = update(table).where(table.c.id == row_id).values(ml_failures=table.c.ml_failures + failures)
-    async with db.connect(autocommit=True) as conn:
-        await conn.execute(statement)
+        return int((await conn.execute(update(table).where(mine).values(status=THROTTLED, reason=reason))).rowcount)
 
 
 async def stored_versions(db: Database, business_id: int, references: Collection[str]) -> dict[str, datetime | None]:

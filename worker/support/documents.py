@@ -1,6 +1,6 @@
 """Stored raw ML documents → the mapping's input, plus a one-line summary of each. Pure: no I/O.
 
-The bundle is rebuilt the way the live path builds it (`worker.jobs.sync`): a related document that was never
+The bundle is rebuilt the way the live path builds it (`worker.pipeline.sync`): a related document that was never
 fetched stays unknown (None), and payments are "known empty" when the order needs none.
 """
 
@@ -25,8 +25,8 @@ from connectors.mercadolibre.payloads import (
     parse_payment,
     parse_shipment,
 )
-from worker.jobs.related import Related
-from worker.jobs.sync import bundle_from_raw
+from worker.pipeline.related import Related
+from worker.pipeline.sync import bundle_from_raw
 
 T = TypeVar("T")
 _CENTS = Decimal("0.01")

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.errors import InvalidRecord, NotFoundError
 from connectors.events import Origin
 from connectors.mercadolibre.mapping import MappingOptions, map_order
-from worker.jobs.sync import store_result
+from worker.pipeline.sync import store_result
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
 from worker.store.models import MlAccount

@@ -156,7 +156,8 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
         log.warning("ml.webhook.refused", reason=str(exc), user_id=note.user_id)
         return _problem(400, str(exc)), note.topic, "malformed"
     if row.status is InboxStatus.PENDING:
-        intake.jobs.submit(row_id)  # the row is durable: answering need not wait for Redis
+        assert row.account_id is not None
+        intake.jobs.submit(row.account_id)  # the row is durable: answering need not wait for Redis
     elif row.status is InboxStatus.THROTTLED and row.account_id is not None:
         intake.jobs.submit_catchup(row.account_id)
     # No log line per accepted notification: the inbox row is the record (`meli explain`), /metrics the counts.

@@ -13,19 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.errors import NotOwned, RemoteNotFound
+from connectors.errors import NotOwned
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
-from connectors.mercadolibre.constants import Kind
 from connectors.mercadolibre.mapping import MappingOptions, MappingResult, OrderBundle, map_order
-from connectors.mercadolibre.mapping.fetch_plan import linked_order_ids
-from connectors.mercadolibre.payloads import Claim, Order, parse_claim, parse_order, parse_payment
-from worker.jobs.related import Related, fetch_related
+from connectors.mercadolibre.payloads import Claim, Order, parse_claim, parse_order
+from worker.pipeline.related import Related, fetch_related
 from worker.store.db import Database
-from worker.store.documents import RawDocument, save_documents_in
-from worker.store.events import EventRecord, append_events_in
-from worker.store.profiles import order_references_for_shipment, upsert_order_object_in, upsert_subscriber_in
+from worker.store.documents import RawDocument
 from worker.store.refetch import record_gap
+from worker.store.synced import OrderWrite, write_orders
 
 
 @dataclass(frozen=True)
@@ -112,6 +109,15 @@ async def fetch_and_map(
     return Fetched(result, documents, related.missing, related.skipped)
 
 
+def order_write(
+    fetched: Fetched, origin: Origin, historical_before: datetime | None = None, documents: bool = True
+) -> OrderWrite:
+    """What to store of one synced order (its raw documents too, unless `documents` is False)."""
+    result = fetched.result
+    kept = fetched.documents if documents else ()
+    return OrderWrite(result.subscriber, result.order, result.events, origin.value, kept, historical_before)
+
+
 async def store_result(
     db: Database,
     business_id: int,
@@ -120,36 +126,18 @@ async def store_result(
     historical_before: datetime | None = None,
     documents: tuple[int, Sequence[RawDocument]] | None = None,
 ) -> Counter[str]:
-    """Store the mapping's subscriber, order object and events (and `documents`: the account's raw documents
-    behind them) in one transaction. `historical_before`: events tracked before it (the seller's connection)
-    get `properties.historical`."""
-    async with db.connect() as conn:
-        if documents is not None:
-            await save_documents_in(conn, *documents)
-        subscriber_id = await upsert_subscriber_in(conn, business_id, result.subscriber)
-        order_object_id, _ = await upsert_order_object_in(conn, business_id, result.order, subscriber_id)
-        records = [
-            EventRecord(
-                action=event.action.value,
-                subscriber_id=subscriber_id,
-                order_object_id=order_object_id,
-                tracked_at=event.tracked_at,
-                dedupe_key=event.dedupe_key,
-                source=result.order.source,
-                origin=origin.value,
-                amount=event.amount,
-                currency=event.currency,
-                properties=_properties(event.properties, event.tracked_at, historical_before),
-            )
-            for event in result.events
-        ]
-        return await append_events_in(conn, business_id, records)
+    """Store one mapping's subscriber, order object and events (and `documents`: the account's raw documents
+    behind them) in one transaction. `historical_before`: events tracked before it get `properties.historical`."""
+    account_id, raw = documents if documents is not None else (0, ())
+    write = OrderWrite(result.subscriber, result.order, result.events, origin.value, raw, historical_before)
+    (added,) = await write_orders(db, business_id, account_id, [write])
+    return added
 
 
-def _properties(properties: Any, tracked_at: datetime, historical_before: datetime | None) -> dict[str, Any]:
-    if historical_before is not None and tracked_at < historical_before:
-        return {**properties, "historical": True}
-    return dict(properties)
+def report_of(order_id: str, fetched: Fetched, added: Counter[str]) -> SyncReport:
+    gaps = {order_id: fetched.gaps} if fetched.gaps else {}
+    notes = [f"order {order_id}: {note}" for note in (*fetched.missing, *fetched.skipped)]
+    return SyncReport(1, added, [*fetched.result.problems, *notes], gaps, len(fetched.skipped))
 
 
 async def sync_order(
@@ -163,63 +151,10 @@ async def sync_order(
     known: Known | None = None,
     historical_before: datetime | None = None,
 ) -> SyncReport:
+    """Fetch, map and store one order (and record its gap when a document was missing)."""
     fetched = await fetch_and_map(client, target.seller, order_id, options, known)
-    result = fetched.result
-    added = await store_result(
-        db, target.business_id, result, origin, historical_before, (target.seller.account_id, fetched.documents)
-    )
+    write = order_write(fetched, origin, historical_before)
+    (added,) = await write_orders(db, target.business_id, target.seller.account_id, [write])
     if fetched.gaps:
         await record_gap(db, target.seller.account_id, order_id, fetched.gaps)
-    gaps = {order_id: fetched.gaps} if fetched.gaps else {}
-    notes = [f"order {order_id}: {note}" for note in (*fetched.missing, *fetched.skipped)]
-    return SyncReport(1, added, [*result.problems, *notes], gaps, len(fetched.skipped))
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """The orders a notified resource belongs to, and the notified claim when it is on a shipment or payment
-    (an order's claims search may not list those, so the claim travels with the orders' sync)."""
-
-    order_ids: list[str]
-    claims: tuple[Any, ...] = ()  # raw claim documents
-    order: Any = None  # the order document when it was read to resolve (a Global Selling order)
-
-    def known(self) -> Known:
-        return Known(order=self.order, extra_claims=self.claims)
-
-
-async def orders_for(db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str) -> Resolved:
-    """The orders a notified resource belongs to (a pack's shipment belongs to several)."""
-    if kind is Kind.ORDER:
-        return Resolved([resource_id])
-    if kind is Kind.MARKETPLACE_ORDER:
-        return Resolved([resource_id], order=await client.marketplace_order(target.seller, resource_id))
-    if kind is Kind.SHIPMENT:
-        return Resolved(await _shipment_orders(db, client, target, resource_id))
-    if kind is Kind.PAYMENT:
-        return Resolved(list(linked_order_ids(parse_payment(await client.payment(target.seller, resource_id)))))
-    if kind is Kind.CLAIM:
-        raw = await client.claim(target.seller, resource_id)
-        claim = parse_claim(raw)
-        extra = () if claim.resource == "order" else (raw,)
-        return Resolved(await _claim_orders(db, client, target, claim), extra)
-    raise RemoteNotFound(f"cannot resolve a {kind} to orders")
-
-
-async def _shipment_orders(db: Database, client: MlClient, target: SyncTarget, shipment_id: str) -> list[str]:
-    known = await order_references_for_shipment(db, target.business_id, shipment_id)
-    if known:
-        return known
-    items = await client.shipment_items(target.seller, shipment_id)
-    found = {str(item["order_id"]) for item in items if isinstance(item, dict) and item.get("order_id")}
-    return sorted(found)
-
-
-async def _claim_orders(db: Database, client: MlClient, target: SyncTarget, claim: Claim) -> list[str]:
-    """A claim is on an order, on a shipment (every order it carries) or on a payment (the payment's order)."""
-    if claim.resource == "shipment" and claim.resource_id is not None:
-        return await _shipment_orders(db, client, target, claim.resource_id)
-    if claim.resource == "payment" and claim.resource_id is not None:
-        payment = parse_payment(await client.payment(target.seller, claim.resource_id))
-        return list(linked_order_ids(payment))
-    return list(linked_order_ids(claim))
+    return report_of(order_id, fetched, added)

@@ -1,0 +1,29 @@
+"""The arq job behind a seller's notifications: `drain_seller` (worker/pipeline/drain.py does the work)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import Retry
+
+from connectors.errors import Unavailable
+from worker.jobs.deps import job_deps
+from worker.logs import get_logger
+from worker.pipeline.drain import drain_seller as drain
+from worker.pipeline.reactions import backoff
+
+log = get_logger(__name__)
+
+
+async def drain_seller(ctx: dict[str, Any], account_id: int) -> str:
+    deps = job_deps(ctx)
+    try:
+        report = await drain(deps.pipeline, account_id)
+    except Unavailable as exc:  # database or Redis away: the rows stay as they were; try again soon
+        job_try = int(ctx.get("job_try", 1))
+        log.warning("ml.drain.unavailable", account_id=account_id, error=str(exc), job_try=job_try)
+        raise Retry(defer=backoff(job_try)) from None
+    if report.busy:
+        return "busy"
+    log.info("ml.drain.done", account_id=account_id, batches=report.batches, rows=report.rows, **report.outcomes)
+    return "done"

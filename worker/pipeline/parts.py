@@ -1,0 +1,54 @@
+"""What the pipeline works with, built by the worker's composition root (worker/jobs/runtime.py): narrow parts
+and the few rules it needs from the settings, never the settings themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arq.connections import ArqRedis
+
+from connectors.mercadolibre.client import MlClient
+from connectors.mercadolibre.mapping import MappingOptions
+from worker.metrics import Metrics
+from worker.settings import Settings
+from worker.store.db import Database
+
+
+@dataclass(frozen=True)
+class Rules:
+    queue_name: str
+    attempt_budget: int  # failed ML calls one inbox row may cost, client retries and later tries together
+    max_tries: int  # times a row is tried before it fails
+    suspect_burst: int  # 404/403 answers a minute that put a seller under suspicion of forged notifications
+    catchup_interval: float
+    release_per_catchup: int  # throttled rows a catch-up gives back their own fetch
+    waiting_after: float  # a due row older than this lost its drain: the sweeper asks for one
+    batch_size: int = 200  # rows a drain loads at a time
+    drain_seconds: float = 20.0  # a drain yields after this long (a follow-up continues) so others get a turn
+    concurrency: int = 16  # orders one batch syncs at the same time
+    refetch_first_pause: float = 60.0
+    refetch_max_attempts: int = 8
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Rules:
+        return cls(
+            queue_name=settings.queue_name,
+            attempt_budget=settings.inbox_attempt_budget,
+            max_tries=settings.inbox_max_tries,
+            suspect_burst=settings.suspect_not_found_burst,
+            catchup_interval=settings.catchup_interval_seconds,
+            release_per_catchup=settings.webhook_seller_burst,
+            waiting_after=settings.inbox_requeue_seconds,
+            refetch_first_pause=settings.refetch_first_pause_seconds,
+            refetch_max_attempts=settings.refetch_max_attempts,
+        )
+
+
+@dataclass
+class Pipeline:
+    db: Database
+    redis: ArqRedis
+    client: MlClient
+    options: MappingOptions
+    metrics: Metrics
+    rules: Rules
