@@ -16,7 +16,7 @@ import aiohttp
 from connectors.errors import AuthError, PermanentError, TransientError
 from connectors.http import RetryPolicy, classify, with_retries
 from connectors.mercadolibre.payloads import load_json
-from connectors.ratelimit import RateLimiter
+from connectors.ratelimit import RateLimiter, Reservations
 
 MP_API_BASE_URL = "https://api.mercadopago.com"
 
@@ -80,19 +80,20 @@ class MlClient:
         self._payments_base = payments_base_url.rstrip("/")
         self._tokens = tokens
         self._limiter = limiter
+        self._reservations = Reservations(limiter) if limiter is not None else None
         self._limits = limits or ClientLimits()
         self._policy = policy or RetryPolicy()
         self._observe = observe or (lambda endpoint, status: None)
         self.calls = 0  # requests sent, retries included (for "API calls per order")
 
     async def _budget(self, seller: Seller) -> None:
-        if self._limiter is not None:
+        if self._limiter is not None and self._reservations is not None:
             if self._limits.lane is not None:
                 await self._limiter.acquire(
                     f"{self._limits.lane}:seller:{seller.seller_id}", self._limits.lane_seller_rate
                 )
             shared = [("app", self._limits.app_rate), (f"seller:{seller.seller_id}", self._limits.seller_rate)]
-            await self._limiter.acquire_all(shared, self._limits.burst)  # both or neither: one Redis call
+            await self._reservations.acquire_all(shared, self._limits.burst)  # both or neither, several at once
 
     async def _send(self, seller: Seller, request: _Request) -> Any:
         path, endpoint = request.path, request.endpoint

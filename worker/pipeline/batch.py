@@ -32,6 +32,18 @@ T = TypeVar("T")
 
 
 @dataclass
+class Shared:
+    """What overlapping batches of one drain share: the gate of their ML work, and one lock per order so an
+    order is fetched by one batch at a time (the later batch fetches it again, after, for its later rows)."""
+
+    gate: asyncio.Semaphore
+    orders: dict[str, asyncio.Lock] = field(default_factory=dict)  # kept for the drain's life (seconds)
+
+    def order_lock(self, order_id: str) -> asyncio.Lock:
+        return self.orders.setdefault(order_id, asyncio.Lock())
+
+
+@dataclass
 class Group:
     """The rows of one notified resource, and what became of it."""
 
@@ -128,7 +140,7 @@ async def resolve(p: Pipeline, target: SyncTarget, groups: list[Group]) -> None:
         if group.kind is Kind.SHIPMENT and group.resource_id in known:
             group.resolved = Resolved(known[group.resource_id])
             return
-        call = lambda: orders_for(p.db, p.client, target, group.kind, group.resource_id)  # noqa: E731
+        call = lambda: orders_for(p.db, p.client, target, group.kind, group.resource_id, stored=False)  # noqa: E731
         group.resolved, error, group.failed_calls = await _guarded(group.budget, call)
         if isinstance(error, RemoteNotFound | PermanentError) and group.kind is not Kind.ORDER:
             # A notified shipment, payment or claim ML does not show yet (it answers 404/403 for a while after
@@ -151,12 +163,10 @@ def order_works(groups: list[Group]) -> list[OrderWork]:
     return list(works.values())
 
 
-async def fetch_orders(p: Pipeline, target: SyncTarget, works: list[OrderWork]) -> None:
-    gate = asyncio.Semaphore(p.rules.concurrency)
-
+async def fetch_orders(p: Pipeline, target: SyncTarget, works: list[OrderWork], shared: Shared) -> None:
     async def one(work: OrderWork) -> None:
         call = lambda: fetch_and_map(p.client, target.seller, work.order_id, p.options, work.known())  # noqa: E731
-        async with gate:
+        async with shared.order_lock(work.order_id), shared.gate:
             work.fetched, work.error, failed = await _guarded(work.budget, call)
         for group in work.groups:
             group.failed_calls += failed
@@ -187,14 +197,14 @@ def settle(works: list[OrderWork]) -> None:
                 group.order_errors.append(work.error)
 
 
-async def work_groups(p: Pipeline, target: SyncTarget, groups: list[Group]) -> list[OrderWork]:
+async def work_groups(p: Pipeline, target: SyncTarget, groups: list[Group], shared: Shared) -> list[OrderWork]:
     """Resolve, fetch, store: the whole batch's ML calls and writes. Raises Unavailable (database, Redis)."""
     await resolve(p, target, [group for group in groups if group.budget > 0 or group.kind is Kind.ORDER])
     for group in groups:
         if group.resolved is None and group.error is None:
             group.error = TransientError("its attempt budget is spent")
     works = order_works(groups)
-    await fetch_orders(p, target, works)
+    await fetch_orders(p, target, works, shared)
     await store(p, target, works)
     settle(works)
     return works

@@ -1,21 +1,26 @@
-"""`drain_seller`: one seller's notifications, a batch at a time, by one drain at a time.
+"""`drain_seller`: one seller's notifications, in batches, by one drain at a time.
 
 The protocol (requests: worker/pipeline/queue.py):
 1. Take the seller's drain lock (a short expiry, renewed while held); a drain that finds it taken returns at
-   once: the holder's follow-up (4) covers whatever it came for.
-2. Clear the seller's drain flag, then load the due rows (oldest first, a batch at most). A row committed after
-   the load asks for a drain again (its flag is clear); one committed before it is in the batch.
-3. Work the batch (worker/pipeline/batch.py) and close its rows; repeat from 2 until nothing is due or the
-   drain has run `drain_seconds` (other sellers then get their turn).
+   once: the holder's follow-up (4) covers whatever it came for. Holding the lock, free the rows a dead drain
+   of this seller had taken.
+2. Take the due rows nobody works on (oldest first, a batch at most) and work them (worker/pipeline/batch.py):
+   fetch, map, store, close. Batches overlap: the next is taken while earlier ones wait for ML, so a row waits
+   for a batch slot, not for the batch before it; an order is fetched by one batch at a time.
+3. While rows keep coming, the seller's drain flag stays set (requests meanwhile cost nothing). When nothing is
+   due and nothing is in flight: clear the flag, look once more, stop if still nothing. A row committed after
+   that look asks for a drain again; one committed before it is taken. The drain also stops after
+   `drain_seconds`, so other sellers get their turn.
 4. After releasing the lock: if rows are pending, queue a follow-up drain, deferred until the first is due.
 
 Every order of a batch is fetched once however many rows name it, so coalescing needs no lock per resource;
-one drain per seller means no two workers fetch the same order for the same change.
+one drain per seller means no two workers fetch the same order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,19 +29,22 @@ from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
 from worker import redis_keys
 from worker.logs import get_logger
-from worker.pipeline.batch import Group, OrderWork, groups_of, work_groups
+from worker.pipeline.batch import Group, OrderWork, Shared, groups_of, work_groups
 from worker.pipeline.guards import hand_to_catchup, note_refusals
 from worker.pipeline.locks import held_lock
 from worker.pipeline.parts import Pipeline
-from worker.pipeline.queue import follow_up_drain
+from worker.pipeline.queue import FLAG_SECONDS, follow_up_drain
 from worker.pipeline.reactions import Reaction, backoff, reaction_to
 from worker.pipeline.sync import SyncTarget
 from worker.store.accounts import get_account
-from worker.store.inbox_batch import Closing, close_rows, load_batch, next_due
+from worker.store.inbox_batch import Closing, close_rows, next_due, release_taken, take_batch
 from worker.store.models import AccountStatus, InboxRow, InboxStatus, MlAccount, utcnow
 
 log = get_logger(__name__)
 LOCK_SECONDS = 15
+POLL_SECONDS = 0.02  # between takes while rows come
+MAX_BATCHES = 4  # batches in flight at once
+FLAG_REFRESH_SECONDS = 5.0
 
 
 @dataclass
@@ -62,17 +70,94 @@ async def _drain(p: Pipeline, account_id: int, report: DrainReport) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + p.rules.drain_seconds
     account = await get_account(p.db, account_id)
-    while loop.time() < deadline:
-        await p.redis.delete(redis_keys.drain_flag(p.rules.queue_name, account_id))
-        rows = await load_batch(p.db, account_id, p.rules.batch_size)
+    await release_taken(p.db, account_id)
+    stream = Stream(p, account, account_id, report)
+    try:
+        while loop.time() < deadline:
+            if await stream.take():
+                await stream.pace()
+            elif stream.busy:
+                await stream.wait_any(POLL_SECONDS)
+            elif not await stream.last_look():
+                break
+        await stream.finish()
+    finally:
+        stream.cancel()
+
+
+@dataclass
+class Stream:
+    """The batches of one drain in flight, and what they share: one gate for the ML calls of all of them, one
+    lock per order (one fetch of an order at a time)."""
+
+    p: Pipeline
+    account: MlAccount | None
+    account_id: int
+    report: DrainReport
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    shared: Shared = field(init=False)
+    flagged_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.shared = Shared(asyncio.Semaphore(self.p.rules.concurrency))
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.tasks)
+
+    async def take(self, keep_flag: bool = True) -> bool:
+        """Take a batch and start it; False when nothing is due."""
+        if keep_flag:
+            await self._keep_flag()
+        rows = await take_batch(self.p.db, self.account_id, self.token, self.p.rules.batch_size)
         if not rows:
-            return
-        closings = await work_batch(p, account, rows)
-        await close_rows(p.db, closings)
-        report.batches += 1
-        report.rows += len(rows)
+            return False
+        task = asyncio.create_task(self._batch(rows))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return True
+
+    async def pace(self) -> None:
+        """Between takes: a short pause, longer while the batches in flight are many (each holds rows)."""
+        if len(self.tasks) >= MAX_BATCHES:
+            await self.wait_any(None)
+        await asyncio.sleep(POLL_SECONDS)
+
+    async def wait_any(self, at_most: float | None) -> None:
+        if self.tasks:
+            done, _ = await asyncio.wait(self.tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a failed batch (the database away) stops the drain
+
+    async def last_look(self) -> bool:
+        """Clear the flag, then look once more: True when something came meanwhile (the drain goes on)."""
+        await self.p.redis.delete(redis_keys.drain_flag(self.p.rules.queue_name, self.account_id))
+        self.flagged_at = 0.0
+        return await self.take(keep_flag=False)
+
+    async def finish(self) -> None:
+        while self.tasks:
+            await self.wait_any(None)
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+    async def _keep_flag(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self.flagged_at > FLAG_REFRESH_SECONDS:
+            key = redis_keys.drain_flag(self.p.rules.queue_name, self.account_id)
+            await self.p.redis.set(key, self.token, ex=FLAG_SECONDS)
+            self.flagged_at = now
+
+    async def _batch(self, rows: list[InboxRow]) -> None:
+        closings = await work_batch(self.p, self.account, rows, self.shared)
+        await close_rows(self.p.db, closings)
+        self.report.batches += 1
+        self.report.rows += len(rows)
         for closing in closings:
-            report.outcomes[closing.status.value] = report.outcomes.get(closing.status.value, 0) + 1
+            self.report.outcomes[closing.status.value] = self.report.outcomes.get(closing.status.value, 0) + 1
 
 
 async def _follow_up(p: Pipeline, account_id: int) -> None:
@@ -82,14 +167,14 @@ async def _follow_up(p: Pipeline, account_id: int) -> None:
         await follow_up_drain(p.redis, account_id, defer=wait if wait > 0 else None)
 
 
-async def work_batch(p: Pipeline, account: MlAccount | None, rows: list[InboxRow]) -> list[Closing]:
+async def work_batch(p: Pipeline, account: MlAccount | None, rows: list[InboxRow], shared: Shared) -> list[Closing]:
     if account is None or account.id is None or account.status != AccountStatus.ACTIVE.value:
         return _unworkable(account, rows)
     if await hand_to_catchup(p, account.id, rows):
         return []
     target = SyncTarget(Seller(account.id, account.seller_id), account.business_id)
     groups = groups_of(rows, p.rules.attempt_budget)
-    works = await work_groups(p, target, groups)
+    works = await work_groups(p, target, groups, shared)
     # Only a notified order ML refuses is a sign of forgery: a shipment, payment or claim ML does not show yet is
     # tried again later (batch.py), and a related document it refuses leaves a gap.
     orders = [group for group in groups if group.kind in (Kind.ORDER, Kind.MARKETPLACE_ORDER)]

@@ -25,7 +25,7 @@ class Rules:
     waiting_after: float  # a due row older than this lost its drain: the sweeper asks for one
     batch_size: int = 200  # rows a drain loads at a time
     drain_seconds: float = 20.0  # a drain yields after this long (a follow-up continues) so others get a turn
-    concurrency: int = 16  # orders one batch syncs at the same time
+    concurrency: int = 64  # orders one batch syncs at the same time
     refetch_first_pause: float = 60.0
     refetch_max_attempts: int = 8
 

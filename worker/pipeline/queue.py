@@ -23,7 +23,7 @@ from worker import redis_keys
 DRAIN_SELLER = "drain_seller"
 REFETCH_ORDER = "refetch_order"
 CATCH_UP = "catch_up_seller"
-FLAG_SECONDS = 60  # a flag whose drain died with its worker expires; the sweeper then asks again
+FLAG_SECONDS = 15  # a working drain renews its flag; a dead one's expires, and the sweeper asks again
 
 
 def drain_job_id(queue_name: str, account_id: int, token: str) -> str:

@@ -9,6 +9,7 @@ it means the seller's consent is gone, and the whole job parks.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -80,17 +81,19 @@ class _Fetch:
 async def fetch_related(
     client: MlClient, seller: Seller, order: Order, known_claims: Callable[[Order], Any] | None = None
 ) -> Related:
-    """Every document `needs(order)` lists (and the shipment history once the shipment asks for it)."""
+    """Every document `needs(order)` lists (and the shipment history once the shipment asks for it), fetched side
+    by side: an order's shipment, payments and claims do not wait for one another."""
     fetch = _Fetch(client, seller, order, Related())
     plan = needs(order)
-    for need in sorted(plan):
-        if need.kind is NeedKind.SHIPMENT:
-            await _shipment(fetch, need)
-        elif need.kind is NeedKind.PAYMENT:
-            await _payment(fetch, need)
-        elif need.kind is NeedKind.CLAIMS_BY_ORDER:
-            await _claims(fetch, need, known_claims)
+    steps = {
+        NeedKind.SHIPMENT: lambda need: _shipment(fetch, need),
+        NeedKind.PAYMENT: lambda need: _payment(fetch, need),
+        NeedKind.CLAIMS_BY_ORDER: lambda need: _claims(fetch, need, known_claims),
+    }
+    await asyncio.gather(*(steps[need.kind](need) for need in sorted(plan) if need.kind in steps))
     related = fetch.related
+    related.missing.sort()
+    related.skipped.sort()
     if related.payments is None and not any(need.kind is NeedKind.PAYMENT for need in plan):
         related.payments = {}  # nothing to fetch: no refund can exist, so "known empty" rather than unknown
     return related

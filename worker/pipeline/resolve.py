@@ -19,37 +19,42 @@ from worker.store.profiles import order_references_for_shipment
 
 @dataclass(frozen=True)
 class Resolved:
-    """The orders a notified resource belongs to, and the notified claim when it is on a shipment or payment
-    (an order's claims search may not list those, so the claim travels with the orders' sync)."""
+    """The orders a notified resource belongs to, and the notified claim (an order's claims search does not list
+    claims on its shipment or payments, and is skipped when the order lists no claim, so the claim travels with
+    its orders' sync)."""
 
     order_ids: list[str]
-    claims: tuple[Any, ...] = ()  # raw claim documents
+    claims: tuple[Any, ...] = ()  # raw claim documents: the notified claim travels with its orders' sync
     order: Any = None  # the order document when it was read to resolve (a Global Selling order)
 
     def known(self) -> Known:
         return Known(order=self.order, extra_claims=self.claims)
 
 
-async def orders_for(db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str) -> Resolved:
-    """The orders a notified resource belongs to (a pack's shipment belongs to several)."""
+async def orders_for(
+    db: Database, client: MlClient, target: SyncTarget, kind: Kind, resource_id: str, *, stored: bool = True
+) -> Resolved:
+    """The orders a notified resource belongs to (a pack's shipment belongs to several). `stored=False`: the
+    caller already looked the shipment up in the store and found nothing."""
     if kind is Kind.ORDER:
         return Resolved([resource_id])
     if kind is Kind.MARKETPLACE_ORDER:
         return Resolved([resource_id], order=await client.marketplace_order(target.seller, resource_id))
     if kind is Kind.SHIPMENT:
-        return Resolved(await _shipment_orders(db, client, target, resource_id))
+        return Resolved(await _shipment_orders(db, client, target, resource_id, stored))
     if kind is Kind.PAYMENT:
         return Resolved(list(linked_order_ids(parse_payment(await client.payment(target.seller, resource_id)))))
     if kind is Kind.CLAIM:
         raw = await client.claim(target.seller, resource_id)
         claim = parse_claim(raw)
-        extra = () if claim.resource == "order" else (raw,)
-        return Resolved(await _claim_orders(db, client, target, claim), extra)
+        return Resolved(await _claim_orders(db, client, target, claim), (raw,))
     raise RemoteNotFound(f"cannot resolve a {kind} to orders")
 
 
-async def _shipment_orders(db: Database, client: MlClient, target: SyncTarget, shipment_id: str) -> list[str]:
-    known = await order_references_for_shipment(db, target.business_id, shipment_id)
+async def _shipment_orders(
+    db: Database, client: MlClient, target: SyncTarget, shipment_id: str, stored: bool = True
+) -> list[str]:
+    known = await order_references_for_shipment(db, target.business_id, shipment_id) if stored else []
     if known:
         return known
     items = await client.shipment_items(target.seller, shipment_id)

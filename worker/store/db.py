@@ -79,6 +79,10 @@ class Database:
             if isinstance(exc, DBAPIError) and not exc.connection_invalidated and _is_data_error(exc):
                 raise
             raise self.unavailable(exc) from None
+        except DBAPIError as exc:
+            if _sqlstate(exc) in CONTENTION:  # the work was undone whole: trying it again is safe
+                raise Unavailable(f"database contention ({_reason(exc)}); try again") from None
+            raise
 
     def unavailable(self, exc: BaseException) -> Unavailable:
         """The one-line error for a connection failure, password masked (also for the webhook's own pool)."""
@@ -90,6 +94,17 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+CONTENTION = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    for source in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(source, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+    return None
 
 
 def _is_data_error(exc: DBAPIError) -> bool:

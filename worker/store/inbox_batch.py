@@ -1,9 +1,10 @@
-"""A seller's inbox rows as the drain works them: due rows loaded a batch at a time, and closed (or put back
-for later) a batch at a time, in one statement each.
+"""A seller's inbox rows as its drain works them: due rows taken a batch at a time, and closed (or put back for
+later) a batch at a time, in one statement each.
 
 A row is due while `pending` and `due_at` is empty or past: a row whose fetch failed for a while waits until
-`due_at`. The sweeper finds sellers whose due rows have waited too long (their drain was lost) and sellers who
-reconnected with parked rows.
+`due_at`. A drain marks the rows it takes (`taken_by`) so the next batch skips them while they are worked;
+closing clears the mark. The sweeper finds sellers whose due rows have waited too long (their drain was lost)
+and sellers who reconnected with parked rows.
 """
 
 from __future__ import annotations
@@ -30,14 +31,29 @@ def _due(table: Any, now: datetime) -> Any:
     return (table.c.status == PENDING) & or_(table.c.due_at.is_(None), table.c.due_at <= now)
 
 
-async def load_batch(db: Database, account_id: int, limit: int) -> list[InboxRow]:
-    """The seller's due rows, oldest first."""
+async def take_batch(db: Database, account_id: int, token: str, limit: int) -> list[InboxRow]:
+    """Take the seller's oldest due rows nobody works on (`taken_by` = `token`); oldest first."""
     table = _inbox()
-    statement = (
-        select(table).where(table.c.account_id == account_id, _due(table, utcnow())).order_by(table.c.id).limit(limit)
+    free = (
+        select(table.c.id)
+        .where(table.c.account_id == account_id, _due(table, utcnow()), table.c.taken_by.is_(None))
+        .order_by(table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    statement = update(table).where(table.c.id.in_(free.scalar_subquery())).values(taken_by=token).returning(table)
     async with db.connect(autocommit=True) as conn:
-        return [InboxRow(**row) for row in (await conn.execute(statement)).mappings()]
+        rows = [InboxRow(**row) for row in (await conn.execute(statement)).mappings()]
+    return sorted(rows, key=lambda row: row.id or 0)
+
+
+async def release_taken(db: Database, account_id: int) -> int:
+    """Rows a drain of this seller took and never closed (it died): free again. Only the holder of the seller's
+    drain lock calls this, so no living drain loses its rows."""
+    table = _inbox()
+    taken = (table.c.account_id == account_id) & (table.c.status == PENDING) & table.c.taken_by.is_not(None)
+    async with db.connect(autocommit=True) as conn:
+        return int((await conn.execute(update(table).where(taken).values(taken_by=None))).rowcount)
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ def _close_statement() -> Any:
             ml_failures=table.c.ml_failures + bindparam("failed_calls"),
             attempts=table.c.attempts + 1,
             due_at=bindparam("new_due_at", type_=table.c.due_at.type),
+            taken_by=None,
             processed_at=bindparam("new_processed_at", type_=table.c.processed_at.type),
         )
     )
@@ -119,5 +136,5 @@ async def resume_parked(db: Database) -> list[int]:
     async with db.connect(autocommit=True) as conn:
         sellers = [int(a) for a in (await conn.execute(select(table.c.account_id).where(parked).distinct())).scalars()]
         if sellers:
-            await conn.execute(update(table).where(parked).values(status=PENDING, reason=None, due_at=None))
+            await conn.execute(update(table).where(parked).values(status=PENDING, reason=None, due_at=utcnow()))
     return sellers

@@ -215,6 +215,7 @@ class InboxRow(SQLModel, table=True):
     body_sha256: str | None = Field(default=None, max_length=64)  # rows that keep no body keep its hash
     processed_at: datetime | None = _time(nullable=True)
     due_at: datetime | None = _time(nullable=True)  # a pending row whose fetch failed waits until then
+    taken_by: str | None = Field(default=None, max_length=16)  # the drain working on it (worker/pipeline/drain.py)
 
 
 class DocumentRow(SQLModel, table=True):

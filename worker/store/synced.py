@@ -55,16 +55,26 @@ async def write_orders(
     """Store every write in one transaction; returns, per write, its newly stored events by action."""
     if not writes:
         return []
+    # Rows are written in key order, table by table, so transactions of overlapping batches take their row locks
+    # in the same order and never deadlock.
+    ordered = sorted(writes, key=lambda write: write.order.reference)
+    # A document two orders share (a pack's shipment) is written once: one upsert may not touch a row twice.
+    unique = {(d.kind, d.ref): d for write in ordered for d in write.documents}
+    documents = [unique[key] for key in sorted(unique)]
     async with db.connect() as conn:
-        await save_documents_in(conn, account_id, [document for write in writes for document in write.documents])
-        subscribers = await upsert_subscribers_in(conn, business_id, [write.subscriber for write in writes])
-        pairs = [(write.order, subscribers[write.subscriber.external_id]) for write in writes]
+        await save_documents_in(conn, account_id, documents)
+        people = sorted((write.subscriber for write in ordered), key=lambda subscriber: subscriber.external_id)
+        subscribers = await upsert_subscribers_in(conn, business_id, people)
+        pairs = [(write.order, subscribers[write.subscriber.external_id]) for write in ordered]
         orders = await upsert_order_objects_in(conn, business_id, pairs)
-        records = [
-            record
-            for write in writes
-            for record in _records(write, subscribers[write.subscriber.external_id], orders[write.order.reference])
-        ]
+        records = sorted(
+            (
+                record
+                for write in ordered
+                for record in _records(write, subscribers[write.subscriber.external_id], orders[write.order.reference])
+            ),
+            key=lambda record: record.dedupe_key,
+        )
         added = await append_events_per_order_in(conn, business_id, records)
     by_order = {order_id: Counter(actions) for order_id, actions in added.items()}
     return [by_order.get(orders[write.order.reference], Counter()) for write in writes]
