@@ -33,7 +33,7 @@ Pairs = list[tuple[datetime, datetime]]
 
 
 def lags(notes: Pairs, events: Pairs) -> Lags:
-    """`notes`: (ML change time, our received_at); `events`: (tracked_at, recorded_at)."""
+    """`notes`: (ML change time, our received_at); `events`: (known_at, recorded_at)."""
     notes = sorted(notes)
     changes = [change for change, _ in notes]
     first_after = [received for _, received in notes]  # suffix minimum: earliest arrival at or after a change

@@ -15,13 +15,14 @@ Routes:
   GET|DELETE /_sandbox/requests           request log (?path_prefix=&method=&seller_id=&status=) / clear it
   GET  /_sandbox/notifications            deliveries and attempts (?state=&topic=)
   GET  /_sandbox/history?seller_id=       ground-truth facts of a seller
-  GET  /_sandbox/expected-events?seller_id=[&include_delivered=false]   the oracle (order.delivered is
-                                          included unless include_delivered=false)
+  GET  /_sandbox/expected-events?seller_id=[&include_delivered=false][&with_known_at=true]   the oracle
+                                          (order.delivered is included unless include_delivered=false;
+                                          known_at: when the event became visible in the documents)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -185,13 +186,21 @@ async def get_history(request: web.Request) -> web.Response:
     return reply({"seller_id": seller_id, "facts": [f.to_json() for f in sandbox.world.facts[seller_id]]})
 
 
+FLAGS: Final = {"include_delivered": "true", "with_known_at": "false"}
+
+
 async def get_expected_events(request: web.Request) -> web.Response:
     sandbox = request.app[SANDBOX]
     seller_id = seller_param(sandbox, request.query.get("seller_id", ""))
-    flag = request.query.get("include_delivered", "true").lower()
-    if flag not in ("true", "false"):
-        raise bad_request("include_delivered must be true or false")
-    events = expected_events(sandbox.world.facts[seller_id], include_delivered=flag == "true")
+    flags = {name: request.query.get(name, default).lower() for name, default in FLAGS.items()}
+    for name, flag in flags.items():
+        if flag not in ("true", "false"):
+            raise bad_request(f"{name} must be true or false")
+    events = expected_events(
+        sandbox.world.facts[seller_id],
+        include_delivered=flags["include_delivered"] == "true",
+        with_known_at=flags["with_known_at"] == "true",
+    )
     return reply({"seller_id": seller_id, "events": events})
 
 

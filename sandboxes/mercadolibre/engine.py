@@ -60,6 +60,7 @@ class Engine:
             while self._heap and self._heap[0][0] < until_ms:
                 _, _, step = heapq.heappop(self._heap)
                 try:
+                    world.applying_ms = step.at
                     step.apply(world, step.at)
                     applied += 1
                 except InvalidTransition:
@@ -85,6 +86,7 @@ class Engine:
     def apply_now(self, step: Step, delay_ms: int = 60 * SECOND) -> Applied:
         """Apply a requested step `delay_ms` after the cursor; raises InvalidTransition if it does not fit."""
         at = self.world.cursor_ms + delay_ms
+        self.world.applying_ms = at
         step.apply(self.world, at)
         self.world.cursor_ms = at
         self._publish()
@@ -92,6 +94,7 @@ class Engine:
 
     def _apply(self, step: Step, at: int) -> Applied:
         mark = len(self.world.outbox)
+        self.world.applying_ms = at
         try:
             step.apply(self.world, at)
         except InvalidTransition as exc:

@@ -46,6 +46,8 @@ class Fact:
         status, chargeback status_detail, `pack_split` on an ORDER_CREATED of a pack split.
     `amount`: ORDER_CREATED total_amount, PAYMENT_APPROVED total_paid_amount, REFUND* amount, chargeback amount.
     `resource`: the claim's resource (order, shipment, payment) on claim facts.
+    `known_at`: when the step that wrote the fact was applied, so when its notifications went out; later than
+        `at` where documents date a change by an earlier moment (see above).
     """
 
     seq: int
@@ -60,6 +62,7 @@ class Fact:
     currency_id: str | None = None
     order_ids: tuple[int, ...] = ()
     resource: str | None = None
+    known_at: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,4 +78,5 @@ class Fact:
             "currency_id": self.currency_id,
             "order_ids": list(self.order_ids),
             "resource": self.resource,
+            "known_at": self.known_at,
         }

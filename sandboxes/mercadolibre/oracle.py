@@ -25,7 +25,7 @@ the moment the documents render for that change, so a correct mapping can reprod
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Final
 
@@ -51,6 +51,7 @@ class _Row:
     amount: Decimal | None  # None = the order's total (resolved when rendering)
     key: str
     null_amount: bool = False
+    known_at: int = 0  # the earliest step after which the documents show the event
 
 
 @dataclass
@@ -58,11 +59,16 @@ class _Fold:
     orders: dict[int, _OrderInfo] = field(default_factory=dict)
     rows: dict[str, _Row] = field(default_factory=dict)  # by dedupe key: the first fact wins
 
+    known_at: int = 0  # the fact being folded: when it became known
+
     def add(self, action: str, order_id: int, at: int, key: str, amount: Decimal | None = None) -> None:
-        row = _Row(action, order_id, at, amount, key, null_amount=action == "refund.requested")
         kept = self.rows.get(key)
+        known = self.known_at if kept is None else min(kept.known_at, self.known_at)
+        row = _Row(action, order_id, at, amount, key, null_amount=action == "refund.requested", known_at=known)
         if kept is None or at < kept.at:
             self.rows[key] = row
+        elif known != kept.known_at:
+            self.rows[key] = replace(kept, known_at=known)
 
 
 def _created(fold: _Fold, fact: Fact) -> None:
@@ -140,10 +146,10 @@ FOLDS: Final[dict[FactKind, Callable[[_Fold, Fact], None]]] = {
 }
 
 
-def _event(fold: _Fold, row: _Row) -> dict[str, Any]:
+def _event(fold: _Fold, row: _Row, with_known_at: bool) -> dict[str, Any]:
     info = fold.orders[row.order_id]
     amount = None if row.null_amount else (info.total if row.amount is None else row.amount)
-    return {
+    event = {
         "action": row.action,
         "order_reference": str(row.order_id),
         "buyer_id": str(info.buyer_id),
@@ -152,13 +158,21 @@ def _event(fold: _Fold, row: _Row) -> dict[str, Any]:
         "currency": info.currency_id,
         "dedupe_key": row.key,
     }
+    if with_known_at:
+        event["known_at"] = iso_utc(row.known_at)
+    return event
 
 
-def expected_events(facts: Iterable[Fact], include_delivered: bool = True) -> list[dict[str, Any]]:
-    """Events sorted by `tracked_at`, then `dedupe_key`, in the format of docs/event-mapping.md."""
+def expected_events(
+    facts: Iterable[Fact], include_delivered: bool = True, with_known_at: bool = False
+) -> list[dict[str, Any]]:
+    """Events sorted by `tracked_at`, then `dedupe_key`, in the format of docs/event-mapping.md. `with_known_at`
+    adds `known_at`: when the step that made the event visible in the documents was applied (its notifications
+    went out then), for measuring lag from that moment rather than from the date the documents give."""
     fold = _Fold()
     for fact in facts:
+        fold.known_at = fact.known_at or fact.at
         FOLDS[fact.kind](fold, fact)
     rows = [row for row in fold.rows.values() if include_delivered or row.action != "order.delivered"]
     rows.sort(key=lambda row: (row.at, row.key))
-    return [_event(fold, row) for row in rows]
+    return [_event(fold, row, with_known_at) for row in rows]

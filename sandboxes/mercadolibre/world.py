@@ -69,6 +69,7 @@ class World:
     def __init__(self, start_ms: int) -> None:
         self.start_ms = start_ms
         self.cursor_ms = start_ms
+        self.applying_ms = start_ms  # the time of the step being applied (facts record when they became known)
         self.ids = IdAllocator()
         self.users: dict[int, User] = {}
         self.sellers: list[int] = []
@@ -136,8 +137,9 @@ class World:
     ) -> None:
         self._seq += 1
         fact = Fact(
-            self._seq, at, kind, seller_id, order_id, ref_id, detail, amount, buyer_id, currency_id, order_ids, resource
-        )
+            self._seq, at, kind, seller_id, order_id, ref_id, detail, amount, buyer_id, currency_id, order_ids,
+            resource, known_at=max(at, self.applying_ms),
+        )  # fmt: skip
         self.facts[seller_id].append(fact)
 
     def emit(self, topic: str, resource: str, user_id: int, at: int, actions: tuple[str, ...] = ()) -> None:

@@ -52,8 +52,10 @@ async def request_drains(redis: ArqRedis, account_ids: Iterable[int]) -> int:
 
 async def follow_up_drain(redis: ArqRedis, account_id: int, defer: float | None = None) -> None:
     """Queue another drain whatever the flag says (a drain that stops with rows left behind, or rows that become
-    due later); the flag is set to it so requests meanwhile join it."""
-    queue, token = redis.default_queue_name, uuid.uuid4().hex[:12]
+    due later); the flag is set to it so requests meanwhile join it. A deferred one is named by the second it is
+    due at, so drains that find the same rows waiting queue it once (arq refuses an id it holds)."""
+    queue = redis.default_queue_name
+    token = f"at{int(time.time() + defer)}" if defer else uuid.uuid4().hex[:12]
     await redis.set(redis_keys.drain_flag(queue, account_id), token, ex=FLAG_SECONDS + int(defer or 0))
     await redis.enqueue_job(DRAIN_SELLER, account_id, _job_id=drain_job_id(queue, account_id, token), _defer_by=defer)
 

@@ -41,9 +41,7 @@ def needs(order: Order, shipment: Shipment | None = None) -> frozenset[Need]:
       status_detail `refunded`/`partially_refunded`), and of every approved payment when the order is
       cancelled (not `pack_splitted`), `partially_refunded` or tagged `unfulfilled`: only the payment's
       `refunds[]` dates and sizes refunds;
-    * the order's claims, once the order is confirmed (a claim asking for money back needs a paid order) and
-      unless its `mediations` list is there and empty (ML lists the claims on the order there; a notified claim
-      brings itself along, whatever it is on, and the re-sync's claims search by seller finds lost ones).
+    * the order's claims, once the order is confirmed (a claim asking for money back needs a paid order).
     """
     wanted: set[Need] = set()
     shipment_id = order.shipment_id
@@ -52,7 +50,7 @@ def needs(order: Order, shipment: Shipment | None = None) -> frozenset[Need]:
         if shipment is not None and shipment.id == shipment_id and went_out(shipment):
             wanted.add(Need(NeedKind.SHIPMENT_HISTORY, shipment_id))
     wanted.update(Need(NeedKind.PAYMENT, payment.id) for payment in refunded_payments(order))
-    if approved_payments(order) and order.mediations != ():
+    if approved_payments(order):
         wanted.add(Need(NeedKind.CLAIMS_BY_ORDER, order.id))
     return frozenset(wanted)
 

@@ -101,7 +101,6 @@ class Order(MeliModel):
     payments: tuple[OrderPayment, ...] = ()
     order_items: tuple[OrderLine, ...] = ()
     item_problems: tuple[str, ...] = ()
-    mediations: tuple[str, ...] | None = None  # ids of the claims ML lists on the order; None: not said
 
     @model_validator(mode="before")
     @classmethod
@@ -111,8 +110,7 @@ class Order(MeliModel):
             return data
         lines, problems = _valid_lines(data.get("order_items"))
         payments = data.get("payments")
-        shaped = {**data, "order_items": lines, "item_problems": problems, "payments": payments or ()}
-        return shaped | {"mediations": _mediation_ids(data.get("mediations"))}
+        return {**data, "order_items": lines, "item_problems": problems, "payments": payments or ()}
 
     @property
     def shipment_id(self) -> str | None:
@@ -126,14 +124,6 @@ class Order(MeliModel):
     def updated_at(self) -> datetime | None:
         """The best 'as of' time the order carries."""
         return self.last_updated or self.date_closed or self.date_created
-
-
-def _mediation_ids(raw: object) -> tuple[str, ...] | None:
-    """`mediations: [{"id": ...}]` as claim ids; anything else (absent, not a list) says nothing."""
-    if not isinstance(raw, list):
-        return None
-    ids = (entry.get("id") if isinstance(entry, dict) else entry for entry in raw)
-    return tuple(str(claim_id) for claim_id in ids if isinstance(claim_id, int | str) and not isinstance(claim_id, bool))
 
 
 def _valid_lines(raw: object) -> tuple[list[OrderLine], list[str]]:

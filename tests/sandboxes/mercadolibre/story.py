@@ -58,8 +58,11 @@ def received(order: int, minute: int, amount: str, refund_id: int) -> dict[str, 
     return ev("refund.received", order, minute, amount, f"ml:refund:{refund_id}")
 
 
-async def oracle(client: TestClient[Any, Any], seller_id: int = SELLER) -> list[dict[str, Any]]:
-    response = await client.get("/_sandbox/expected-events", params={"seller_id": str(seller_id)})
+async def oracle(
+    client: TestClient[Any, Any], seller_id: int = SELLER, with_known_at: bool = False
+) -> list[dict[str, Any]]:
+    params = {"seller_id": str(seller_id)} | ({"with_known_at": "true"} if with_known_at else {})
+    response = await client.get("/_sandbox/expected-events", params=params)
     assert response.status == 200
     events: list[dict[str, Any]] = (await response.json())["events"]
     return events

@@ -21,6 +21,7 @@ from tests.sandboxes.mercadolibre.story import (
     local,
     oracle,
     received,
+    utc,
 )
 
 
@@ -144,6 +145,22 @@ async def test_pending_cancel_is_no_cancellation_until_it_completes(client: Test
         cancelled(ORDER, 3),  # dated by cancel_detail.date, the pending step
         received(ORDER, 3, "2000.00", REFUND),  # dated by the refund's date_created
     ]
+
+
+async def test_known_at_is_when_the_documents_first_show_the_event(client: TestClient[Any, Any]) -> None:
+    await create_order(client, items=ITEMS)  # 12:01
+    await transition(client, ORDER, "pay")  # 12:02
+    await transition(client, ORDER, "pending_cancel")  # 12:03
+    await transition(client, ORDER, "complete_cancel", delay_s=180)  # 12:06
+
+    events = await oracle(client, with_known_at=True)
+
+    assert [(e["action"], e["tracked_at"], e["known_at"]) for e in events] == [
+        ("order.confirmed", utc(2), utc(2)),
+        ("order.cancelled", utc(3), utc(6)),  # dated by the pending step, visible once it completed
+        ("refund.received", utc(3), utc(6)),  # the refund entry is approved when the cancellation completes
+    ]
+    assert [{k: v for k, v in e.items() if k != "known_at"} for e in events] == await oracle(client)
 
 
 async def test_invalid_order(client: TestClient[Any, Any]) -> None:
