@@ -117,7 +117,7 @@ class Drains:
         """(account id, seconds until it may start) per drain job waiting in arq's queue."""
         now = time.time() * 1000
         jobs = await self.app.redis.queued_jobs()
-        return sorted((job.args[0], (job.score - now) / 1000) for job in jobs if job.function == DRAIN_SELLER)
+        return sorted((job.args[0], ((job.score or 0) - now) / 1000) for job in jobs if job.function == DRAIN_SELLER)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
