@@ -27,12 +27,14 @@ import argparse
 import asyncio
 import json
 import math
+import signal
 import sys
 import time
 from collections import Counter
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -44,13 +46,16 @@ from worker.store.accounts import TokenSet
 from worker.store.db import open_database
 
 try:
-    from benchmarks import procs, results
+    from benchmarks import counts, flame, procs, results
     from benchmarks.lag import Lags, Pairs, lags, step_rate
 except ModuleNotFoundError:  # run as `python benchmarks/latency.py`: its own folder is on sys.path
+    import counts  # type: ignore[no-redef, import-not-found]
+    import flame  # type: ignore[no-redef, import-not-found]
     import procs  # type: ignore[no-redef, import-not-found]
     import results  # type: ignore[no-redef, import-not-found]
     from lag import Lags, Pairs, lags, step_rate  # type: ignore[no-redef, import-not-found]
 
+PY_SPY = str(Path(sys.executable).with_name("py-spy"))
 SANDBOX = "import sys; from sandboxes.mercadolibre.cli import sandbox_command; sandbox_command(sys.argv[1:])"
 
 
@@ -68,6 +73,7 @@ class Outcome:
     inbox: dict[str, int]
     cpu: dict[str, float]  # CPU seconds per process from the start of the window to the end of the drain
     notes: list[str]  # what a variant of the run adds to the report
+    counts: counts.Counts  # Redis commands and the workers' SQL statements and ML requests, window + drain
 
 
 class Run:
@@ -78,6 +84,8 @@ class Run:
         self.sandbox_url, self.web_port = f"http://{procs.HOST}:{procs.free_port()}", procs.free_port()
         self.sandbox_extra: list[str] = []  # more `meli sandbox` options, and more worker environment:
         self.env_extra: dict[str, str] = {}  # for a variant of the run (latency_backfill.py)
+        self.profiler: procs.Child | None = None
+        self.metrics_ports: list[int] = []
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
@@ -88,7 +96,7 @@ class Run:
     async def start(self) -> None:
         args = self.args
         bench = await procs.enter_bench(self.stack, "latency")
-        self.dsn, self.group = bench.dsn, bench.group
+        self.dsn, self.group, self.redis_url = bench.dsn, bench.group, bench.redis_url
         self.settings = procs.bench_settings(
             bench.dsn, bench.redis_url, bench.queue, **one_server(self.sandbox_url), ml_app_rate=args.app_rate,
             ml_seller_rate=args.seller_rate,
@@ -103,13 +111,28 @@ class Run:
         await procs.wait_http(sandbox, f"{self.sandbox_url}/_sandbox")
         await self.connect()
         env = procs.child_env(self.settings) | self.env_extra
+        if args.event_loop:
+            env["MELI_EVENT_LOOP"] = args.event_loop
         web = await self.group.start(
             "web", [procs.MELI, "serve", "--host", procs.HOST, "--port", str(self.web_port)], env
         )
-        for n in range(args.workers):
-            await self.group.start(f"worker{n + 1}", [procs.MELI, "worker"], env)
+        self.metrics_ports = [procs.free_port() for _ in range(args.workers)]
+        workers = [
+            await self.group.start(
+                f"worker{n + 1}", [procs.MELI, "worker"], env | {"MELI_WORKER_METRICS_PORT": str(port)}
+            )
+            for n, port in enumerate(self.metrics_ports)
+        ]
         await procs.wait_http(web, f"http://{procs.HOST}:{self.web_port}/healthz")
         await asyncio.sleep(2.0)  # the workers connect to Redis and run their start-up cron jobs
+        if args.profile:  # py-spy samples the first worker without pausing it; stopped after the drain
+            spy = [PY_SPY, "record", "--pid", str(workers[0].process.pid), "--nonblocking", "--format", "raw"]
+            self.profiler = await self.group.start("py-spy", [*spy, "--rate", "200", "--output", str(args.profile)])
+
+    async def stop_profiler(self) -> None:
+        if self.profiler is not None and self.profiler.process.returncode is None:
+            self.profiler.process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(self.profiler.process.wait(), timeout=30)
 
     async def connect(self) -> None:
         seller = (await self.control("GET", "/_sandbox/sellers"))["sellers"][0]
@@ -194,16 +217,18 @@ async def play(args: argparse.Namespace, make_run: type[Run] = Run) -> Outcome:
         http = await stack.enter_async_context(aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)))
         run = make_run(args, stack, http)
         await run.start()
-        before = run.group.cpu()
+        before, counted = run.group.cpu(), await counts.Counts.read(http, run.redis_url, run.metrics_ports)
         window = await run.drive(steps_per_s)
         drained = await run.wait_drained()
-        cpu = {name: used - before.get(name, 0.0) for name, used in run.group.cpu().items()}
+        cpu = {name: used - before.get(name, 0.0) for name, used in run.group.cpu().items() if name != "py-spy"}
+        counted = (await counts.Counts.read(http, run.redis_url, run.metrics_ports)).since(counted)
+        await run.stop_profiler()
         oracle = await run.oracle()
         notes, events, processing, inbox = await collect(run, oracle)
         return Outcome(
             notifications=len(notes), window_s=window, steps_per_s=steps_per_s, events=len(events),
             lag=lags(notes, events), processing=processing, drained_s=drained, comparison=await run.compare(oracle),
-            failed_attempts=await run.failed_attempts(), inbox=inbox, cpu=cpu, notes=await run.notes(),
+            failed_attempts=await run.failed_attempts(), inbox=inbox, cpu=cpu, notes=await run.notes(), counts=counted,
         )  # fmt: skip
 
 
@@ -234,6 +259,7 @@ def report(outcome: Outcome, args: argparse.Namespace) -> list[str]:
         "CPU seconds, window + drain: "
         + ", ".join(f"{name} {used:.1f}" for name, used in outcome.cpu.items())
         + (f" (worker: {worker_cpu / processed * 1000:.1f} ms per processed inbox row)" if processed else ""),
+        outcome.counts.per_row(processed),
         f"target p50 < 0.5 s: {'met' if p50 < 0.5 else 'NOT met'}; target p99 < 2 s: {'met' if p99 < 2 else 'NOT met'}"
         + (
             f"; target ≤ 1.5 ms worker CPU per row: {'met' if worker_cpu / processed <= 0.0015 else 'NOT met'}"
@@ -257,6 +283,10 @@ def build_parser(description: str | None = __doc__) -> argparse.ArgumentParser:
     parser.add_argument("--app-rate", type=float, default=2000.0, help="MELI_ML_APP_RATE (requests/s)")
     parser.add_argument("--seller-rate", type=float, default=1000.0, help="MELI_ML_SELLER_RATE (requests/s)")
     parser.add_argument("--record", action="store_true", help="append the result to benchmarks/RESULTS.md")
+    parser.add_argument("--event-loop", choices=("uvloop", "asyncio"), help="MELI_EVENT_LOOP of web and workers")
+    parser.add_argument(
+        "--profile", type=Path, help="sample the first worker with py-spy into this file (raw; see flame.py)"
+    )
     return parser
 
 
@@ -268,6 +298,8 @@ def main(args: argparse.Namespace, make_run: type[Run] = Run, title: str = "Noti
     lines = [f"load average before the run: {load}", *report(outcome, args), *outcome.notes]
     print(f"nproc: {procs.nproc()}")
     print("\n".join(lines))
+    if args.profile:
+        print("\n".join(flame.summarize(args.profile, top=30)))
     if args.record:
         setup = (
             f"sandbox, web, {args.workers} worker(s), PostgreSQL and a private Redis on the same machine; "

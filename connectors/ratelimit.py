@@ -1,7 +1,8 @@
 """A request budget shared by every worker process: GCRA (a token bucket expressed as one timestamp) in Redis.
 
 `acquire(key, rate, burst)` waits until one request fits the budget, in one Redis call per attempt (Redis
-supplies the clock); `acquire_all` waits for several budgets and takes them together. The per-application budget and the
+supplies the clock); `acquire_all` waits for several budgets and takes them together; `take` grants as many of
+several requests as fit now, in one call. The per-application budget and the
 per-seller budgets are separate keys, so one busy seller cannot spend every other seller's share.
 """
 
@@ -14,28 +15,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# KEYS = buckets; ARGV = (interval, burst tolerance) per bucket, in whole microseconds, then how many requests.
-# Counts them in every bucket and returns 0 when all allow them now; otherwise counts nothing and returns the
-# microseconds to wait.
+# KEYS = buckets; ARGV = (interval, burst tolerance) per bucket, in whole microseconds, then how many requests
+# are wanted. Grants as many of them as every bucket allows now (at least one, at most the number wanted) and
+# counts them in every bucket: returns {granted, 0}; when not even one fits, counts nothing and returns
+# {0, microseconds to wait}.
 _GCRA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local count = tonumber(ARGV[#ARGV])
-local wait, tats = 0, {}
+local grant, wait, tats = tonumber(ARGV[#ARGV]), 0, {}
 for i, key in ipairs(KEYS) do
+  local interval, tolerance = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
   local tat = tonumber(redis.call('GET', key) or now)
   if tat < now then tat = now end
-  local allow_at = tat + (count - 1) * tonumber(ARGV[2 * i - 1]) - tonumber(ARGV[2 * i])
-  if allow_at - now > wait then wait = allow_at - now end
+  local fits = math.floor((now + tolerance - tat) / interval) + 1
+  if fits < grant then grant = fits end
+  if tat - tolerance - now > wait then wait = tat - tolerance - now end
   tats[i] = tat
 end
-if wait > 0 then return wait end
+if grant < 1 then return {0, wait} end
 for i, key in ipairs(KEYS) do
-  local new_tat = tats[i] + count * tonumber(ARGV[2 * i - 1])
+  local new_tat = tats[i] + grant * tonumber(ARGV[2 * i - 1])
   local ttl_ms = math.ceil((new_tat - now + tonumber(ARGV[2 * i])) / 1000) + 1000
   redis.call('SET', key, string.format('%d', new_tat), 'PX', ttl_ms)
 end
-return 0
+return {grant, 0}
 """
 
 
@@ -45,20 +48,27 @@ class RateLimiter:
         self._prefix = prefix
         self._script = redis.register_script(_GCRA)
 
-    async def delay_for_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> float:
-        """Seconds to wait before the next request under every budget (0 = go now, and it is counted)."""
-        return await self.delay_for_each([(key, rate, burst) for key, rate in budgets])
-
-    async def delay_for_each(self, budgets: Sequence[tuple[str, float, int]], count: int = 1) -> float:
-        """`delay_for_all` with a burst per budget: (key, rate, burst), for `count` requests at once (at most the
-        smallest burst). Counted in all of them or in none."""
+    async def take(self, budgets: Sequence[tuple[str, float, int]], count: int = 1) -> tuple[int, float]:
+        """Up to `count` requests under every budget ((key, rate per second, burst) each), in one Redis call:
+        (how many were granted and counted in all of them, 0) or, when not even one fits now, (0, seconds to
+        wait before one does)."""
         keys, args = [], []
         for key, rate, burst in budgets:
             interval = int(1_000_000 / rate)
             keys.append(f"{self._prefix}:{key}")
             args += [interval, interval * (burst - 1)]
-        waited = await self._script(keys=keys, args=[*args, count])
-        return float(waited) / 1_000_000
+        granted, waited = await self._script(keys=keys, args=[*args, count])
+        return int(granted), float(waited) / 1_000_000
+
+    async def delay_for_each(self, budgets: Sequence[tuple[str, float, int]]) -> float:
+        """Seconds to wait before the next request under every budget (0 = go now, and it is counted in all of
+        them; otherwise in none)."""
+        granted, wait = await self.take(budgets)
+        return 0.0 if granted else max(wait, 1e-6)
+
+    async def delay_for_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> float:
+        """`delay_for_each` with one burst for every budget."""
+        return await self.delay_for_each([(key, rate, burst) for key, rate in budgets])
 
     async def delay_for(self, key: str, rate: float, burst: int = 1) -> float:
         return await self.delay_for_all([(key, rate)], burst)
@@ -105,7 +115,12 @@ class Reservations:
                 reserve.left -= 1
                 return
             want = min(burst, self._largest, max(1, int(len(reserve.recent) * self._hold) + 1))
-            if want > 1 and await self._limiter.delay_for_each([(k, r, burst) for k, r in budgets], want) == 0:
-                reserve.left, reserve.until = want - 1, time.monotonic() + self._hold
+            if want == 1:
+                await self._limiter.acquire_all(budgets, burst)
                 return
-            await self._limiter.acquire_all(budgets, burst)
+            while True:  # as many as fit now, one at least
+                granted, wait = await self._limiter.take([(k, r, burst) for k, r in budgets], want)
+                if granted:
+                    reserve.left, reserve.until = granted - 1, time.monotonic() + self._hold
+                    return
+                await asyncio.sleep(wait)

@@ -27,9 +27,11 @@ class AppContext:
 
 def build_context(settings: Settings) -> AppContext:
     """Create (not connect) every shared part; connections open lazily on first use."""
+    db, metrics = open_database(settings.database_url), Metrics()
+    db.on_statement(metrics.db_statements.inc)
     return AppContext(
         settings=settings,
-        db=open_database(settings.database_url),
+        db=db,
         redis=ArqRedis(
             ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5),
             default_queue_name=settings.queue_name,
@@ -37,7 +39,7 @@ def build_context(settings: Settings) -> AppContext:
             job_deserializer=deserialize,
         ),
         cipher=TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys]),
-        metrics=Metrics(),
+        metrics=metrics,
     )
 
 

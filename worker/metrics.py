@@ -30,6 +30,8 @@ class Metrics:
                               ["action", "origin"], registry=r)  # fmt: skip
         self.foreign_documents = Counter("meli_foreign_documents", "Documents skipped because they named another "
                                          "seller than the account that fetched them", ["kind"], registry=r)  # fmt: skip
+        self.db_statements = Counter("meli_db_statements", "SQL statements sent (an executemany counts once)",
+                                     registry=r)  # fmt: skip
         self.lag = Histogram("meli_notification_to_event_seconds", "Notification received → event stored",
                              buckets=SLOW, registry=r)  # fmt: skip
 

@@ -18,6 +18,11 @@ def drain_flag(queue_name: str, account_id: int) -> str:
     return scoped(queue_name, "drain", "asked", account_id)
 
 
+def drain_news(queue_name: str, account_id: int) -> str:
+    """Set by every request for a seller's drain: rows were recorded since its drain last looked."""
+    return scoped(queue_name, "drain", "news", account_id)
+
+
 def drain_lock(queue_name: str, account_id: int) -> str:
     """Held by the one drain working on a seller's notifications."""
     return scoped(queue_name, "lock", "drain", account_id)

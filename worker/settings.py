@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     track_delivered: bool = Field(False, description="Also emit order.delivered (opt-in)")
     track_products: bool = Field(False, description="Also emit product.purchased per order item (opt-in)")
     worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        "uvloop", description="Event loop of `meli serve` and `meli worker` (uvloop when installed, else asyncio)"
+    )
     worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
     inbox_requeue_seconds: float = Field(
         60.0, gt=0, description="A seller whose due inbox rows wait this long lost its drain: the sweeper asks again"

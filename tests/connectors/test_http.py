@@ -108,3 +108,19 @@ async def test_acquire_all_takes_every_budget_together_or_none() -> None:
 
     assert (app_before, app_while_waiting) == (None, None)
     assert app_after is not None
+
+
+async def test_take_grants_as_many_as_every_budget_allows_and_counts_them_in_all() -> None:
+    redis = Redis.from_url(REDIS_URL)
+    limiter = RateLimiter(redis, prefix=f"meli:test:rl:{uuid.uuid4().hex}")
+    budgets = [("app", 10.0, 10), ("seller:1", 10.0, 4)]  # the seller's burst of 4 is the smaller
+    try:
+        first = await limiter.take(budgets, 10)
+        second = await limiter.take(budgets, 10)
+        app_left = await limiter.take([("app", 10.0, 10)], 10)
+    finally:
+        await redis.aclose()
+
+    assert first == (4, 0.0)  # what the seller's budget allows, counted in the application's too
+    assert second[0] == 0 and 0.09 <= second[1] <= 0.1  # nothing counted: one more fits in 0.1 s
+    assert app_left[0] == 6  # 10 - 4: the refused take spent nothing

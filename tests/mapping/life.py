@@ -122,7 +122,13 @@ def _refunded(life: Life) -> Decimal:
     return sum((Decimal(r["amount"]) for r in life.payment["refunds"] if r["status"] == "approved"), Decimal(0))
 
 
+def _charged_back(life: Life) -> bool:
+    """A chargeback ends the payment: no refund moves money on it afterwards (sandbox steps_money.py)."""
+    return bool(life.payment["status"] == "charged_back")
+
+
 def _refund(life: Life, at: str, amount: Decimal | None, status: str = "approved") -> None:
+    assert not _charged_back(life)
     refunded = _refunded(life)
     value = life.payment["total_paid_amount"] - refunded if amount is None else amount
     life.refund_seq += 1
@@ -141,7 +147,7 @@ def _cancel(life: Life, at: str) -> bool:
     if life.terminal or life.shipment["status"] in ("shipped", "delivered"):
         return False
     detail = {"group": "buyer", "code": "buyer_cancel", "date": at}
-    if life.paid:
+    if life.paid and not _charged_back(life):
         _refund(life, at, None)
     life.order.update(status="cancelled", cancel_detail=detail, tags=["not_delivered"], last_updated=at)
     return True
@@ -149,6 +155,8 @@ def _cancel(life: Life, at: str) -> bool:
 
 def _unfulfill(life: Life, at: str) -> bool:
     if life.terminal or not life.paid or life.payment["refunds"] or life.shipment["status"] != "pending":
+        return False
+    if _charged_back(life):
         return False
     _refund(life, at, None)
     life.order["tags"] = [*life.order["tags"], "unfulfilled"]
@@ -177,13 +185,15 @@ def _close_claim(life: Life, at: str) -> bool:
     if not life.claims or life.claims[0]["status"] == "closed":
         return False
     life.claims[0].update(status="closed", resolution={"reason": "payment_refunded", "date_created": at})
-    if life.payment["status"] != "refunded":
+    if life.payment["status"] not in ("refunded", "charged_back"):
         _refund(life, at, Decimal("1000.10"))
     return True
 
 
 def _partial_refund(life: Life, at: str) -> bool:
-    if life.terminal or not life.paid or life.payment["status"] == "refunded" or len(life.payment["refunds"]) > 3:
+    if life.terminal or not life.paid or life.payment["status"] in ("refunded", "charged_back"):
+        return False
+    if len(life.payment["refunds"]) > 3:
         return False
     _refund(life, at, Decimal("0.01"))
     life.order["status"] = "partially_refunded"
@@ -209,7 +219,9 @@ def _return(life: Life, at: str) -> bool:
 
 def _request_refund(life: Life, at: str) -> bool:
     """A refund asked for and still in process: no money back yet."""
-    if life.terminal or not life.paid or life.payment["status"] == "refunded" or len(life.payment["refunds"]) > 3:
+    if life.terminal or not life.paid or life.payment["status"] in ("refunded", "charged_back"):
+        return False
+    if len(life.payment["refunds"]) > 3:
         return False
     _refund(life, at, Decimal("0.02"), status="in_process")
     return True
@@ -217,7 +229,7 @@ def _request_refund(life: Life, at: str) -> bool:
 
 def _settle_refund(life: Life, at: str, status: str) -> bool:
     waiting = [entry for entry in life.payment["refunds"] if entry["status"] == "in_process"]
-    if not waiting or life.terminal:
+    if not waiting or life.terminal or _charged_back(life):
         return False
     waiting[0]["status"] = status
     if status == "approved":

@@ -75,8 +75,8 @@ def test_subscriber_and_order_object_of_a_paid_order() -> None:
         created_at=datetime(2026, 11, 20, 14, 2, 10, tzinfo=UTC),
         raw=result.order.raw,
     )
-    assert result.order.raw["total_amount"] == 15999.0
-    assert isinstance(result.order.raw["total_amount"], float)
+    assert result.order.raw == raw  # as ML sent it, exact Decimals included (the store writes them as numbers)
+    assert result.order.raw["total_amount"] == Decimal("15999.0")
     assert result.problems == []
 
 

@@ -9,7 +9,7 @@ import click
 from aiohttp import web
 
 from connectors.errors import Unavailable
-from worker.cli.common import CliState, guarded, run
+from worker.cli.common import CliState, guarded, loop_factory, run
 from worker.context import app_context
 from worker.logs import get_logger
 from worker.settings import Settings
@@ -59,7 +59,7 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
     """Run the web process: webhooks, connect pages, business API and /healthz."""
     overrides = {key: value for key, value in (("web_host", host), ("web_port", port)) if value}
     settings = guarded(lambda: state.settings(**overrides))
-    run(lambda: serve_until_stopped(settings))
+    run(lambda: serve_until_stopped(settings), loop=settings.event_loop)
 
 
 @click.command("worker")
@@ -70,7 +70,7 @@ def worker_command(state: CliState, burst: bool) -> None:
     from worker.jobs.runtime import run_worker  # the worker's own composition root, loaded only here
 
     settings = guarded(state.settings)
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    asyncio.set_event_loop(loop_factory(settings.event_loop)())
     guarded(lambda: run_worker(settings, burst=burst))
 
 

@@ -22,7 +22,15 @@ from connectors.mercadolibre.constants import Kind
 from worker.pipeline.parts import Pipeline
 from worker.pipeline.reactions import SEVERITY, reaction_to
 from worker.pipeline.resolve import Resolved, orders_for
-from worker.pipeline.sync import Fetched, Known, SyncTarget, fetch_and_map, order_write, report_of
+from worker.pipeline.sync import (
+    Fetched,
+    Known,
+    SyncTarget,
+    fetch_and_map,
+    notified_claims_only,
+    order_write,
+    report_of,
+)
 from worker.store.models import InboxRow
 from worker.store.profiles import order_references_for_shipments
 from worker.store.refetch import record_gap
@@ -93,7 +101,7 @@ class OrderWork:
     def known(self) -> Known:
         claims = tuple(claim for group in self.groups if group.resolved for claim in group.resolved.claims)
         docs = [group.resolved.order for group in self.groups if group.resolved and group.resolved.order is not None]
-        return Known(order=docs[0] if docs else None, extra_claims=claims)
+        return Known(order=docs[0] if docs else None, claims=notified_claims_only, extra_claims=claims)
 
 
 def groups_of(rows: list[InboxRow], attempt_budget: int) -> list[Group]:

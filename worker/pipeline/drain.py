@@ -7,8 +7,9 @@ The protocol (requests: worker/pipeline/queue.py):
 2. Take the due rows nobody works on (oldest first, a batch at most) and work them (worker/pipeline/batch.py):
    fetch, map, store, close. Batches overlap: the next is taken while earlier ones wait for ML, so a row waits
    for a batch slot, not for the batch before it; an order is fetched by one batch at a time.
-3. While rows keep coming, the seller's drain flag stays set (requests meanwhile cost nothing). When nothing is
-   due and nothing is in flight: clear the flag, look once more, stop if still nothing. A row committed after
+3. While rows keep coming, the seller's drain flag stays set (requests meanwhile cost nothing but setting the
+   seller's news key, which is what makes the drain read the inbox again). When nothing is due and nothing is
+   in flight: clear the flag, look once more, stop if still nothing. A row committed after
    that look asks for a drain again; one committed before it is taken. The drain also stops after
    `drain_seconds`, so other sellers get their turn.
 4. After releasing the lock: if rows are pending, queue a follow-up drain, deferred until the first is due.
@@ -45,6 +46,7 @@ LOCK_SECONDS = 15
 POLL_SECONDS = 0.02  # between takes while rows come
 MAX_BATCHES = 4  # batches in flight at once
 FLAG_REFRESH_SECONDS = 5.0
+LOOK_SECONDS = 1.0  # a drain with batches in flight reads the inbox at least this often
 
 
 @dataclass
@@ -98,6 +100,8 @@ class Stream:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     shared: Shared = field(init=False)
     flagged_at: float = 0.0
+    looked_at: float = 0.0  # when the inbox was last read
+    full: bool = True  # the last batch was full (or none was taken yet): read again without waiting for news
 
     def __post_init__(self) -> None:
         self.shared = Shared(asyncio.Semaphore(self.p.rules.concurrency))
@@ -106,11 +110,19 @@ class Stream:
     def busy(self) -> bool:
         return bool(self.tasks)
 
-    async def take(self, keep_flag: bool = True) -> bool:
-        """Take a batch and start it; False when nothing is due."""
+    async def take(self, keep_flag: bool = True, look: bool = False) -> bool:
+        """Take a batch and start it; False when nothing is due. Without `look`, the inbox is read only when
+        rows may be waiting: requests came since the last read (the news key), the last batch was full, or a
+        while passed (rows put back become due by time)."""
         if keep_flag:
             await self._keep_flag()
+        news = await self.p.redis.delete(redis_keys.drain_news(self.p.rules.queue_name, self.account_id))
+        now = asyncio.get_running_loop().time()
+        if not (look or news or self.full or now - self.looked_at > LOOK_SECONDS):
+            return False
+        self.looked_at = now
         rows = await take_batch(self.p.db, self.account_id, self.token, self.p.rules.batch_size)
+        self.full = len(rows) == self.p.rules.batch_size
         if not rows:
             return False
         task = asyncio.create_task(self._batch(rows))
@@ -134,7 +146,7 @@ class Stream:
         """Clear the flag, then look once more: True when something came meanwhile (the drain goes on)."""
         await self.p.redis.delete(redis_keys.drain_flag(self.p.rules.queue_name, self.account_id))
         self.flagged_at = 0.0
-        return await self.take(keep_flag=False)
+        return await self.take(keep_flag=False, look=True)
 
     async def finish(self) -> None:
         while self.tasks:

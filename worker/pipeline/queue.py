@@ -4,8 +4,10 @@ arq is reached only through its public API (`ArqRedis.enqueue_job`).
 Notifications are worked per seller: the webhook records rows and asks for a drain of their seller; one drain
 job at a time empties a seller's due rows (worker/pipeline/drain.py). A request sets the seller's drain flag
 only if it is not set (`SET NX`) and queues a job only then, so a burst of notifications costs one Redis round
-trip per webhook batch and one job per drain. The drain clears the flag before each batch it loads: a row
-committed after that load sets it again and gets a job; a row committed before it is in the batch.
+trip per webhook batch and one job per drain. It also sets the seller's news key, which tells a working drain
+that rows came (so it reads the inbox only then, not on every poll). A drain clears the flag before its last
+look at the inbox: a row committed after that look sets it again and gets a job; one committed before it is
+taken by that look.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ async def request_drains(redis: ArqRedis, account_ids: Iterable[int]) -> int:
     tokens = [uuid.uuid4().hex[:12] for _ in sellers]
     async with redis.pipeline(transaction=False) as pipe:
         for account_id, token in zip(sellers, tokens, strict=True):
+            pipe.set(redis_keys.drain_news(queue, account_id), 1, ex=FLAG_SECONDS)
             pipe.set(redis_keys.drain_flag(queue, account_id), token, nx=True, ex=FLAG_SECONDS)
-        fresh = await pipe.execute()
+        fresh = (await pipe.execute())[1::2]
     queued = 0
     for account_id, token, was_set in zip(sellers, tokens, fresh, strict=True):
         if was_set:

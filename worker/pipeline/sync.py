@@ -65,6 +65,14 @@ class Known:
     extra_claims: tuple[Any, ...] = ()  # a notified claim (raw) that is on the order's shipment or payment
 
 
+def notified_claims_only(order: Order) -> Any:
+    """`Known.claims` of a live sync: no claims search per order. Claims come with their own notifications
+    (topic `claims`: the claim travels as `extra_claims` of the orders it concerns), and the scheduled re-sync
+    lists the seller's claims changed lately (worker/backfill/resync.py), so a lost claims notification is
+    still caught; the search would cost one more ML call for nearly every notified order."""
+    return {"data": []}
+
+
 def bundle_from_raw(raw_order: Any, related: Related, extra_claims: Sequence[Claim] = ()) -> OrderBundle:
     claims = related.claims
     if extra_claims:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import math
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -49,6 +52,10 @@ class Database:
     @property
     def masked_url(self) -> str:
         return mask_url(self.engine.url)
+
+    def on_statement(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every statement sent (an executemany counts once), e.g. to count them."""
+        event.listen(self.engine.sync_engine, "after_cursor_execute", lambda *_: callback())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -96,6 +103,19 @@ class Database:
         await self.engine.dispose()
 
 
+def dump_json(value: Any) -> str:
+    """JSON columns, written by orjson (C); the exact Decimals of ML documents become numbers again (a float
+    prints as the shortest text that reads back to it, so money of up to 15 digits keeps its text)."""
+    return orjson.dumps(value, default=_decimal, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _decimal(value: object) -> object:
+    if isinstance(value, Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 CONTENTION = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
@@ -125,7 +145,7 @@ def open_database(url: str, *, echo: bool = False, pool_size: int = 15) -> Datab
         parsed = make_url(url)
     except Exception:
         raise ConfigError(f"invalid database URL {mask_url(url)}") from None
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "json_serializer": dump_json}
     if _is_sqlite(parsed):
         kwargs["connect_args"] = {"timeout": 30}
     else:

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
-from connectors.mercadolibre.payloads import plain_json
 from worker.store.db import Database
 from worker.store.dialect import upsert_insert
 from worker.store.models import DocumentRow, utcnow
@@ -42,7 +41,7 @@ async def save_documents_in(conn: AsyncConnection, account_id: int, documents: S
         return
     now = utcnow()
     rows = [
-        {"account_id": account_id, "kind": d.kind, "ref": d.ref, "order_ref": d.order_ref, "raw": plain_json(d.raw),
+        {"account_id": account_id, "kind": d.kind, "ref": d.ref, "order_ref": d.order_ref, "raw": d.raw,
          "fetched_at": now}
         for d in documents
     ]  # fmt: skip

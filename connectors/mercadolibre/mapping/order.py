@@ -18,7 +18,7 @@ from connectors.mercadolibre.mapping.bundle import (
 from connectors.mercadolibre.mapping.order_rules import cancelled, confirmed, order_amount, product_purchased
 from connectors.mercadolibre.mapping.refunds import refund_received, refund_requested
 from connectors.mercadolibre.mapping.shipping import delivered, shipped
-from connectors.mercadolibre.payloads import Order, plain_json
+from connectors.mercadolibre.payloads import Order
 
 # One rule per row of the contract, in the order their events are listed.
 RULES: tuple[Rule, ...] = (
@@ -134,5 +134,5 @@ def snapshot(bundle: OrderBundle) -> OrderSnapshot:
         pack_id=order.pack_id,
         shipment_id=order.shipment_id,
         created_at=order.date_created,
-        raw=plain_json(dict(bundle.raw)) if bundle.raw is not None else {},
+        raw=dict(bundle.raw) if bundle.raw is not None else {},
     )
