@@ -235,7 +235,7 @@ def bench_settings(dsn: str, redis_url: str, queue: str, **overrides: object) ->
 
 
 def child_env(settings: Settings) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MELI_")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MELI_") or key == "MELI_EVENT_LOOP"}
     keys = ",".join(key.get_secret_value() for key in settings.token_encryption_keys)
     env |= {
         "MELI_DATABASE_URL": settings.database_url,

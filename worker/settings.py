@@ -6,6 +6,7 @@ environment anywhere else.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -190,7 +191,7 @@ class Settings(BaseSettings):
 
     @property
     def allowed_networks(self) -> tuple[Network, ...]:
-        return tuple(ip_network(network, strict=False) for network in self.webhook_allowed_networks)
+        return _networks(tuple(self.webhook_allowed_networks))
 
     @property
     def public_origin(self) -> str:
@@ -267,3 +268,9 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"invalid {name}: {first['msg']}") from None
     settings.check_for_production()
     return settings
+
+
+@lru_cache(maxsize=16)
+def _networks(values: tuple[str, ...]) -> tuple[Network, ...]:
+    """Parsed once per list: every webhook request reads the allowed networks."""
+    return tuple(ip_network(network, strict=False) for network in values)
