@@ -15,8 +15,8 @@ with the workers here; the cost per row is what must not.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import itertools
 import re
 import sys
 from collections import defaultdict
@@ -47,7 +47,7 @@ def duplicate_fetches(requests: list[dict[str, Any]], within_s: float) -> int:
     found = 0
     for stamps in times.values():
         stamps.sort()
-        found += sum(later - earlier < within_s for earlier, later in zip(stamps, stamps[1:], strict=False))
+        found += sum(later - earlier < within_s for earlier, later in itertools.pairwise(stamps))
     return found
 
 
