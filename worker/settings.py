@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     ml_seller_rate: float = Field(20.0, gt=0, description="ML requests per second per seller")
     track_delivered: bool = Field(False, description="Also emit order.delivered (opt-in)")
     track_products: bool = Field(False, description="Also emit product.purchased per order item (opt-in)")
+    database_pool_size: int = Field(
+        15, ge=1, le=200, description="PostgreSQL connections one process keeps (+5 at peaks); mind max_connections"
+    )
     worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
     event_loop: Literal["uvloop", "asyncio"] = Field(
         "uvloop", description="Event loop of `meli serve` and `meli worker` (uvloop when installed, else asyncio)"
