@@ -122,21 +122,6 @@ class Bulk:
         return redis_keys.scoped(self.settings.queue_name, *parts)
 
 
-def bulk_of(ctx: dict[str, Any]) -> Bulk:
-    """The process's Bulk, built on first use from the arq context's job dependencies."""
-    bulk = ctx.get("bulk")
-    if bulk is None:
-        from worker.jobs.deps import job_deps
-
-        deps = job_deps(ctx)
-        bulk = Bulk(
-            deps.app.db, deps.app.redis, deps.app.settings, deps.options, deps.http, deps.tokens, deps.app.metrics
-        )
-        ctx["bulk"] = bulk
-    assert isinstance(bulk, Bulk)
-    return bulk
-
-
 @asynccontextmanager
 async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
     """One of the `bulk_max_jobs` slots, or None when all are taken (the job should retry later)."""

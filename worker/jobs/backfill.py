@@ -17,13 +17,13 @@ from datetime import timedelta
 from typing import Any
 
 from arq import Retry, cron, func
-from arq.constants import job_key_prefix
 from arq.cron import CronJob
 from arq.worker import Function
 
-from worker.backfill.lane import Bulk, account_lock, bulk_of, bulk_slot
+from worker.backfill.lane import Bulk, account_lock, bulk_slot
 from worker.backfill.runner import Outcome, SliceResult, run_slice
 from worker.backfill.service import RUN_BACKFILL, backfill_job_id, enqueue_backfill
+from worker.jobs.bulk import bulk_of
 from worker.jobs.reconcile import (
     RECONCILE_ACCOUNT,
     RECONCILE_TRIES,
@@ -32,6 +32,7 @@ from worker.jobs.reconcile import (
     schedule_reconcile,
 )
 from worker.logs import get_logger
+from worker.pipeline.queue import job_pending
 from worker.settings import Settings
 from worker.store.accounts import get_account
 from worker.store.backfills import RUNNABLE, accounts_to_resume, open_runs, park_account_runs, unpark_account_runs
@@ -79,7 +80,7 @@ async def _superseded(bulk: Bulk, account_id: int, run: BackfillRun, expected: t
     if (run.id, run.slices) == expected:
         return False
     next_job = backfill_job_id(bulk.settings.queue_name, account_id, run.id, run.slices)
-    return bool(await bulk.redis.exists(job_key_prefix + next_job))
+    return await job_pending(bulk.redis, next_job)
 
 
 async def resume_backfills(ctx: dict[str, Any]) -> int:

@@ -17,9 +17,10 @@ from typing import Any
 from arq import Retry
 
 from connectors.errors import AuthError, RemoteError, TransientError
-from worker.backfill.lane import bulk_of, bulk_slot
+from worker.backfill.lane import bulk_slot
 from worker.backfill.missed import recover_missed
 from worker.backfill.resync import ResyncReport, Todo, lookback, resync_account
+from worker.jobs.bulk import bulk_of
 from worker.logs import get_logger
 from worker.store.accounts import get_account
 from worker.store.backfills import active_accounts

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from arq.connections import ArqRedis
+from arq.jobs import Job, JobStatus
 
 from worker import redis_keys
 
@@ -101,3 +102,9 @@ def serialize(data: Any) -> bytes:
 
 def deserialize(raw: bytes | str) -> Any:
     return json.loads(raw)
+
+
+async def job_pending(redis: ArqRedis, job_id: str) -> bool:
+    """Whether a job with this id is queued, deferred or running (arq's public `Job.status`)."""
+    status = await Job(job_id, redis, _queue_name=redis.default_queue_name).status()
+    return status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress)
