@@ -118,9 +118,6 @@ class Bulk:
             payments_base_url=settings.mp_api_base_url,
         )  # fmt: skip
 
-    def key(self, *parts: object) -> str:
-        return redis_keys.scoped(self.settings.queue_name, *parts)
-
 
 @asynccontextmanager
 async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
@@ -128,7 +125,7 @@ async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
     slots = list(range(bulk.settings.bulk_max_jobs))
     random.shuffle(slots)
     for number in slots:
-        async with held_lock(bulk.redis, bulk.key("bulk", "slot", number), LOCK_SECONDS) as lock:
+        async with held_lock(bulk.redis, redis_keys.bulk_slot(bulk.settings.queue_name, number), LOCK_SECONDS) as lock:
             if lock is not None:
                 yield lock
                 return
@@ -137,4 +134,4 @@ async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
 
 def account_lock(bulk: Bulk, account_id: int) -> AbstractAsyncContextManager[Lock | None]:
     """The account's runner lock, or None when another runner holds it."""
-    return held_lock(bulk.redis, bulk.key("backfill", account_id, "lock"), LOCK_SECONDS)
+    return held_lock(bulk.redis, redis_keys.backfill_lock(bulk.settings.queue_name, account_id), LOCK_SECONDS)

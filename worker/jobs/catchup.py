@@ -23,7 +23,7 @@ TRIES = 5
 
 async def catch_up_seller(ctx: dict[str, Any], account_id: int) -> str:
     p = job_deps(ctx).pipeline
-    key = redis_keys.scoped(p.rules.queue_name, "lock", "catchup", account_id)
+    key = redis_keys.catchup_lock(p.rules.queue_name, account_id)
     async with held_lock(p.redis, key, LOCK_SECONDS) as lock:
         if lock is None:
             return "busy"  # the holder queues a follow-up for rows that arrive while it works

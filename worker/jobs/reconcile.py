@@ -17,6 +17,7 @@ from typing import Any
 from arq import Retry
 
 from connectors.errors import AuthError, RemoteError, TransientError
+from worker import redis_keys
 from worker.backfill.lane import bulk_slot
 from worker.backfill.missed import recover_missed
 from worker.backfill.resync import ResyncReport, Todo, lookback, resync_account
@@ -37,7 +38,8 @@ async def schedule_reconcile(ctx: dict[str, Any]) -> int:
     tick = int(time.time() // 60)
     queued = 0
     for account in await active_accounts(bulk.db):
-        job_id = f"{bulk.settings.queue_name}:reconcile:{account.id}:{tick}"
+        assert account.id is not None
+        job_id = redis_keys.reconcile_job(bulk.settings.queue_name, account.id, tick)
         queued += await bulk.redis.enqueue_job(RECONCILE_ACCOUNT, account.id, _job_id=job_id) is not None
     log.info("ml.reconcile.scheduled", accounts=queued)
     return queued
