@@ -47,8 +47,9 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from connectors.errors import AuthError, TransientError
+from connectors.mercadolibre.oauth import Granted, InvalidGrant
 from worker import redis_keys
-from worker.connect.ml_oauth import Granted, InvalidGrant, MlOAuthClient
+from worker.connect.ml_oauth import ml_oauth_client
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.store.accounts import (
@@ -86,7 +87,7 @@ class TokenProvider:
         self.db = db
         self._cipher = cipher
         self._redis = redis
-        self._oauth = MlOAuthClient(http, settings)
+        self._oauth = ml_oauth_client(http, settings)
         self._margin = timedelta(seconds=settings.token_refresh_margin_seconds)
         self._queue = settings.queue_name
         self._inflight: dict[int, asyncio.Task[str]] = {}
