@@ -24,6 +24,7 @@ from worker.backfill.lane import Bulk, account_lock, bulk_slot
 from worker.backfill.runner import Outcome, SliceResult, run_slice
 from worker.backfill.service import RUN_BACKFILL, backfill_job_id, enqueue_backfill
 from worker.jobs.bulk import bulk_of
+from worker.jobs.outcomes import JobOutcome
 from worker.jobs.reconcile import (
     RECONCILE_ACCOUNT,
     RECONCILE_TRIES,
@@ -51,10 +52,10 @@ async def run_backfill(ctx: dict[str, Any], account_id: int, run_id: int, slice_
             raise Retry(defer=1 + random.random() * 2)
         async with account_lock(bulk, account_id) as lock:
             if lock is None:
-                return "joined"
+                return JobOutcome.JOINED
             result = await _slice(bulk, account_id, (run_id, slice_no))
     if result is None:
-        return "superseded"
+        return JobOutcome.SUPERSEDED
     if result.outcome in (Outcome.MORE, Outcome.RETRY):
         await enqueue_backfill(bulk.db, bulk.redis, account_id, defer=result.defer or None)
     return result.outcome.value

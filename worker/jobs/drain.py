@@ -8,6 +8,7 @@ from arq import Retry
 
 from connectors.errors import Unavailable
 from worker.jobs.deps import job_deps
+from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
 from worker.pipeline.drain import drain_seller as drain
 from worker.pipeline.reactions import backoff
@@ -24,6 +25,6 @@ async def drain_seller(ctx: dict[str, Any], account_id: int) -> str:
         log.warning("ml.drain.unavailable", account_id=account_id, error=str(exc), job_try=job_try)
         raise Retry(defer=backoff(job_try)) from None
     if report.busy:
-        return "busy"
+        return JobOutcome.BUSY
     log.info("ml.drain.done", account_id=account_id, batches=report.batches, rows=report.rows, **report.outcomes)
-    return "done"
+    return JobOutcome.DONE
