@@ -4,7 +4,6 @@ single-use refresh tokens) and, for a token ML keeps refusing, a tiny server on 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -19,12 +18,6 @@ from tests.connect.test_tokens import linked, provider
 from worker.pipeline.reactions import Reaction, reaction_to
 from worker.store.accounts import get_account
 from worker.store.models import AccountStatus
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def seller_of(stack: Stack, account_id: int) -> Seller:
