@@ -7,15 +7,20 @@ its own database `meli_test_<random>` and drops it at the end, so parallel runs 
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
+import structlog
 from sqlalchemy import text
 
+from worker.logs import configure_logging
 from worker.settings import Settings
 from worker.store.db import Database, open_database
 from worker.store.migrate import upgrade
@@ -105,3 +110,18 @@ def settings(migrated_urls: dict[str, str]) -> Settings:
         queue_name=f"meli:test:{RUN_ID}:{uuid.uuid4().hex[:8]}",
         worker_metrics_port=0,
     )
+
+
+@pytest.fixture
+def log_output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Logging exactly as `meli serve` configures it (structlog and stdlib, to stderr), at debug level; the
+    previous configuration is put back afterwards."""
+    root = logging.getLogger()
+    handlers, level, factory = root.handlers[:], root.level, logging.getLogRecordFactory()
+    output = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", output)
+    configure_logging("debug", "json")
+    yield output
+    structlog.reset_defaults()
+    root.handlers[:], root.level = handlers, level
+    logging.setLogRecordFactory(factory)

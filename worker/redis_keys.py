@@ -28,6 +28,31 @@ def drain_lock(queue_name: str, account_id: int) -> str:
     return scoped(queue_name, "lock", "drain", account_id)
 
 
+def catchup_lock(queue_name: str, account_id: int) -> str:
+    """Held by the one catch-up re-sync working on a seller (worker/jobs/catchup.py)."""
+    return scoped(queue_name, "lock", "catchup", account_id)
+
+
+def backfill_lock(queue_name: str, account_id: int) -> str:
+    """Held by the one backfill runner working on a seller (worker/backfill/lane.py)."""
+    return scoped(queue_name, "backfill", account_id, "lock")
+
+
+def bulk_slot(queue_name: str, number: int) -> str:
+    """One of the `bulk_max_jobs` slots of bulk work (backfill and reconcile jobs)."""
+    return scoped(queue_name, "bulk", "slot", number)
+
+
+def refusals(queue_name: str, account_id: int) -> str:
+    """Counts ML's refusals (404/403) of a seller's resources (worker/pipeline/guards.py)."""
+    return scoped(queue_name, "refusals", account_id)
+
+
+def suspect(queue_name: str, account_id: int) -> str:
+    """Set while a seller's refusals are many: the seller may have moved (worker/pipeline/guards.py)."""
+    return scoped(queue_name, "suspect", account_id)
+
+
 def heartbeat(queue_name: str) -> str:
     """Written by a worker's cron every 30 s: some worker of this deployment is alive."""
     return scoped(queue_name, "worker", "heartbeat")
@@ -36,6 +61,31 @@ def heartbeat(queue_name: str) -> str:
 def tokens(queue_name: str) -> str:
     """Prefix of the token refresh locks and rescue copies."""
     return scoped(queue_name, "tokens")
+
+
+def token_lock(queue_name: str, account_id: int) -> str:
+    """Held while one process refreshes a seller's tokens (worker/tokens.py)."""
+    return f"{tokens(queue_name)}:{account_id}:lock"
+
+
+def token_rescue(queue_name: str, account_id: int) -> str:
+    """A refreshed pair written before the database has it, so a crash in between does not lose it."""
+    return f"{tokens(queue_name)}:{account_id}:rescue"
+
+
+def web_limits(queue_name: str) -> str:
+    """Prefix of the web process's request budgets (sign-in starts per link and address)."""
+    return scoped(queue_name, "limits")
+
+
+def api_failures(queue_name: str, address: str) -> str:
+    """Counts an address's failed API key attempts in the current minute."""
+    return scoped(queue_name, "limits", "api-failures", address)
+
+
+def oauth_states(queue_name: str) -> str:
+    """Prefix of the sign-ins started and not yet come back from ML (one key per OAuth `state`)."""
+    return scoped(queue_name, "oauth-state")
 
 
 def rate_limits(ml_client_id: str) -> str:
@@ -51,3 +101,31 @@ def connect_confirmations(queue_name: str) -> str:
 def token_rescues(queue_name: str) -> str:
     """Pattern of the token rescue copies (encrypted with the token cipher)."""
     return f"{tokens(queue_name)}:*:rescue"
+
+
+# Job ids. arq refuses a job id while its job or result key exists, so an id says which requests collapse.
+
+
+def drain_job(queue_name: str, account_id: int, token: str) -> str:
+    """A drain of a seller's notifications, unique per request (worker/pipeline/queue.py)."""
+    return scoped(queue_name, "drain", account_id, token)
+
+
+def refetch_job(queue_name: str, gap_id: int, attempt: int) -> str:
+    """One refetch job per gap and attempt."""
+    return scoped(queue_name, "refetch", gap_id, attempt)
+
+
+def catchup_job(queue_name: str, account_id: int, slot: int) -> str:
+    """One catch-up per seller and interval."""
+    return scoped(queue_name, "catchup", account_id, slot)
+
+
+def backfill_job(queue_name: str, account_id: int, run_id: int, slices: int) -> str:
+    """Named after the backfill slice it will run (worker/backfill/service.py)."""
+    return scoped(queue_name, "backfill", account_id, run_id, slices)
+
+
+def reconcile_job(queue_name: str, account_id: int, tick: int) -> str:
+    """One reconcile of a seller per scheduling minute (worker/jobs/reconcile.py)."""
+    return scoped(queue_name, "reconcile", account_id, tick)

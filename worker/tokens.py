@@ -47,8 +47,9 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from connectors.errors import AuthError, TransientError
+from connectors.mercadolibre.oauth import Granted, InvalidGrant
 from worker import redis_keys
-from worker.connect.ml_oauth import Granted, InvalidGrant, MlOAuthClient
+from worker.connect.ml_oauth import ml_oauth_client
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.store.accounts import (
@@ -86,9 +87,9 @@ class TokenProvider:
         self.db = db
         self._cipher = cipher
         self._redis = redis
-        self._oauth = MlOAuthClient(http, settings)
+        self._oauth = ml_oauth_client(http, settings)
         self._margin = timedelta(seconds=settings.token_refresh_margin_seconds)
-        self._prefix = redis_keys.tokens(settings.queue_name)
+        self._queue = settings.queue_name
         self._inflight: dict[int, asyncio.Task[str]] = {}
         self._recent: dict[int, tuple[float, str]] = {}  # account → (monotonic time read, token)
 
@@ -153,7 +154,7 @@ class TokenProvider:
 
     async def _refresh_locked(self, account_id: int, seen_version: int) -> str:
         lock = self._redis.lock(
-            f"{self._prefix}:{account_id}:lock", timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_WAIT_S
+            redis_keys.token_lock(self._queue, account_id), timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_WAIT_S
         )
         try:
             acquired = await lock.acquire()
@@ -197,7 +198,7 @@ class TokenProvider:
 
     async def _persist(self, account_id: int, spent: StoredTokens, tokens: TokenSet) -> str:
         """Write-ahead to Redis, then the database (optimistic on the version read), then drop the rescue."""
-        key = f"{self._prefix}:{account_id}:rescue"
+        key = redis_keys.token_rescue(self._queue, account_id)
         with suppress(RedisError):
             await self._redis.set(key, self._rescue_blob(spent, tokens), ex=int(RESCUE_TTL_S))
         stored = await replace_tokens(self.db, self._cipher, account_id, spent.version, tokens)
@@ -220,7 +221,7 @@ class TokenProvider:
 
     async def _recover(self, account_id: int, stored: StoredTokens) -> str | None:
         """Store a pair that ML issued but the database never got; None when there is nothing to rescue."""
-        key = f"{self._prefix}:{account_id}:rescue"
+        key = redis_keys.token_rescue(self._queue, account_id)
         try:
             blob = await self._redis.get(key)
         except RedisError:

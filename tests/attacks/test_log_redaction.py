@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
-import sys
-from collections.abc import Iterator
 
 import aiohttp
 import pytest
-import structlog
 from aiohttp import web
 
 from tests.fuzz.live import Tenant
 from worker.context import AppContext
-from worker.logs import configure_logging, get_logger
+from worker.logs import get_logger
 from worker.web.app import create_app
 
 SECRETS = {
@@ -31,19 +27,6 @@ SECRETS = {
     "access token": "APP_USR-1234567890123456-120419-secretaccess",
     "refresh token": "TG-65702c1d2e3f4a5b6c7d8e9f-700000001",
 }
-
-
-@pytest.fixture
-def log_output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    handlers, level, factory = root.handlers[:], root.level, logging.getLogRecordFactory()
-    output = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", output)
-    configure_logging("debug", "json")
-    yield output
-    structlog.reset_defaults()
-    root.handlers[:], root.level = handlers, level
-    logging.setLogRecordFactory(factory)
 
 
 def raw_requests(port: int) -> list[bytes]:

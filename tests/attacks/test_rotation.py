@@ -11,11 +11,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+from connectors.mercadolibre.oauth import MlUser
 from tests.attacks.conftest import Client
 from tests.fuzz.live import Tenant
 from worker import redis_keys
 from worker.connect.confirm import Confirmations
-from worker.connect.ml_oauth import MlUser
 from worker.connect.state import PendingConnect
 from worker.context import AppContext
 from worker.store.accounts import TokenSet, load_tokens, set_account_status

@@ -200,3 +200,10 @@ async def open_browser(stack: Stack) -> AsyncIterator[Browser]:
 async def browser(stack: Stack) -> AsyncIterator[Browser]:
     async with open_browser(stack) as opened:
         yield opened
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain client session for our own clients (the token provider, the ML client)."""
+    async with aiohttp.ClientSession() as session:
+        yield session

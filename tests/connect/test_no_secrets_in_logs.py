@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import io
-import logging
-import sys
-from collections.abc import Iterator
 from datetime import timedelta
 
 import aiohttp
 import pytest
-import structlog
 from yarl import URL
 
 from tests.connect.conftest import Browser, Stack, url_query
 from tests.connect.test_tokens import expire_stored
-from worker.logs import configure_logging
 from worker.store.accounts import load_tokens
 from worker.store.models import utcnow
 from worker.tokens import TokenProvider
-
-
-@pytest.fixture
-def log_output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    """Logging exactly as `meli serve` configures it (structlog and stdlib, to stderr), at debug level."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    output = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", output)
-    configure_logging("debug", "json")
-    yield output
-    structlog.reset_defaults()
-    root.handlers[:], root.level = handlers, level
 
 
 async def test_a_full_connect_and_refresh_log_no_secret(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -24,12 +23,6 @@ from worker.store.accounts import (
 )
 from worker.store.models import AccountStatus, utcnow
 from worker.tokens import TokenProvider, refresh_expiring
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def provider(stack: Stack, http: aiohttp.ClientSession) -> TokenProvider:

@@ -20,7 +20,7 @@ from worker.backfill.lane import Bulk, account_lock
 from worker.backfill.runner import Outcome, run_slice
 from worker.store.backfills import OPEN_STATUSES, account_runs, open_runs
 from worker.store.db import Database
-from worker.store.models import BackfillRun, MlAccount
+from worker.store.models import BackfillRun, BackfillStatus, MlAccount
 
 POLL_SECONDS: Final = 0.5
 
@@ -52,7 +52,7 @@ async def drive(bulk: Bulk, account: MlAccount) -> str:
 
 async def _until_settled(db: Database, account_id: int) -> None:
     """Wait while another runner works: until no run of the account is left but parked ones."""
-    while any(run.status != "parked" for run in await open_runs(db, account_id)):  # noqa: ASYNC110 - polls the DB
+    while any(run.status != BackfillStatus.PARKED for run in await open_runs(db, account_id)):  # noqa: ASYNC110 - polls the DB
         await asyncio.sleep(POLL_SECONDS)
 
 

@@ -118,24 +118,6 @@ class Bulk:
             payments_base_url=settings.mp_api_base_url,
         )  # fmt: skip
 
-    def key(self, *parts: object) -> str:
-        return redis_keys.scoped(self.settings.queue_name, *parts)
-
-
-def bulk_of(ctx: dict[str, Any]) -> Bulk:
-    """The process's Bulk, built on first use from the arq context's job dependencies."""
-    bulk = ctx.get("bulk")
-    if bulk is None:
-        from worker.jobs.deps import job_deps
-
-        deps = job_deps(ctx)
-        bulk = Bulk(
-            deps.app.db, deps.app.redis, deps.app.settings, deps.options, deps.http, deps.tokens, deps.app.metrics
-        )
-        ctx["bulk"] = bulk
-    assert isinstance(bulk, Bulk)
-    return bulk
-
 
 @asynccontextmanager
 async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
@@ -143,7 +125,7 @@ async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
     slots = list(range(bulk.settings.bulk_max_jobs))
     random.shuffle(slots)
     for number in slots:
-        async with held_lock(bulk.redis, bulk.key("bulk", "slot", number), LOCK_SECONDS) as lock:
+        async with held_lock(bulk.redis, redis_keys.bulk_slot(bulk.settings.queue_name, number), LOCK_SECONDS) as lock:
             if lock is not None:
                 yield lock
                 return
@@ -152,4 +134,4 @@ async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
 
 def account_lock(bulk: Bulk, account_id: int) -> AbstractAsyncContextManager[Lock | None]:
     """The account's runner lock, or None when another runner holds it."""
-    return held_lock(bulk.redis, bulk.key("backfill", account_id, "lock"), LOCK_SECONDS)
+    return held_lock(bulk.redis, redis_keys.backfill_lock(bulk.settings.queue_name, account_id), LOCK_SECONDS)

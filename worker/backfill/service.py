@@ -15,6 +15,7 @@ from typing import Final
 from arq.connections import ArqRedis
 
 from connectors.errors import Conflict
+from worker import redis_keys
 from worker.backfill.windows import PhasePlan, initial_phases, manual_phase, to_ms
 from worker.logs import get_logger
 from worker.settings import Settings
@@ -37,7 +38,7 @@ RUN_BACKFILL: Final = "run_backfill"
 def backfill_job_id(queue_name: str, account_id: int, run_id: int, slices: int) -> str:
     """Named after the slice it will run: the same continuation queued twice collapses into one job, and a job
     whose slice another runner already took finds out and stops (see `run_backfill`)."""
-    return f"{queue_name}:backfill:{account_id}:{run_id}:{slices}"
+    return redis_keys.backfill_job(queue_name, account_id, run_id, slices)
 
 
 async def enqueue_backfill(db: Database, redis: ArqRedis, account_id: int, defer: float | None = None) -> bool:

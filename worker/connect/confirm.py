@@ -15,8 +15,8 @@ from datetime import datetime
 
 from redis.asyncio import Redis
 
+from connectors.mercadolibre.oauth import MlUser
 from worker import redis_keys
-from worker.connect.ml_oauth import MlUser
 from worker.connect.state import PendingConnect, pending_from, random_token, well_formed
 from worker.store.accounts import TokenSet
 from worker.store.crypto import TokenCipher

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from connectors.errors import Conflict, MeliError, RemoteError, TransientError
 from connectors.mercadolibre.constants import SITES
+from connectors.mercadolibre.oauth import Granted, MlOAuthClient, MlUser
 from worker.connect.confirm import Confirmation, Confirmations
 from worker.connect.links import ConnectLinks
-from worker.connect.ml_oauth import Granted, MlOAuthClient, MlUser
 from worker.connect.state import OAuthStates, PendingConnect, random_token, well_formed
 from worker.logs import get_logger
 from worker.store.accounts import TokenSet, link_account

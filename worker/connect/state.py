@@ -19,6 +19,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from redis.asyncio import Redis
 
 from connectors.errors import MeliError
+from worker import redis_keys
 
 STATE_TTL_S = 600
 _TOKEN = re.compile(r"^[A-Za-z0-9]{20,128}$")
@@ -57,7 +58,7 @@ class Started:
 class OAuthStates:
     def __init__(self, redis: Redis, namespace: str) -> None:
         self._redis = redis
-        self._prefix = f"{namespace}:oauth-state:"
+        self._prefix = redis_keys.oauth_states(namespace) + ":"
 
     async def begin(self, business_id: int, site_id: str, browser: str, link_id: int | None = None) -> Started:
         state, verifier = random_token(43), random_token(64)

@@ -17,13 +17,14 @@ from datetime import timedelta
 from typing import Any
 
 from arq import Retry, cron, func
-from arq.constants import job_key_prefix
 from arq.cron import CronJob
 from arq.worker import Function
 
-from worker.backfill.lane import Bulk, account_lock, bulk_of, bulk_slot
+from worker.backfill.lane import Bulk, account_lock, bulk_slot
 from worker.backfill.runner import Outcome, SliceResult, run_slice
 from worker.backfill.service import RUN_BACKFILL, backfill_job_id, enqueue_backfill
+from worker.jobs.bulk import bulk_of
+from worker.jobs.outcomes import JobOutcome
 from worker.jobs.reconcile import (
     RECONCILE_ACCOUNT,
     RECONCILE_TRIES,
@@ -32,6 +33,7 @@ from worker.jobs.reconcile import (
     schedule_reconcile,
 )
 from worker.logs import get_logger
+from worker.pipeline.queue import job_pending
 from worker.settings import Settings
 from worker.store.accounts import get_account
 from worker.store.backfills import RUNNABLE, accounts_to_resume, open_runs, park_account_runs, unpark_account_runs
@@ -50,10 +52,10 @@ async def run_backfill(ctx: dict[str, Any], account_id: int, run_id: int, slice_
             raise Retry(defer=1 + random.random() * 2)
         async with account_lock(bulk, account_id) as lock:
             if lock is None:
-                return "joined"
+                return JobOutcome.JOINED
             result = await _slice(bulk, account_id, (run_id, slice_no))
     if result is None:
-        return "superseded"
+        return JobOutcome.SUPERSEDED
     if result.outcome in (Outcome.MORE, Outcome.RETRY):
         await enqueue_backfill(bulk.db, bulk.redis, account_id, defer=result.defer or None)
     return result.outcome.value
@@ -79,7 +81,7 @@ async def _superseded(bulk: Bulk, account_id: int, run: BackfillRun, expected: t
     if (run.id, run.slices) == expected:
         return False
     next_job = backfill_job_id(bulk.settings.queue_name, account_id, run.id, run.slices)
-    return bool(await bulk.redis.exists(job_key_prefix + next_job))
+    return await job_pending(bulk.redis, next_job)
 
 
 async def resume_backfills(ctx: dict[str, Any]) -> int:

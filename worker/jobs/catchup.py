@@ -10,6 +10,7 @@ from connectors.errors import MeliError
 from worker import redis_keys
 from worker.backfill.catchup import catch_up
 from worker.jobs.deps import job_deps
+from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
 from worker.pipeline.locks import held_lock
 from worker.pipeline.queue import catchup_slot, enqueue_catchup
@@ -23,10 +24,10 @@ TRIES = 5
 
 async def catch_up_seller(ctx: dict[str, Any], account_id: int) -> str:
     p = job_deps(ctx).pipeline
-    key = redis_keys.scoped(p.rules.queue_name, "lock", "catchup", account_id)
+    key = redis_keys.catchup_lock(p.rules.queue_name, account_id)
     async with held_lock(p.redis, key, LOCK_SECONDS) as lock:
         if lock is None:
-            return "busy"  # the holder queues a follow-up for rows that arrive while it works
+            return JobOutcome.BUSY  # the holder queues a follow-up for rows that arrive while it works
         try:
             outcome = await catch_up(p, account_id)
         except MeliError as error:
@@ -35,8 +36,8 @@ async def catch_up_seller(ctx: dict[str, Any], account_id: int) -> str:
                 raise Retry(defer=backoff(job_try)) from None
             # Rows stay throttled: the seller's reconnect (parked) or the sweeper (failed) brings the catch-up back.
             log.warning("ml.catchup.failed", account_id=account_id, reaction=reaction.value, error=str(error))
-            outcome = "parked" if reaction is Reaction.PARK else "failed"
-    if outcome == "done" and await newest_throttled(p.db, account_id) is not None:
+            outcome = JobOutcome.PARKED if reaction is Reaction.PARK else JobOutcome.FAILED
+    if outcome == JobOutcome.DONE and await newest_throttled(p.db, account_id) is not None:
         interval = p.rules.catchup_interval
         await enqueue_catchup(p.redis, account_id, interval, catchup_slot(interval) + 1)
     return outcome

@@ -9,6 +9,7 @@ from arq import Retry
 
 from connectors.errors import Unavailable
 from worker.jobs.deps import job_deps
+from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
 from worker.pipeline.drain import drain_seller as drain
 from worker.pipeline.queue import DRAIN_SELLER
@@ -26,7 +27,7 @@ async def drain_seller(ctx: dict[str, Any], account_id: int) -> str:
         job_try = int(ctx.get("job_try", 1))
         log.warning("ml.drain.unavailable", account_id=account_id, error=str(exc), job_try=job_try)
         raise Retry(defer=backoff(job_try)) from None
-    outcome = "busy" if report.busy else "done"  # busy: another worker holds the seller's drain
+    outcome = JobOutcome.BUSY if report.busy else JobOutcome.DONE  # busy: another worker holds the seller's drain
     deps.app.metrics.jobs.labels(DRAIN_SELLER, outcome).observe(time.perf_counter() - started)
     if report.busy:
         return outcome

@@ -17,9 +17,12 @@ from typing import Any
 from arq import Retry
 
 from connectors.errors import AuthError, RemoteError, TransientError
-from worker.backfill.lane import bulk_of, bulk_slot
+from worker import redis_keys
+from worker.backfill.lane import bulk_slot
 from worker.backfill.missed import recover_missed
 from worker.backfill.resync import ResyncReport, Todo, lookback, resync_account
+from worker.jobs.bulk import bulk_of
+from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
 from worker.store.accounts import get_account
 from worker.store.backfills import active_accounts
@@ -36,7 +39,8 @@ async def schedule_reconcile(ctx: dict[str, Any]) -> int:
     tick = int(time.time() // 60)
     queued = 0
     for account in await active_accounts(bulk.db):
-        job_id = f"{bulk.settings.queue_name}:reconcile:{account.id}:{tick}"
+        assert account.id is not None
+        job_id = redis_keys.reconcile_job(bulk.settings.queue_name, account.id, tick)
         queued += await bulk.redis.enqueue_job(RECONCILE_ACCOUNT, account.id, _job_id=job_id) is not None
     log.info("ml.reconcile.scheduled", accounts=queued)
     return queued
@@ -49,17 +53,17 @@ async def reconcile_account(ctx: dict[str, Any], account_id: int, todo: Todo | N
             raise Retry(defer=2 + random.random() * 3)
         account = await get_account(bulk.db, account_id)
         if account is None or account.status != AccountStatus.ACTIVE.value:
-            return "skipped"
+            return JobOutcome.SKIPPED
         deadline = asyncio.get_running_loop().time() + SLICE_SECONDS
         try:
             report = await resync_account(bulk, account, todo or lookback(bulk, utcnow()), deadline)
         except AuthError:
-            return "parked"  # the token provider marked the seller; the next tick skips it until it reconnects
+            return JobOutcome.PARKED  # the token provider marked the seller; the next tick skips it until it reconnects
         except TransientError as error:
             if int(ctx.get("job_try", 1)) < 5:
                 raise Retry(defer=30 * int(ctx.get("job_try", 1))) from None
             log.warning("ml.reconcile.gave_up", account_id=account_id, error=str(error))
-            return "failed"
+            return JobOutcome.FAILED
     if report.todo:
         await bulk.redis.enqueue_job(RECONCILE_ACCOUNT, account_id, report.todo)
     _log(account_id, report)

@@ -38,7 +38,7 @@ return 0
 
 def _keys(p: Pipeline, account_id: int) -> list[str]:
     queue = p.rules.queue_name
-    return [redis_keys.scoped(queue, "refusals", account_id), redis_keys.scoped(queue, "suspect", account_id)]
+    return [redis_keys.refusals(queue, account_id), redis_keys.suspect(queue, account_id)]
 
 
 def refused_by_ml(error: BaseException | None) -> bool:

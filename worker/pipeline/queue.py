@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from arq.connections import ArqRedis
+from arq.jobs import Job, JobStatus
 
 from worker import redis_keys
 
@@ -30,7 +31,7 @@ FLAG_SECONDS = 15  # a working drain renews its flag; a dead one's expires, and 
 
 def drain_job_id(queue_name: str, account_id: int, token: str) -> str:
     """Unique per request (arq refuses an id while its job or result exists)."""
-    return redis_keys.scoped(queue_name, "drain", account_id, token)
+    return redis_keys.drain_job(queue_name, account_id, token)
 
 
 async def request_drains(redis: ArqRedis, account_ids: Iterable[int]) -> int:
@@ -65,7 +66,7 @@ async def follow_up_drain(redis: ArqRedis, account_id: int, defer: float | None 
 
 def refetch_job_id(queue_name: str, gap_id: int, attempt: int) -> str:
     """One job per gap and attempt."""
-    return redis_keys.scoped(queue_name, "refetch", gap_id, attempt)
+    return redis_keys.refetch_job(queue_name, gap_id, attempt)
 
 
 async def enqueue_refetch(redis: ArqRedis, gap_id: int, attempt: int) -> bool:
@@ -80,7 +81,7 @@ def catchup_slot(interval: float, at: float | None = None) -> int:
 
 def catchup_job_id(queue_name: str, account_id: int, slot: int) -> str:
     """One catch-up per seller and interval: later throttled rows of the same interval share it."""
-    return redis_keys.scoped(queue_name, "catchup", account_id, slot)
+    return redis_keys.catchup_job(queue_name, account_id, slot)
 
 
 async def enqueue_catchup(redis: ArqRedis, account_id: int, interval: float, slot: int | None = None) -> bool:
@@ -101,3 +102,9 @@ def serialize(data: Any) -> bytes:
 
 def deserialize(raw: bytes | str) -> Any:
     return json.loads(raw)
+
+
+async def job_pending(redis: ArqRedis, job_id: str) -> bool:
+    """Whether a job with this id is queued, deferred or running (arq's public `Job.status`)."""
+    status = await Job(job_id, redis, _queue_name=redis.default_queue_name).status()
+    return status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress)

@@ -12,24 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from connectors.errors import Conflict, InvalidRecord
 from connectors.events import require_aware
+from connectors.mercadolibre.oauth import TokenSet as TokenSet  # tokens are stored as the token endpoint gives them
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.models import AccountStatus, MlAccount, OAuthToken, utcnow
 
 MAX_ACCOUNT_ID = 2**31 - 1  # ml_account.id is a 32-bit INTEGER on PostgreSQL
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    """Plaintext tokens as they come from the token endpoint; only ever held in memory."""
-
-    access_token: str
-    refresh_token: str | None
-    expires_at: datetime
-    scope: str = ""
-
-    def __repr__(self) -> str:  # keep tokens out of tracebacks and logs
-        return f"TokenSet(expires_at={self.expires_at.isoformat()}, scope={self.scope!r})"
 
 
 @dataclass(frozen=True)

@@ -35,14 +35,14 @@ return n
 class Limits:
     def __init__(self, redis: Redis, settings: Settings) -> None:
         self._redis = redis
-        self._prefix = redis_keys.scoped(settings.queue_name, "limits")
+        self._prefix = redis_keys.web_limits(settings.queue_name)
         self._settings = settings
         self._gcra = RateLimiter(redis, self._prefix)
         self._count = redis.register_script(_COUNT)
 
     async def api_blocked(self, address: str) -> int | None:
         """Seconds until this address may try an API key again; None when it may now."""
-        key = f"{self._prefix}:api-failures:{address}"
+        key = redis_keys.api_failures(self._settings.queue_name, address)
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.get(key)
@@ -57,7 +57,7 @@ class Limits:
 
     async def api_failed(self, address: str) -> None:
         try:
-            await self._count(keys=[f"{self._prefix}:api-failures:{address}"], args=[WINDOW_S])
+            await self._count(keys=[redis_keys.api_failures(self._settings.queue_name, address)], args=[WINDOW_S])
         except (RedisError, OSError) as exc:
             log.warning("web.limits.unavailable", limit="api_failures", error=type(exc).__name__)
 

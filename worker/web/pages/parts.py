@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
+from connectors.mercadolibre.oauth import TIMEOUT
 from worker.connect.confirm import Confirmations
 from worker.connect.flow import ConnectFlow
 from worker.connect.links import ConnectLinks
-from worker.connect.ml_oauth import TIMEOUT, MlOAuthClient
+from worker.connect.ml_oauth import ml_oauth_client
 from worker.connect.signing import BusinessKeys
 from worker.connect.state import OAuthStates
 from worker.context import AppContext
@@ -38,7 +39,7 @@ def build_parts(context: AppContext, http: aiohttp.ClientSession) -> ConnectPart
     states = OAuthStates(context.redis, settings.queue_name)
     links = ConnectLinks(context.db, settings)
     confirmations = Confirmations(context.redis, context.cipher, settings.queue_name)
-    flow = ConnectFlow(context.db, context.cipher, states, MlOAuthClient(http, settings), links, confirmations)
+    flow = ConnectFlow(context.db, context.cipher, states, ml_oauth_client(http, settings), links, confirmations)
     return ConnectParts(
         context=context,
         http=http,

@@ -1,0 +1,86 @@
+"""arq is reached through its public API; what is not public lives in one adapter module.
+
+The adapter is worker/pipeline/queue.py (job names, job ids, queueing, the job encoding, whether a job is
+pending). Elsewhere in the product no module may:
+- import arq's key prefixes (`arq.constants`), helpers (`arq.utils`), its job encoding
+  (`arq.jobs.serialize` / `deserialize`) or any `_` name of arq;
+- spell one of arq's Redis keys (`arq:job:`, `arq:in-progress:`, `arq:result:`, `arq:retry:`, `arq:queue`);
+- read a `_` attribute of another object (the types are not known statically, so this holds for every object
+  but `self` and `cls`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+
+from tests.architecture.graph import product_sources
+
+ADAPTER = "worker.pipeline.queue"
+PRIVATE_MODULES = ("arq.constants", "arq.utils")
+PRIVATE_NAMES = {"serialize", "deserialize"}
+ARQ_KEY = re.compile(r"arq:(job|in-progress|result|retry|queue|health-check|abort)")
+
+
+def _import_problems(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [f"imports {a.name}" for a in node.names if a.name.startswith(PRIVATE_MODULES)]
+    if not isinstance(node, ast.ImportFrom) or not (node.module or "").split(".")[0] == "arq":
+        return []
+    module = node.module or ""
+    if module.startswith(PRIVATE_MODULES):
+        return [f"imports from {module}"]
+    return [f"imports {module}.{a.name}" for a in node.names if a.name in PRIVATE_NAMES or a.name.startswith("_")]
+
+
+def _node_problems(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and ARQ_KEY.search(node.value):
+        return [f"spells arq key {ARQ_KEY.search(node.value)!r}"]
+    if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+        owner = node.value.id if isinstance(node.value, ast.Name) else None
+        if owner not in ("self", "cls"):
+            return [f"reads private attribute .{node.attr}"]
+    return _import_problems(node)
+
+
+def arq_problems(sources: Mapping[str, str]) -> list[str]:
+    """'module:line what' for every use of arq internals outside the adapter."""
+    found: list[str] = []
+    for module, source in sources.items():
+        if module == ADAPTER:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            found.extend(f"{module}:{getattr(node, 'lineno', 0)} {p}" for p in _node_problems(node))
+    return sorted(found)
+
+
+def test_only_the_adapter_touches_arq_internals() -> None:
+    assert arq_problems(product_sources()) == []
+
+
+def test_the_adapter_exists_and_uses_arq() -> None:
+    source = product_sources()[ADAPTER]
+    assert "from arq" in source
+
+
+def test_the_check_catches_internals() -> None:
+    """The check can fail: a made-up module with one use of each kind."""
+    sources = {
+        "worker.jobs.bad": (
+            "from arq.constants import job_key_prefix\n"
+            "from arq.jobs import Job, deserialize\n"
+            "import arq.utils\n"
+            "KEY = 'arq:in-progress:' + 'x'\n"
+            "def f(job: Job) -> object:\n"
+            "    return job._redis\n"
+        ),
+        ADAPTER: "from arq.jobs import serialize\nKEY = 'arq:job:'\n",
+    }
+    assert [problem.split(" ", 1)[0] for problem in arq_problems(sources)] == [
+        "worker.jobs.bad:1",
+        "worker.jobs.bad:2",
+        "worker.jobs.bad:3",
+        "worker.jobs.bad:4",
+        "worker.jobs.bad:6",
+    ]
