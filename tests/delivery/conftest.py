@@ -76,8 +76,9 @@ class Shop:
                 for e in oracle["events"]]  # fmt: skip
 
 
-async def open_shop(db: Database, fake: FakeHellotext, session: aiohttp.ClientSession, name: str, token: str) -> Shop:
-    cipher = TokenCipher([TokenCipher.generate_key()])
+async def open_shop(db: Database, fake: FakeHellotext, session: aiohttp.ClientSession, name: str, token: str,
+                    cipher: TokenCipher | None = None) -> Shop:  # fmt: skip
+    cipher = cipher or TokenCipher([TokenCipher.generate_key()])
     business, _ = await create_business(db, name, "CO")
     assert business.id is not None
     await save_token(db, cipher, business.id, token)
