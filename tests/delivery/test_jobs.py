@@ -38,7 +38,7 @@ async def test_the_sweep_asks_once_per_business_and_the_lane_job_delivers(deps: 
     assert await sweep_deliveries(ctx) == 1
     assert await sweep_deliveries(ctx) == 0  # the lane job is already queued
     queued = await deps.app.redis.zrange(deps.app.settings.queue_name, 0, -1)
-    assert queued == [lane_job_id(job_shop.business_id).encode()]
+    assert queued == [lane_job_id(deps.app.settings.queue_name, job_shop.business_id).encode()]
 
     assert await deliver_hellotext(ctx, job_shop.business_id) == {"delivered": 2}
     assert len(job_shop.sent()) == 2

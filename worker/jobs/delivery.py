@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from worker import redis_keys
 from worker.delivery.lane import LaneOptions, run_lane
 from worker.jobs.deps import job_deps
 from worker.logs import get_logger
@@ -21,14 +22,15 @@ LANE_LEASE_SECONDS = 600
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
-def lane_job_id(business_id: int) -> str:
-    return f"hellotext-lane:{business_id}"
+def lane_job_id(queue_name: str, business_id: int) -> str:
+    """arq job ids are global to the Redis server: scoped by queue, so deployments sharing Redis never collide."""
+    return redis_keys.scoped(queue_name, "hellotext-lane", business_id)
 
 
 async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
     deps = job_deps(ctx)
     settings, redis = deps.app.settings, deps.app.redis
-    key, token = f"{settings.queue_name}:hellotext-lease:{business_id}", secrets.token_hex(8)
+    key, token = redis_keys.scoped(settings.queue_name, "hellotext-lease", business_id), secrets.token_hex(8)
     if not await redis.set(key, token, nx=True, ex=LANE_LEASE_SECONDS):
         return {}
     try:
@@ -46,8 +48,8 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
 async def sweep_deliveries(ctx: dict[str, Any]) -> int:
     """Ask for a lane job for every business with deliveries due; returns how many were asked for."""
     deps = job_deps(ctx)
-    asked = 0
+    queue, asked = deps.app.settings.queue_name, 0
     for business_id in await lanes_due(deps.app.db, utcnow()):
-        job = await deps.app.redis.enqueue_job(DELIVER_LANE, business_id, _job_id=lane_job_id(business_id))
+        job = await deps.app.redis.enqueue_job(DELIVER_LANE, business_id, _job_id=lane_job_id(queue, business_id))
         asked += job is not None
     return asked
