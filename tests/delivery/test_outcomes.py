@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
 from sandboxes.hellotext.faults import Fault, ScriptedFault
 from tests.delivery.conftest import Shop
 from worker.store.hellotext import load_config, save_token
@@ -106,3 +108,14 @@ async def test_a_failing_order_waits_and_its_later_events_do_not_overtake_it(sho
     assert await shop.run() == Counter()  # the confirmation waits, so does the shipment
     assert await shop.run(at=LATER) == Counter(delivered=2)
     assert [sent[0] for sent in shop.sent()] == ["order.confirmed", "order.shipped"]
+
+
+async def test_a_profile_hellotext_has_but_we_lost_the_id_of_is_found_not_duplicated(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    await shop.run()
+    async with shop.db.connect() as conn:
+        await conn.execute(text("DELETE FROM hellotext_ref WHERE kind = 'profile'"))
+    await shop.order("2000002", "order.confirmed")
+    assert await shop.run() == Counter(delivered=1)  # the unique buyer property refused a second profile
+    assert len(shop.fake.oracle()["profiles"]) == 1
+    assert len({sent[1] for sent in shop.sent()}) == 1

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.errors import PermanentError
 from connectors.hellotext.client import HellotextClient
 from connectors.hellotext.payloads import (
     BUYER_PROPERTY,
@@ -27,6 +28,7 @@ from worker.store.db import Database
 from worker.store.hellotext import save_ref, saved_refs
 from worker.store.models import OrderObject, SubscriberRow
 
+TAKEN = 422
 PROFILE_PAGES = 50  # profiles looked through (100 a page) to find one whose create's answer was lost
 
 
@@ -47,7 +49,13 @@ class Records:
             await save_ref(self.db, self.business_id, kind, reference, found)
             return found
         await save_ref(self.db, self.business_id, kind, reference, None)
-        remote_id = await create()
+        try:
+            remote_id = await create()
+        except PermanentError as error:  # 422 "taken": it exists already (made before this store knew its id)
+            found = await find() if error.status == TAKEN else None
+            if found is None:
+                raise
+            remote_id = found
         await save_ref(self.db, self.business_id, kind, reference, remote_id)
         return remote_id
 
