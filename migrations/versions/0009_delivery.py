@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "delivery",
         sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
-        sa.Column("event_id", BIG_ID, sa.ForeignKey("event.id"), nullable=False, unique=True),
+        sa.Column("event_id", BIG_ID, sa.ForeignKey("event.id", ondelete="CASCADE"), nullable=False, unique=True),
         sa.Column("business_id", sa.Integer(), sa.ForeignKey("business.id"), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),

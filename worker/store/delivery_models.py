@@ -53,9 +53,13 @@ class Delivery(SQLModel, table=True):
         sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
     )
     event_id: int = Field(
-        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("event.id"), nullable=False,
-                         unique=True)
-    )  # fmt: skip
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"),
+            ForeignKey("event.id", ondelete="CASCADE"),  # a deleted event has nothing left to deliver
+            nullable=False,
+            unique=True,
+        )
+    )
     business_id: int = Field(foreign_key="business.id")
     status: str = Field(default=DeliveryStatus.PENDING.value, max_length=12)
     attempts: int = Field(default=0)
