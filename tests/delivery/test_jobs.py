@@ -3,6 +3,7 @@ delivers, and a lane already running elsewhere is left alone."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -52,3 +53,15 @@ async def test_a_lane_leased_by_another_worker_is_left_alone(deps: JobDeps, job_
     assert await deliver_hellotext(ctx, job_shop.business_id) == {}
     await deps.app.redis.delete(lease)
     assert await deliver_hellotext(ctx, job_shop.business_id) == {"delivered": 1}
+
+
+async def test_no_more_lanes_deliver_at_once_than_allowed(deps: JobDeps, job_shop: Shop) -> None:
+    deps.app.settings = deps.app.settings.model_copy(update={"hellotext_max_lanes": 1})
+    ctx: dict[str, Any] = {"deps": deps}
+    await job_shop.order("2000001", "order.confirmed")
+    slots = f"{deps.app.settings.queue_name}:hellotext-lanes"
+    await deps.app.redis.zadd(slots, {"another-business": time.time() + 60})
+    assert await deliver_hellotext(ctx, job_shop.business_id) == {}
+    await deps.app.redis.zadd(slots, {"another-business": time.time() - 1})  # its worker died: the slot expired
+    assert await deliver_hellotext(ctx, job_shop.business_id) == {"delivered": 1}
+    assert await deps.app.redis.zcard(slots) == 0

@@ -2,11 +2,14 @@
 due, and the lane job delivers them (worker/delivery/lane.py).
 
 A lane job is named after its business, so a business has at most one queued or running; a Redis lease makes
-sure two workers never run the same lane at once even when arq runs a job twice."""
+sure two workers never run the same lane at once even when arq runs a job twice, and at most
+`MELI_HELLOTEXT_MAX_LANES` lanes deliver at once, so a Hellotext outage never fills the worker's job slots that
+Mercado Libre notifications need."""
 
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from worker import redis_keys
@@ -20,6 +23,13 @@ log = get_logger(__name__)
 DELIVER_LANE = "deliver_hellotext"
 LANE_LEASE_SECONDS = 600
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# A slot among `max_lanes`: expired slots (of dead workers) are dropped first; ARGV: now, expiry, max, token.
+TAKE_SLOT = """
+redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
+if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
+return 1
+"""
 
 
 def lane_job_id(queue_name: str, business_id: int) -> str:
@@ -28,16 +38,25 @@ def lane_job_id(queue_name: str, business_id: int) -> str:
 
 
 async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
+    """Deliver a business's due events, unless its lane runs elsewhere or every lane slot is taken (the sweep
+    asks again within seconds)."""
     deps = job_deps(ctx)
     settings, redis = deps.app.settings, deps.app.redis
     key, token = redis_keys.scoped(settings.queue_name, "hellotext-lease", business_id), secrets.token_hex(8)
+    slots, now = redis_keys.scoped(settings.queue_name, "hellotext-lanes"), time.time()
     if not await redis.set(key, token, nx=True, ex=LANE_LEASE_SECONDS):
         return {}
     try:
-        options = LaneOptions(
-            settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch
-        )
-        done = await run_lane(deps.app.db, deps.app.cipher, deps.http, options, business_id)
+        args = (str(now), str(now + LANE_LEASE_SECONDS), str(settings.hellotext_max_lanes), token)
+        if not await redis.eval(TAKE_SLOT, 1, slots, *args):  # type: ignore[misc]
+            return {}
+        try:
+            options = LaneOptions(
+                settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch
+            )
+            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, options, business_id)
+        finally:
+            await redis.zrem(slots, token)
     finally:
         await redis.eval(RELEASE, 1, key, token)  # type: ignore[misc]
     if done:
