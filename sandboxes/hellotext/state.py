@@ -53,8 +53,7 @@ class HellotextState:
         return "".join(self.rng.choice(ALPHABET) for _ in range(8))
 
     def add_account(self, token: str, name: str) -> Account:
-        account = self.accounts.setdefault(token, Account(name))
-        return account
+        return self.accounts.setdefault(token, Account(name))
 
     def revoke(self, token: str) -> bool:
         return self.accounts.pop(token, None) is not None
