@@ -30,6 +30,8 @@ async def test_a_token_is_checked_then_saved_and_deliveries_listed(
     assert (await meli(env, "migrate"))[0] == 0
     assert (await meli(env, "business", "create", "Tienda Uno", "--country", "CO"))[0] == 0
 
+    unknown = await meli(env, "business", "hellotext", "--business", "7", stdin=TOKEN + "\n")
+    assert unknown == (1, "", "error: no business 7 (meli business create makes one)\n")
     refused = await meli(env, "business", "hellotext", "--business", "1", stdin="ht_wrong\n")
     assert refused == (1, "", "error: token: Hellotext refused this token (401): missing, invalid or revoked\n")
     code, out, _ = await meli(env, "business", "hellotext", "--business", "1", "--history", "30", stdin=TOKEN + "\n")

@@ -12,6 +12,7 @@ from worker.cli.common import CliState, echo_json, guarded, run
 from worker.cli.store_cmds import business
 from worker.context import app_context
 from worker.delivery.connect import configure, parse_history
+from worker.store.businesses import get_business
 from worker.store.deliveries import count_by_status, list_deliveries, retry_delivery, skip_delivery
 from worker.store.delivery_models import DeliveryStatus
 from worker.store.hellotext import UNCHANGED, load_config
@@ -38,6 +39,8 @@ def hellotext(state: CliState, business_id: int, keep_token: bool, history: str 
 
     async def go() -> dict[str, object]:
         async with app_context(settings) as context:
+            if await get_business(context.db, business_id) is None:
+                raise NotFoundError(f"no business {business_id} (meli business create makes one)")
             if not await configure(context.db, context.cipher, settings, business_id, token=token, paused=paused,
                                    history_days=days):  # fmt: skip
                 raise NotFoundError(f"business {business_id} has no Hellotext token yet: set one first")
