@@ -28,6 +28,9 @@ from worker.store.migrate import upgrade
 PG_ADMIN_DSN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("MELI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TABLES = (
+    "delivery",
+    "hellotext_ref",
+    "hellotext_settings",
     "refetch",
     "backfill_window",
     "backfill",

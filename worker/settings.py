@@ -108,6 +108,14 @@ class Settings(BaseSettings):
     reconcile_every_minutes: int = Field(60, ge=0, le=1440, description="Re-sync interval; 0 = off")
     missed_feeds_every_minutes: int = Field(10, ge=0, le=1440, description="Read /missed_feeds this often; 0 = off")
 
+    hellotext_api_base_url: str = Field("https://api.hellotext.com", description="Hellotext's API (events go there)")
+    hellotext_timeout_seconds: float = Field(10.0, gt=0, le=120, description="Timeout of one Hellotext request")
+    hellotext_lane_batch: int = Field(200, ge=1, le=5000, description="Deliveries one business's lane sends per job")
+    hellotext_max_lanes: int = Field(
+        8, ge=1, le=1000, description="Businesses' lanes delivering at once, all workers: a Hellotext outage holds "
+        "at most that many worker slots"
+    )  # fmt: skip
+
     webhook_path_secret: SecretStr | None = Field(
         None, description="Register /webhooks/mercadolibre/<secret> at ML: the bare path and other secrets get 404"
     )

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp.test_utils import TestServer
 
 from connectors.events import OrderSnapshot, Subscriber
+from sandboxes.hellotext import create_hellotext_app
 from tests.conftest import _truncate
 from tests.store.conftest import Shop, record
 from worker.connect.links import ConnectLinks
@@ -122,6 +123,11 @@ class LiveApp:
         self._thread.join(30)
 
     async def _serve(self) -> None:
+        hellotext = TestServer(create_hellotext_app(), host="127.0.0.1")  # PUT /api/v1/hellotext checks tokens there
+        await hellotext.start_server()
+        self.settings = self.settings.model_copy(
+            update={"hellotext_api_base_url": str(hellotext.make_url("")).rstrip("/")}
+        )
         try:
             async with app_context(self.settings) as context:
                 await _truncate(context.db)
@@ -142,3 +148,5 @@ class LiveApp:
             self._error = exc
             self._ready.set()
             raise
+        finally:
+            await hellotext.close()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from connectors.errors import InvalidRecord
@@ -110,3 +110,13 @@ async def test_bad_event_is_refused_and_nothing_of_the_batch_is_written(
 
     assert raised.value.field == field
     assert await count_events(db) == 0
+
+
+async def test_each_new_event_gets_a_pending_delivery_in_its_transaction(db: Database, shop: Shop) -> None:
+    await append_events(db, shop.business_id, [record(shop, "a"), record(shop, "b")])
+    await append_events(db, shop.business_id, [record(shop, "a"), record(shop, "c")])
+    async with db.connect() as conn:
+        rows = (await conn.execute(text("SELECT e.dedupe_key, d.status, d.business_id FROM delivery d "
+                                        "JOIN event e ON e.id = d.event_id ORDER BY e.dedupe_key"))).all()  # fmt: skip
+    assert [tuple(row) for row in rows] == [("a", "pending", shop.business_id), ("b", "pending", shop.business_id),
+                                            ("c", "pending", shop.business_id)]  # fmt: skip

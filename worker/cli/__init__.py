@@ -8,7 +8,16 @@ import importlib.util
 import click
 
 from worker import __version__
-from worker.cli import backfill_cmd, connect_cmd, map_cmd, run_cmds, security_cmds, store_cmds, support_cmd
+from worker.cli import (
+    backfill_cmd,
+    connect_cmd,
+    hellotext_cmds,
+    map_cmd,
+    run_cmds,
+    security_cmds,
+    store_cmds,
+    support_cmd,
+)
 from worker.cli.common import CliState
 
 
@@ -32,6 +41,7 @@ for command in (
     *support_cmd.COMMANDS,
     *backfill_cmd.COMMANDS,
     *security_cmds.COMMANDS,
+    *hellotext_cmds.COMMANDS,
 ):
     cli.add_command(command)
 

@@ -14,8 +14,10 @@ from aiohttp import web
 
 from connectors.errors import Unavailable
 from connectors.mercadolibre.constants import site
+from sandboxes.hellotext import create_hellotext_app
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.context import AppContext, app_context
+from worker.demo.services import free_port
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings, one_server
 from worker.store.accounts import TokenSet, link_account
@@ -41,6 +43,7 @@ class DemoWorld:
     sandbox_url: str
     web_url: str
     http: aiohttp.ClientSession
+    hellotext_url: str
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
@@ -70,19 +73,23 @@ async def demo_world(settings: Settings, sandbox: SandboxConfig, sandbox_port: i
     sandbox_url, web_url = f"http://{host}:{sandbox_port}", f"http://{host}:{settings.web_port}"
     sandbox.callback_url = f"{web_url}/webhooks/mercadolibre"
     sandbox.redirect_uris = [settings.ml_redirect_uri]
-    settings = settings.model_copy(update=one_server(sandbox_url))
+    hellotext_port = free_port()
+    hellotext_url = f"http://{host}:{hellotext_port}"  # the fake Hellotext
+    settings = settings.model_copy(update=one_server(sandbox_url) | {"hellotext_api_base_url": hellotext_url})
     sandbox_runner = await _serve(create_sandbox_app(sandbox), host, sandbox_port)
+    hellotext_runner = await _serve(create_hellotext_app(), host, hellotext_port)
     try:
         async with app_context(settings) as context, aiohttp.ClientSession() as http:
             web_runner = await _serve(create_app(context), host, settings.web_port)
             worker = build_worker(settings, handle_signals=False)
             worker_task = asyncio.create_task(worker.async_run())
             try:
-                yield DemoWorld(settings, context, sandbox_url, web_url, http)
+                yield DemoWorld(settings, context, sandbox_url, web_url, http, hellotext_url)
             finally:
                 worker_task.cancel()
                 await asyncio.gather(worker_task, return_exceptions=True)
                 await worker.close()
                 await web_runner.cleanup()
     finally:
+        await hellotext_runner.cleanup()
         await sandbox_runner.cleanup()

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from worker import redis_keys
 from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.catchup import catch_up_seller
+from worker.jobs.delivery import DELIVER_LANE, LANE_LEASE_SECONDS, deliver_hellotext, sweep_deliveries
 from worker.jobs.deps import build_deps, close_deps, job_deps
 from worker.jobs.drain import drain_seller
 from worker.jobs.probes import serve_probes
@@ -91,6 +92,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
             func(refetch_order, name=REFETCH_ORDER, max_tries=3, keep_result=0),
             func(catch_up_seller, name=CATCH_UP, max_tries=6, keep_result=0, timeout=300),
             *bulk_functions(),
+            func(deliver_hellotext, name=DELIVER_LANE, max_tries=3, keep_result=0, timeout=LANE_LEASE_SECONDS),
         ],
         cron_jobs=[
             cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
@@ -99,6 +101,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
             cron(prune_inbox_rows, minute=17, second=30, unique=True, timeout=600),
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
             *bulk_crons(settings),
+            cron(sweep_deliveries, second=set(range(0, 60, 2)), unique=True),
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),

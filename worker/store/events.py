@@ -19,6 +19,7 @@ from connectors.events import Origin, parse_action, require_aware, require_decim
 from worker.store.db import Database
 from worker.store.dialect import upsert_insert
 from worker.store.models import EventRow, OrderObject, SubscriberRow, utcnow
+from worker.store.outbox import add_deliveries_in
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _event_insert(dialect: str) -> Any:
     return (
         upsert_insert(dialect, EventRow)
         .on_conflict_do_nothing(index_elements=["business_id", "dedupe_key"])
-        .returning(EventRow.__table__.c.action)  # type: ignore[attr-defined]
+        .returning(EventRow.__table__.c.action, EventRow.__table__.c.id)  # type: ignore[attr-defined]
     )
 
 
@@ -121,7 +122,9 @@ async def append_events_in(conn: AsyncConnection, business_id: int, records: Seq
         return Counter()
     # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches the
     # compiled statement, so a batch costs one round trip per page.
-    return Counter(action for (action,) in (await conn.execute(_event_insert(conn.dialect.name), rows)).all())
+    stored = (await conn.execute(_event_insert(conn.dialect.name), rows)).all()
+    await add_deliveries_in(conn, business_id, [event_id for _, event_id in stored], now)
+    return Counter(action for action, _ in stored)
 
 
 async def append_events_per_order_in(
@@ -134,7 +137,9 @@ async def append_events_per_order_in(
         return {}
     statement = _event_insert(conn.dialect.name).returning(EventRow.__table__.c.order_object_id)  # type: ignore[attr-defined]
     added: dict[int | None, list[str]] = {}
-    for action, order_object_id in (await conn.execute(statement, rows)).all():
+    stored = (await conn.execute(statement, rows)).all()
+    await add_deliveries_in(conn, business_id, [event_id for _, event_id, _ in stored], now)
+    for action, _, order_object_id in stored:
         added.setdefault(order_object_id, []).append(action)
     return added
 

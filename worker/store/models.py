@@ -317,3 +317,6 @@ class BackfillWindow(SQLModel, table=True):
     orders_done: int = Field(default=0)
     events_added: int = Field(default=0)
     updated_at: datetime = _time()
+
+
+import worker.store.delivery_models  # noqa: E402, F401 - registers the delivery tables

@@ -5,7 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.context import AppContext
-from worker.web import backfill_routes, connect_routes, events_api, health, metrics_route, openapi, webhooks
+from worker.web import (
+    backfill_routes,
+    connect_routes,
+    delivery_api,
+    events_api,
+    health,
+    metrics_route,
+    openapi,
+    webhooks,
+)
 from worker.web.edge import secure_headers
 from worker.web.intake import build_intake
 from worker.web.keys import CONTEXT, INTAKE
@@ -24,6 +33,7 @@ def create_app(context: AppContext) -> web.Application:
     metrics_route.setup(app)
     connect_routes.setup(app)
     backfill_routes.setup(app)
+    delivery_api.setup(app)
     openapi.setup(app)
     app.on_shutdown.append(_close_intake)
     return app

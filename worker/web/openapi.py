@@ -19,6 +19,7 @@ from worker.settings import Settings
 from worker.web.edge import internal_only
 from worker.web.events_api import MAX_LIMIT
 from worker.web.keys import CONTEXT
+from worker.web.openapi_delivery import DELIVERY_SCHEMAS, delivery_paths
 from worker.web.openapi_pages import page_paths
 from worker.web.openapi_parts import (
     ACCOUNT_ID,
@@ -117,6 +118,7 @@ def api_paths() -> Doc:
         "/webhooks/mercadolibre/{secret}": {"post": {**WEBHOOK, "parameters": [SECRET]}},
         "/api/v1/events": {"get": EVENTS},
         **_link_routes(),
+        **delivery_paths(),
         "/api/v1/accounts": {
             "get": {"summary": "The business's seller accounts", "security": BEARER, "responses": listed}
         },
@@ -136,7 +138,7 @@ def build_document(settings: Settings) -> Doc:
         "info": {"title": "meli-events", "version": __version__},
         "paths": api_paths() | page_paths(callback_path),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | DELIVERY_SCHEMAS,
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The business API key"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "meli_session"},

@@ -1,0 +1,121 @@
+"""Each answer of Hellotext does what delivery promises: refusals go to review, a 401 waits for a new token,
+a 429 waits as asked, and a lost answer is reconciled before anything is sent twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from sandboxes.hellotext.faults import Fault, ScriptedFault
+from tests.delivery.conftest import Shop
+from worker.store.hellotext import load_config, save_token
+
+LATER = datetime.now(UTC) + timedelta(hours=5)
+
+
+def script(shop: Shop, fault: Fault, path: str) -> None:
+    shop.fake.faults.script.append(ScriptedFault(fault, path=path))
+
+
+async def test_a_refused_event_goes_to_review_with_hellotext_s_explanation(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    await shop.run()
+    shop.fake.state.accounts[shop.token].profiles.clear()  # someone deleted the profile we saved the id of
+    await shop.order("2000002", "order.confirmed")
+    assert await shop.run() == Counter(review=1)
+    assert (await shop.deliveries())[1] == (
+        "order.confirmed", "review", 1, 422, "track event: refused (422): invalid: profile not found (profile)"
+    )  # fmt: skip
+    assert len(shop.sent()) == 1
+
+
+async def test_a_401_pauses_the_business_until_its_token_is_replaced(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed", "order.shipped")
+    shop.fake.state.revoke(shop.token)
+    assert await shop.run() == Counter(waiting=1)
+    config = await load_config(shop.db, shop.cipher, shop.business_id)
+    assert config is not None and config.status == "hellotext_auth_failed"
+    assert await shop.run() == Counter()  # waits: nothing is sent with a token known to be bad
+
+    shop.fake.state.add_account("ht_new_token", "Tienda Uno")
+    await save_token(shop.db, shop.cipher, shop.business_id, "ht_new_token")
+    shop.token = "ht_new_token"
+    assert await shop.run() == Counter(delivered=2)
+    assert [row[:3] for row in await shop.deliveries()] == [("order.confirmed", "delivered", 1),
+                                                           ("order.shipped", "delivered", 1)]  # fmt: skip
+
+
+async def test_a_429_makes_the_lane_wait_as_long_as_asked(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    shop.fake.faults.retry_after = 120
+    script(shop, Fault.RATE_LIMITED, "/v1/attribution/events")
+    assert await shop.run() == Counter(waiting=1)
+    assert await shop.run() == Counter()  # within the 120 s
+    assert await shop.run(at=datetime.now(UTC) + timedelta(seconds=121)) == Counter(delivered=1)
+    assert len(shop.sent()) == 1
+
+
+async def test_a_lost_order_create_is_found_by_reference_not_created_again(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    script(shop, Fault.LOST, "/v1/attribution/orders")
+    assert await shop.run() == Counter(waiting=1)
+    assert await shop.run(at=LATER) == Counter(delivered=1)
+    assert len(shop.fake.oracle()["orders"]) == 1
+    assert len(shop.sent()) == 1
+
+
+async def test_a_lost_profile_create_is_found_by_the_buyer_property(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    script(shop, Fault.LOST, "/v1/profiles")
+    await shop.run()
+    assert await shop.run(at=LATER) == Counter(delivered=1)
+    assert len(shop.fake.oracle()["profiles"]) == 1
+
+
+async def test_a_lost_answer_to_an_order_event_is_sent_again_and_hellotext_keeps_one(shop: Shop) -> None:
+    await shop.order("2000001", "order.shipped")
+    script(shop, Fault.LOST, "/v1/attribution/events")
+    assert await shop.run() == Counter(waiting=1)
+    assert await shop.run(at=LATER) == Counter(delivered=1)
+    assert len(shop.sent()) == 1
+    assert shop.fake.oracle()["track_requests"] == 2
+
+
+async def test_a_lost_answer_to_a_refund_goes_to_review_rather_than_risk_a_second_refund(shop: Shop) -> None:
+    await shop.order("2000001", "refund.requested")
+    script(shop, Fault.LOST, "/v1/attribution/events")
+    await shop.run()
+    assert await shop.run(at=LATER) == Counter(review=1)
+    status, reason = (await shop.deliveries())[0][1], (await shop.deliveries())[0][4]
+    assert status == "review" and reason.startswith("an earlier send's answer was lost")
+    assert len(shop.sent()) == 1
+
+
+async def test_failures_for_a_day_end_in_review(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    shop.fake.faults.rate_5xx = 1.0
+    assert await shop.run() == Counter(waiting=1)
+    assert await shop.run(at=datetime.now(UTC) + timedelta(hours=25)) == Counter(review=1)
+    assert (await shop.deliveries())[0][:4] == ("order.confirmed", "review", 2, 500)
+
+
+async def test_a_failing_order_waits_and_its_later_events_do_not_overtake_it(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed", "order.shipped")
+    script(shop, Fault.SERVER_ERROR, "/v1/attribution/events")
+    assert await shop.run() == Counter(waiting=1)
+    assert await shop.run() == Counter()  # the confirmation waits, so does the shipment
+    assert await shop.run(at=LATER) == Counter(delivered=2)
+    assert [sent[0] for sent in shop.sent()] == ["order.confirmed", "order.shipped"]
+
+
+async def test_a_profile_hellotext_has_but_we_lost_the_id_of_is_found_not_duplicated(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed")
+    await shop.run()
+    async with shop.db.connect() as conn:
+        await conn.execute(text("DELETE FROM hellotext_ref WHERE kind = 'profile'"))
+    await shop.order("2000002", "order.confirmed")
+    assert await shop.run() == Counter(delivered=1)  # the unique buyer property refused a second profile
+    assert len(shop.fake.oracle()["profiles"]) == 1
+    assert len({sent[1] for sent in shop.sent()}) == 1

@@ -1,0 +1,60 @@
+"""Setting a business's Hellotext token (checked first with a read call, as Hellotext suggests) and its delivery
+options; shared by `meli business hellotext` and `PUT /api/v1/hellotext`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from connectors.errors import AuthError, InvalidRecord, RemoteError, TransientError, Unavailable
+from connectors.hellotext.client import HellotextClient
+from worker.settings import Settings
+from worker.store.crypto import TokenCipher
+from worker.store.db import Database
+from worker.store.hellotext import UNCHANGED, save_token, set_options
+
+MAX_TOKEN = 500
+MAX_HISTORY_DAYS = 3650
+
+
+def parse_history(value: object) -> int | None:
+    """`all` (every past event), `none`, or a number of days before the connection."""
+    if value == "all":
+        return None
+    if value == "none":
+        return 0
+    text = str(value)
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) > MAX_HISTORY_DAYS:
+        raise InvalidRecord("history", f"must be all, none or a number of days from 0 to {MAX_HISTORY_DAYS}")
+    return int(text)
+
+
+async def check_token(settings: Settings, token: str) -> None:
+    """Ask Hellotext whether the token works; a refusal or an outage is a one-line error without the token."""
+    token = token.strip()
+    if not token or len(token) > MAX_TOKEN or any(ch.isspace() for ch in token):
+        raise InvalidRecord("token", "a Hellotext private API token is one word (Settings → Authorization tokens)")
+    async with aiohttp.ClientSession() as http:
+        client = HellotextClient(
+            http, token, base_url=settings.hellotext_api_base_url, timeout=settings.hellotext_timeout_seconds
+        )
+        try:
+            await client.check_token()
+        except AuthError:
+            raise InvalidRecord("token", "Hellotext refused this token (401): missing, invalid or revoked") from None
+        except TransientError as error:
+            raise Unavailable(f"Hellotext did not answer the token check ({error}); try again") from None
+        except RemoteError as error:
+            raise InvalidRecord("token", f"Hellotext refused the token check ({error.status})") from None
+
+
+async def configure(
+    db: Database, cipher: TokenCipher, settings: Settings, business_id: int, *, token: str | None = None,
+    paused: bool | None = None, history_days: Any = UNCHANGED,
+) -> bool:  # fmt: skip
+    """Check and save a new token, then apply the options; False when the business has no token yet."""
+    if token is not None:
+        await check_token(settings, token)
+        await save_token(db, cipher, business_id, token.strip())
+    return await set_options(db, business_id, paused=paused, history_days=history_days)

@@ -1,0 +1,74 @@
+"""Thin arq adapters of delivery to Hellotext: a cron sweep asks for a lane job per business with deliveries
+due, and the lane job delivers them (worker/delivery/lane.py).
+
+A lane job is named after its business, so a business has at most one queued or running; a Redis lease makes
+sure two workers never run the same lane at once even when arq runs a job twice, and at most
+`MELI_HELLOTEXT_MAX_LANES` lanes deliver at once, so a Hellotext outage never fills the worker's job slots that
+Mercado Libre notifications need."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from worker import redis_keys
+from worker.delivery.lane import LaneOptions, run_lane
+from worker.jobs.deps import job_deps
+from worker.logs import get_logger
+from worker.store.hellotext import lanes_due
+from worker.store.models import utcnow
+
+log = get_logger(__name__)
+DELIVER_LANE = "deliver_hellotext"
+LANE_LEASE_SECONDS = 600
+RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# A slot among `max_lanes`: expired slots (of dead workers) are dropped first; ARGV: now, expiry, max, token.
+TAKE_SLOT = """
+redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
+if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
+return 1
+"""
+
+
+def lane_job_id(queue_name: str, business_id: int) -> str:
+    """arq job ids are global to the Redis server: scoped by queue, so deployments sharing Redis never collide."""
+    return redis_keys.scoped(queue_name, "hellotext-lane", business_id)
+
+
+async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
+    """Deliver a business's due events, unless its lane runs elsewhere or every lane slot is taken (the sweep
+    asks again within seconds)."""
+    deps = job_deps(ctx)
+    settings, redis = deps.app.settings, deps.app.redis
+    key, token = redis_keys.scoped(settings.queue_name, "hellotext-lease", business_id), secrets.token_hex(8)
+    slots, now = redis_keys.scoped(settings.queue_name, "hellotext-lanes"), time.time()
+    if not await redis.set(key, token, nx=True, ex=LANE_LEASE_SECONDS):
+        return {}
+    try:
+        args = (str(now), str(now + LANE_LEASE_SECONDS), str(settings.hellotext_max_lanes), token)
+        if not await redis.eval(TAKE_SLOT, 1, slots, *args):  # type: ignore[misc]
+            return {}
+        try:
+            options = LaneOptions(
+                settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch
+            )
+            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, options, business_id)
+        finally:
+            await redis.zrem(slots, token)
+    finally:
+        await redis.eval(RELEASE, 1, key, token)  # type: ignore[misc]
+    if done:
+        log.info("hellotext.lane.done", business_id=business_id, **done)
+    return dict(done)
+
+
+async def sweep_deliveries(ctx: dict[str, Any]) -> int:
+    """Ask for a lane job for every business with deliveries due; returns how many were asked for."""
+    deps = job_deps(ctx)
+    queue, asked = deps.app.settings.queue_name, 0
+    for business_id in await lanes_due(deps.app.db, utcnow()):
+        job = await deps.app.redis.enqueue_job(DELIVER_LANE, business_id, _job_id=lane_job_id(queue, business_id))
+        asked += job is not None
+    return asked
