@@ -129,3 +129,18 @@ def backfill_job(queue_name: str, account_id: int, run_id: int, slices: int) -> 
 def reconcile_job(queue_name: str, account_id: int, tick: int) -> str:
     """One reconcile of a seller per scheduling minute (worker/jobs/reconcile.py)."""
     return scoped(queue_name, "reconcile", account_id, tick)
+
+
+def hellotext_lane_job(queue_name: str, business_id: int) -> str:
+    """One delivery lane job per business at a time (worker/jobs/delivery.py)."""
+    return scoped(queue_name, "hellotext-lane", business_id)
+
+
+def hellotext_lease(queue_name: str, business_id: int) -> str:
+    """Held by the worker delivering a business's events."""
+    return scoped(queue_name, "hellotext-lease", business_id)
+
+
+def hellotext_lanes(queue_name: str) -> str:
+    """The lanes delivering now (a sorted set bounded by `MELI_HELLOTEXT_MAX_LANES`)."""
+    return scoped(queue_name, "hellotext-lanes")

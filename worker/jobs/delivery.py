@@ -34,7 +34,7 @@ return 1
 
 def lane_job_id(queue_name: str, business_id: int) -> str:
     """arq job ids are global to the Redis server: scoped by queue, so deployments sharing Redis never collide."""
-    return redis_keys.scoped(queue_name, "hellotext-lane", business_id)
+    return redis_keys.hellotext_lane_job(queue_name, business_id)
 
 
 async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
@@ -42,8 +42,8 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
     asks again within seconds)."""
     deps = job_deps(ctx)
     settings, redis = deps.app.settings, deps.app.redis
-    key, token = redis_keys.scoped(settings.queue_name, "hellotext-lease", business_id), secrets.token_hex(8)
-    slots, now = redis_keys.scoped(settings.queue_name, "hellotext-lanes"), time.time()
+    key, token = redis_keys.hellotext_lease(settings.queue_name, business_id), secrets.token_hex(8)
+    slots, now = redis_keys.hellotext_lanes(settings.queue_name), time.time()
     if not await redis.set(key, token, nx=True, ex=LANE_LEASE_SECONDS):
         return {}
     try:
