@@ -87,6 +87,18 @@ def test_unreachable_database_is_one_line_with_masked_password(tmp_path: Path) -
             1,
             "error: country: 'COL' is not a two-letter country code",
         ),
+        (
+            ("business", "create", "X", "--country", "ZZ"),
+            1,
+            "error: country: 'ZZ' has no Mercado Libre site; use one of AR, BR, CL, CO, EC, MX, PE, UY, VE\n",
+        ),
+        (("events", "--business", "999"), 1, "error: no business 999 (`meli business create` prints the ids)\n"),
+        (
+            ("explain", "abc"),
+            2,
+            "Error: Invalid value for 'ORDER_ID': 'abc' is not an order number: give the Mercado Libre order id in "
+            "digits, e.g. 2000001234\n",
+        ),
         (("business", "create"), 2, "Error: Missing argument 'NAME'."),
         (("events", "--limit", "0"), 2, "Error: Invalid value for '--limit'"),
         (("teleport",), 2, "Error: No such command 'teleport'."),
@@ -114,6 +126,19 @@ def test_production_refuses_placeholders_and_sqlite(tmp_path: Path) -> None:
         "MELI_PUBLIC_BASE_URL is not an https URL; MELI_ML_REDIRECT_URI is not an https URL; "
         "MELI_DATABASE_URL points at SQLite; production needs PostgreSQL\n"
     )
+
+
+def test_help_lists_whole_summaries_within_80_columns() -> None:
+    result = CliRunner().invoke(cli, ["--help"], prog_name="meli", terminal_width=80)
+    listed = result.output.split("Commands:\n")[1]
+
+    assert result.exit_code == 0 and "..." not in listed
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert (
+        "  explain       Print an order's whole story: notifications received, documents\n"
+        "                fetched, events stored with the rule behind each, and why an\n"
+        "                expected event is absent.\n"
+    ) in listed
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))

@@ -32,9 +32,9 @@ class Case:
     shipment_id: str
 
 
-async def meli(world: World, *args: str) -> Result:
+async def meli(world: World, *args: str, columns: int | None = None) -> Result:
     """Run the real CLI against the world's database (in a thread: the CLI runs its own event loop)."""
-    env = {"MELI_DATABASE_URL": world.settings.database_url}
+    env = {"MELI_DATABASE_URL": world.settings.database_url, "COLUMNS": None if columns is None else str(columns)}
     return await asyncio.to_thread(CliRunner().invoke, cli, list(args), env=env)
 
 
@@ -99,6 +99,9 @@ async def then_explain_lists_the_events_of_a_processed_order(case: Case) -> None
     for action, tracked_at, amount, key, origin in expected:
         assert [action, tracked_at, amount, "ARS", key, origin] in [line.split() for line in lines]
     assert any(line.startswith("  order.shipped: the order's shipment is shipped or delivered") for line in lines)
+    narrow = await meli(case.world, "explain", case.order_id, columns=80)
+    assert narrow.exit_code == 0 and "Events stored (2)" in narrow.stdout
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
 
 
 async def then_replay_restores_exactly_a_deleted_event(case: Case) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -17,12 +18,24 @@ from worker.support.story import OrderStory, explain_order, story_json
 pass_state = click.make_pass_decorator(CliState)
 
 
+class OrderNumber(click.ParamType):  # type: ignore[type-arg]
+    """A Mercado Libre order number: digits only, e.g. 2000001234."""
+
+    name = "order_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
+            self.fail(f"{value!r} is not an order number: give the Mercado Libre order id in digits, e.g. 2000001234")
+        return int(text)
+
+
 def _options(settings: Settings) -> MappingOptions:
     return MappingOptions(include_delivered=settings.track_delivered)
 
 
 @click.command()
-@click.argument("order_id", type=click.IntRange(min=1))
+@click.argument("order_id", type=OrderNumber())
 @click.option("--business", "business_id", type=int, help="Only look at this business id.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @pass_state
