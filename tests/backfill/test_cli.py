@@ -127,7 +127,8 @@ async def test_progress_bar_ctrl_c_and_resume_end_equal_to_the_oracle(settings: 
         assert (code, run.phase, run.status, run.orders_failed) == (0, "manual", "done", 0)
         assert out == (
             f"backfill of account {account_id} (seller {seller['id']}) done: {run.orders_done} orders, 0 skipped, "
-            f"{run.events_added} new events, {run.api_calls} API calls ({run.api_calls / run.orders_done:.2f} per order)\n"
+            f"{run.events_added} new events, {run.api_calls} API calls "
+            f"({run.api_calls / run.orders_done:.2f} per order)\n"
         )
         assert "manual" in err and f"{run.orders_done}/{run.orders_done}" in err and "events" in err
         assert await world.stored(business_id) == oracle_view(await world.expected(seller["id"]))

@@ -5,7 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.context import AppContext
-from worker.web import backfill_routes, connect_routes, events_api, health, metrics_route, openapi, webhooks
+from worker.web import (
+    backfill_routes,
+    connect_routes,
+    docs_page,
+    events_api,
+    health,
+    metrics_route,
+    openapi,
+    records_api,
+    webhooks,
+)
 from worker.web.edge import secure_headers
 from worker.web.intake import build_intake
 from worker.web.keys import CONTEXT, INTAKE
@@ -21,10 +31,12 @@ def create_app(context: AppContext) -> web.Application:
     health.setup(app)
     webhooks.setup(app)
     events_api.setup(app)
+    records_api.setup(app)
     metrics_route.setup(app)
     connect_routes.setup(app)
     backfill_routes.setup(app)
     openapi.setup(app)
+    docs_page.setup(app)
     app.on_shutdown.append(_close_intake)
     return app
 
