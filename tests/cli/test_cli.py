@@ -161,9 +161,11 @@ def test_demo_plays_a_scenario_and_matches_the_oracle(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    queue = lines[0].split("queue ")[1].split(")")[0]
     assert lines[0] == (
         f"meli demo: web http://127.0.0.1:{web_port} (/healthz), sandbox http://127.0.0.1:{sandbox_port} "
-        f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused), database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
+        f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused, queue {queue}), "
+        f"database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
     )
     assert lines[-1] == "result: exact match"
 
@@ -195,3 +197,20 @@ async def test_events_follow_prints_events_as_they_are_stored(sqlite_env: dict[s
         await db.close()
 
     assert [json.loads(line)["dedupe_key"] for line in (first, second)] == ["first", "second"]
+
+
+def test_a_missing_or_unmigrated_database_says_run_migrate_and_creates_no_file(tmp_path: Path) -> None:
+    missing = meli("events", cwd=tmp_path)
+    (tmp_path / "empty.db").touch()
+    empty = meli("events", env={"MELI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}, cwd=tmp_path)
+
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        "error: no database at ./meli.db: run `meli migrate` to create it, or set MELI_DATABASE_URL "
+        "(`meli demo` prints the one it uses)\n",
+    )
+    assert (empty.returncode, empty.stderr) == (
+        1,
+        f"error: database sqlite+aiosqlite:///{tmp_path / 'empty.db'} has no tables yet: run `meli migrate` first\n",
+    )
+    assert sorted(os.listdir(tmp_path)) == ["empty.db"]

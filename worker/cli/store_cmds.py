@@ -8,7 +8,7 @@ import secrets
 import click
 
 from connectors.errors import NotFoundError
-from worker.cli.common import CliState, echo_json, guarded, run
+from worker.cli.common import CliState, echo_json, existing_database, guarded, run
 from worker.store.businesses import COUNTRIES, create_business, get_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import mask_url, open_database
@@ -50,7 +50,7 @@ def business_create(state: CliState, name: str, country: str) -> None:
     settings = guarded(state.settings)
 
     async def go() -> tuple[int, str]:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             created, api_key = await create_business(db, name, country)
         finally:
@@ -75,7 +75,7 @@ def events(state: CliState, business_id: int | None, after: int, limit: int, fol
     settings = guarded(state.settings)
 
     async def go() -> None:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         cursor = after
         try:
             if business_id is not None and await get_business(db, business_id) is None:

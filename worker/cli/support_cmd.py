@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from connectors.mercadolibre.mapping import MappingOptions
-from worker.cli.common import CliState, Moment, echo_json, guarded, run
+from worker.cli.common import CliState, Moment, echo_json, existing_database, guarded, run
 from worker.settings import Settings
 from worker.store.db import open_database
 from worker.support.render import make_console, render_replay, render_story
@@ -45,7 +45,7 @@ def explain(state: CliState, order_id: int, business_id: int | None, as_json: bo
     settings = guarded(state.settings)
 
     async def go() -> OrderStory:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             return await explain_order(db, str(order_id), business_id, _options(settings))
         finally:
@@ -70,7 +70,7 @@ def replay_command(state: CliState, seller_id: int | None, since: datetime | Non
     settings = guarded(state.settings)
 
     async def go() -> ReplayReport:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             return await replay(db, seller_id, since, _options(settings))
         finally:

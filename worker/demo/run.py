@@ -18,8 +18,10 @@ from rich.table import Table
 
 from sandboxes.mercadolibre import SandboxConfig
 from worker.demo.compare import Comparison, compare, stored_events
+from worker.demo.handoff import Progress, banner, describe
 from worker.demo.world import DemoWorld, demo_world
 from worker.settings import Settings
+from worker.store.event_queries import count_events
 from worker.store.events import read_events
 from worker.store.inbox import count_by_status
 from worker.store.refetch import open_gaps
@@ -47,15 +49,16 @@ async def _drained(world: DemoWorld) -> bool:
     return quiet and not inbox.get("pending") and gaps == 0
 
 
-async def _wait_until_drained(world: DemoWorld, console: Console, within: float) -> None:
+async def _wait_until_drained(world: DemoWorld, progress: Progress, within: float) -> None:
     deadline = time.monotonic() + within
     stable = 0
     while stable < 3:  # three quiet checks in a row: nothing in flight anywhere
         if time.monotonic() > deadline:
             raise click.ClickException(f"the scenario did not finish within {within:.0f} s")
         stable = stable + 1 if await _drained(world) else 0
+        driver = await world.control("GET", "/_sandbox/driver")
         inbox = await count_by_status(world.context.db)
-        console.print(f"  inbox: {dict(sorted(inbox.items()))}", highlight=False)
+        click.echo(progress.line(driver["pending_steps"], inbox, await count_events(world.context.db)))
         await asyncio.sleep(1.0)
 
 
@@ -99,13 +102,12 @@ async def _follow(world: DemoWorld) -> None:
         await asyncio.sleep(0.5)
 
 
-def _banner(world: DemoWorld, sellers: list[dict[str, Any]], redis_how: str) -> str:
-    names = ", ".join(f"{s['nickname']} ({s['site_id']}, id {s['id']})" for s in sellers)
+def _head(world: DemoWorld, sellers: list[dict[str, Any]], redis_how: str) -> str:
     return (
         f"meli demo: web {world.web_url} (/healthz), sandbox {world.sandbox_url} (/_sandbox), "
-        f"redis {world.settings.redis_url} ({redis_how}), database {world.settings.database_url}\n"
-        f"  connected sellers: {names}\n"
-        f"  events: `meli events` or below; stop with Ctrl-C"
+        f"redis {world.settings.redis_url} ({redis_how}, queue {world.settings.queue_name}), "
+        f"database {world.settings.database_url}\n"
+        f"  connected sellers: {', '.join(describe(seller) for seller in sellers)}"
     )
 
 
@@ -115,10 +117,15 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
     config.faults.update(options.faults)
     async with demo_world(settings, config, options.sandbox_port) as world:
         sellers = (await world.control("GET", "/_sandbox/sellers"))["sellers"]
-        businesses = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
-        click.echo(_banner(world, sellers, redis_how))
+        connected = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
+        summary = await world.control("GET", "/_sandbox")
+        head = _head(world, sellers, redis_how)
+        click.echo(banner(head, world.web_url, world.settings.database_url, list(connected.values()),
+                          config.start, options.exit_when_done))  # fmt: skip
+        progress = Progress(summary["pending_steps"])
         await world.control("PUT", "/_sandbox/driver", {"rate": options.rate})
         if not options.exit_when_done:
             await _follow(world)
-        await _wait_until_drained(world, console, options.timeout)
+        await _wait_until_drained(world, progress, options.timeout)
+        businesses = {seller_id: business.business_id for seller_id, business in connected.items()}
         return 0 if await _verify(world, businesses, console) else 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import and_, col, or_, select
+from sqlmodel import and_, col, func, or_, select
 
 from worker.store.db import Database
 from worker.store.events import EventView, event_view
@@ -102,3 +102,11 @@ async def order_by_reference(
     async with db.transaction() as session:
         found = (await session.exec(statement)).first()
     return None if found is None else (found[0], found[1])
+
+
+async def count_events(db: Database, business_id: int | None = None) -> int:
+    statement = select(func.count(col(EventRow.id)))
+    if business_id is not None:
+        statement = statement.where(col(EventRow.business_id) == business_id)
+    async with db.transaction() as session:
+        return int((await session.exec(statement)).one())
