@@ -25,7 +25,19 @@ CHOOSE_SITE: Text = ("Choose your Mercado Libre country", "Go back and pick a co
 TOO_MANY_STARTS: Text = ("Too many sign-ins were started", "Please wait a little and try again.")
 CANCELLED: Text = ("Nothing was connected", "The seller account was not connected. You can close this page.")
 
+# The application that receives the seller's data (the name sellers see on these pages).
+APP_NAME = "meli-events"
+LANDING: Text = (
+    "meli-events",
+    "This service connects Mercado Libre seller accounts to the businesses that keep their buyers informed "
+    "about their orders.",
+)
+LANDING_SELLER = "Selling on Mercado Libre? Open the connect link the business sent you to connect your account."
+LANDING_DEVELOPER = "Building on it? The business API is described at"
+
 TRY_AGAIN = "Try again"
+CONFIRM_DISCONNECT = "Yes, disconnect"
+KEEP_CONNECTED = "Keep it connected"
 CONNECT = "Connect"
 CANCEL = "Cancel"
 DISCONNECT = "Disconnect"

@@ -14,6 +14,7 @@ from importlib.resources import files
 from string import Template
 
 from connectors.mercadolibre.constants import SITES
+from worker.connect.messages import APP_NAME, LANDING, LANDING_DEVELOPER, LANDING_SELLER
 from worker.store.activity import Activity
 from worker.store.models import AccountStatus, Business, MlAccount
 
@@ -66,8 +67,8 @@ def connect_page(business: Business, token: str, selected: str, csrf: str) -> st
         f"{escape(site_label(site_id))}</option>"
         for site_id in sites
     )
-    body = render("connect.html", business=business.name, token=token, options=Safe(options), csrf=csrf)
-    return page(f"Connect Mercado Libre to {business.name}", body)
+    body = render("connect.html", business=business.name, app=APP_NAME, token=token, options=Safe(options), csrf=csrf)
+    return page(f"Connect your Mercado Libre account to {business.name}", body)
 
 
 def confirm_page(business_name: str, seller: str, site_id: str, connect: Form, cancel: Form) -> str:
@@ -106,6 +107,7 @@ class Form:
     label: str
     fields: tuple[tuple[str, str], ...]
     secondary: bool = False
+    method: str = "post"
 
     def html(self) -> Safe:
         hidden = "".join(
@@ -113,7 +115,7 @@ class Form:
         )
         css = ' class="secondary"' if self.secondary else ""
         return Safe(
-            f'<form method="post" action="{escape(self.action)}">{hidden}'
+            f'<form method="{escape(self.method)}" action="{escape(self.action)}">{hidden}'
             f'<button type="submit"{css}>{escape(self.label)}</button></form>'
         )
 
@@ -157,7 +159,6 @@ def account_summary(account: MlAccount, business_name: str) -> str:
 def account_page(
     account: MlAccount,
     business_name: str,
-    token_expiry: datetime | None,
     reconnect: Form | None,
     disconnect: Form | None,
     activity: Activity | None = None,
@@ -176,10 +177,21 @@ def account_page(
         seller_id=str(account.seller_id),
         site=site_label(account.site_id),
         connected_at=_when(account.connected_at),
-        token_expiry=_when(token_expiry),
         last_notification=_since(activity.last_notification_at if activity else None),
         last_event=_since(activity.last_event_at if activity else None),
         actions=_forms(reconnect, disconnect),
         past_orders=past_orders or Safe(""),
     )
+    return page(heading, body)
+
+
+def disconnect_page(account: MlAccount, business_name: str, confirm: Form, keep: Form) -> str:
+    seller = f"{account.nickname} ({account.site_id})"
+    body = render("disconnect.html", seller=seller, business=business_name, app=APP_NAME, actions=_forms(confirm, keep))
+    return page(f"Disconnect {seller}?", body)
+
+
+def landing_page() -> str:
+    heading, message = LANDING
+    body = render("landing.html", heading=heading, message=message, seller=LANDING_SELLER, developer=LANDING_DEVELOPER)
     return page(heading, body)
