@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from worker.connect.i18n import language
 from worker.context import AppContext
 from worker.web import (
     backfill_routes,
@@ -24,7 +25,7 @@ MAX_BODY = 64 * 1024
 
 
 def create_app(context: AppContext) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[language])
     app[CONTEXT] = context
     app[INTAKE] = build_intake(context.db, context.redis, context.settings)
     app.on_response_prepare.append(secure_headers(context.settings))
