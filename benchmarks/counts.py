@@ -34,6 +34,9 @@ async def scrape(http: aiohttp.ClientSession, port: int) -> Counter[str]:
                 found[WORKER_SAMPLES[sample.name]] += int(sample.value)
             if sample.name == "meli_ml_requests_total":
                 found[f"GET {sample.labels['endpoint']}"] += int(sample.value)
+            if sample.name == "meli_job_seconds_count" and sample.labels.get("job") == "drain_seller":
+                # a drain that found its seller's drain held by another worker: the only wait between workers
+                found["drains" if sample.labels.get("outcome") == "done" else "lock waits"] += int(sample.value)
     return found
 
 

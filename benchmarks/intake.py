@@ -17,8 +17,8 @@ rounds' ratios, since the machine's speed drifts over a minute. The Lua script P
 notification with a fresh order id and `_id` per request, counts the 200 answers and keeps the inbox id each
 one returned. Afterwards it checks that every 200 is in the inbox: each returned id is a committed `pending`
 row, ids are unique, the rows not acknowledged are at most the requests still in flight when wrk stopped (wrk
-counts no answer it did not read), and every pending row has its job queued.
-Targets (issue 6): ours >= 50 % of bare throughput (median of the rounds), p99 < 50 ms (worst round).
+counts no answer it did not read), and the seller's drain is queued.
+Targets: ours >= 60 % of bare throughput (median of the rounds), p99 < 50 ms (worst round).
 `--record` appends to benchmarks/RESULTS.md.
 """
 
@@ -76,6 +76,7 @@ class Load:
     p90_ms: float
     p99_ms: float
     max_ms: float
+    statuses: str = ""  # the answers other than 200, by status code
     server_cpu: float | None = None
 
     @property
@@ -89,9 +90,10 @@ class Load:
             raise RuntimeError(f"wrk printed no result:\n{output}")
         v = {key: int(value) for key, value in (pair.split("=") for pair in found.group(1).split())}
         errors = v["connect"] + v["read"] + v["write"] + v["timeout"]
+        others = re.search(r"^OTHER (.*)$", output, re.MULTILINE)
         return cls(
             v["requests"], v["duration_us"] / 1e6, v["ok"], v["other"], errors,
-            v["p50"] / 1000, v["p90"] / 1000, v["p99"] / 1000, v["max"] / 1000,
+            v["p50"] / 1000, v["p90"] / 1000, v["p99"] / 1000, v["max"] / 1000, others[1] if others else "",
         )  # fmt: skip
 
 
@@ -101,7 +103,7 @@ class Check:
     ids_unique: bool
     committed: int  # of the acknowledged ids, rows in the inbox with status pending
     rows: int  # all inbox rows
-    queued: int  # jobs in the arq queue
+    queued: int  # jobs in the arq queue: the seller's drain, however many rows wait for it
     in_flight_bound: int
 
     @property
@@ -111,7 +113,7 @@ class Check:
             self.ids_unique
             and self.committed == self.acknowledged
             and 0 <= extra <= self.in_flight_bound
-            and self.queued == self.rows
+            and (self.queued >= 1 or self.rows == 0)
         )
 
 
@@ -209,7 +211,8 @@ def table(rounds: list[Round]) -> list[str]:
             cpu = f"{load.server_cpu:.0%}" if load.server_cpu is not None else "n/a"
             lines.append(
                 f"| {number} | {name} | {load.rate:,.0f} | {load.p50_ms:.2f} | {load.p90_ms:.2f} | "
-                f"{load.p99_ms:.2f} | {load.max_ms:.1f} | {load.other} | {load.errors} | {cpu} |"
+                f"{load.p99_ms:.2f} | {load.max_ms:.1f} | {load.other}{f' ({load.statuses})' if load.other else ''} | "
+                f"{load.errors} | {cpu} |"
             )
     return lines
 
@@ -220,12 +223,12 @@ def verdicts(rounds: list[Round], check: Check) -> list[str]:
     p99 = max(ours.p99_ms for _, ours in rounds)
     return [
         f"throughput ours/bare by round: {', '.join(f'{value:.0%}' for value in ratios)}; median {ratio:.0%} "
-        f"(target >= 50 %: {'met' if ratio >= 0.5 else 'NOT met'})",
+        f"(target >= 60 %: {'met' if ratio >= 0.6 else 'NOT met'})",
         f"p99 ours, worst round: {p99:.1f} ms (target < 50 ms: {'met' if p99 < 50 else 'NOT met'})",
         f"inbox check: {check.acknowledged} answered 200 (warm-ups included), {check.committed} of them committed "
         f"pending rows, ids unique: {check.ids_unique}; {check.rows} rows in all "
         f"({check.rows - check.acknowledged} answered after wrk stopped, bound {check.in_flight_bound}); "
-        f"{check.queued} jobs queued -> {'OK' if check.ok else 'FAILED'}",
+        f"the seller's drain queued: {check.queued >= 1} -> {'OK' if check.ok else 'FAILED'}",
     ]
 
 

@@ -110,24 +110,30 @@ class Run:
         ])  # fmt: skip
         await procs.wait_http(sandbox, f"{self.sandbox_url}/_sandbox")
         await self.connect()
-        env = procs.child_env(self.settings) | self.env_extra
+        self.env = procs.child_env(self.settings) | self.env_extra
         if args.event_loop:
-            env["MELI_EVENT_LOOP"] = args.event_loop
+            self.env["MELI_EVENT_LOOP"] = args.event_loop
         web = await self.group.start(
-            "web", [procs.MELI, "serve", "--host", procs.HOST, "--port", str(self.web_port)], env
+            "web", [procs.MELI, "serve", "--host", procs.HOST, "--port", str(self.web_port)], self.env
         )
-        self.metrics_ports = [procs.free_port() for _ in range(args.workers)]
-        workers = [
-            await self.group.start(
-                f"worker{n + 1}", [procs.MELI, "worker"], env | {"MELI_WORKER_METRICS_PORT": str(port)}
-            )
-            for n, port in enumerate(self.metrics_ports)
-        ]
+        workers = await self.start_workers(args.workers)
         await procs.wait_http(web, f"http://{procs.HOST}:{self.web_port}/healthz")
         await asyncio.sleep(2.0)  # the workers connect to Redis and run their start-up cron jobs
-        if args.profile:  # py-spy samples the first worker without pausing it; stopped after the drain
+        if args.profile and workers:  # py-spy samples the first worker without pausing it; stopped after the drain
             spy = [PY_SPY, "record", "--pid", str(workers[0].process.pid), "--nonblocking", "--format", "raw"]
             self.profiler = await self.group.start("py-spy", [*spy, "--rate", "200", "--output", str(args.profile)])
+
+    async def start_workers(self, count: int) -> list[procs.Child]:
+        """`count` more `meli worker` processes, each with its own /metrics port."""
+        ports = [procs.free_port() for _ in range(count)]
+        first = len(self.metrics_ports) + 1
+        self.metrics_ports += ports
+        return [
+            await self.group.start(
+                f"worker{first + n}", [procs.MELI, "worker"], self.env | {"MELI_WORKER_METRICS_PORT": str(port)}
+            )
+            for n, port in enumerate(ports)
+        ]
 
     async def stop_profiler(self) -> None:
         if self.profiler is not None and self.profiler.process.returncode is None:

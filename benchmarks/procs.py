@@ -235,7 +235,8 @@ def bench_settings(dsn: str, redis_url: str, queue: str, **overrides: object) ->
 
 
 def child_env(settings: Settings) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MELI_")}
+    # the caller's MELI_ settings stay out, but MELI_EVENT_LOOP, so loops can be compared
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MELI_") or key == "MELI_EVENT_LOOP"}
     keys = ",".join(key.get_secret_value() for key in settings.token_encryption_keys)
     env |= {
         "MELI_DATABASE_URL": settings.database_url,
@@ -253,6 +254,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         "MELI_WEBHOOK_SELLER_BURST": str(settings.webhook_seller_burst),
         "MELI_INBOX_MAX_PENDING_PER_SELLER": str(settings.inbox_max_pending_per_seller),
         "MELI_INTERNAL_PORT": str(settings.internal_port),
+        "MELI_WORKER_SHUTDOWN_SECONDS": "0",  # a benchmark's workers stop at once when it ends
     }
     return env
 

@@ -27,7 +27,7 @@ class AppContext:
 
 def build_context(settings: Settings) -> AppContext:
     """Create (not connect) every shared part; connections open lazily on first use."""
-    db, metrics = open_database(settings.database_url), Metrics()
+    db, metrics = open_database(settings.database_url, pool_size=settings.database_pool_size), Metrics()
     db.on_statement(metrics.db_statements.inc)
     return AppContext(
         settings=settings,

@@ -6,6 +6,7 @@ environment anywhere else.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -65,11 +66,21 @@ class Settings(BaseSettings):
     ml_seller_rate: float = Field(20.0, gt=0, description="ML requests per second per seller")
     track_delivered: bool = Field(False, description="Also emit order.delivered (opt-in)")
     track_products: bool = Field(False, description="Also emit product.purchased per order item (opt-in)")
+    database_pool_size: int = Field(
+        15, ge=1, le=200, description="PostgreSQL connections one process keeps (+5 at peaks); mind max_connections"
+    )
     worker_concurrency: int = Field(50, ge=1, le=1000, description="Jobs one worker process runs at once")
     event_loop: Literal["uvloop", "asyncio"] = Field(
         "uvloop", description="Event loop of `meli serve` and `meli worker` (uvloop when installed, else asyncio)"
     )
-    worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics port on 127.0.0.1; 0 = off")
+    worker_metrics_port: int = Field(9108, ge=0, le=65535, description="Worker /metrics and /healthz port; 0 = off")
+    worker_metrics_host: str = Field(
+        "127.0.0.1", description="Where the worker's /metrics and /healthz listen (0.0.0.0 in a container)"
+    )
+    worker_shutdown_seconds: int = Field(
+        25, ge=0, le=3600, description="On SIGTERM/SIGINT the worker takes no new job and lets running jobs finish "
+        "for this long, then cancels the rest (they are retried); 0: cancel at once"
+    )  # fmt: skip
     inbox_requeue_seconds: float = Field(
         60.0, gt=0, description="A seller whose due inbox rows wait this long lost its drain: the sweeper asks again"
     )
@@ -190,7 +201,7 @@ class Settings(BaseSettings):
 
     @property
     def allowed_networks(self) -> tuple[Network, ...]:
-        return tuple(ip_network(network, strict=False) for network in self.webhook_allowed_networks)
+        return _networks(tuple(self.webhook_allowed_networks))
 
     @property
     def public_origin(self) -> str:
@@ -267,3 +278,9 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"invalid {name}: {first['msg']}") from None
     settings.check_for_production()
     return settings
+
+
+@lru_cache(maxsize=16)
+def _networks(values: tuple[str, ...]) -> tuple[Network, ...]:
+    """Parsed once per list: every webhook request reads the allowed networks."""
+    return tuple(ip_network(network, strict=False) for network in values)

@@ -6,11 +6,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from aiohttp import web
 from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
-from prometheus_client import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 
 from worker import redis_keys
@@ -18,10 +16,10 @@ from worker.jobs.backfill import bulk_crons, bulk_functions
 from worker.jobs.catchup import catch_up_seller
 from worker.jobs.deps import build_deps, close_deps, job_deps
 from worker.jobs.drain import drain_seller
+from worker.jobs.probes import serve_probes
 from worker.jobs.refetch import refetch_order, sweep_refetches
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
 from worker.logs import get_logger
-from worker.metrics import Metrics
 from worker.pipeline.queue import CATCH_UP, DRAIN_SELLER, REFETCH_ORDER, deserialize, serialize
 from worker.settings import Settings
 from worker.tokens import refresh_expiring
@@ -42,27 +40,10 @@ def _startup(settings: Settings) -> Any:
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["deps"] = build_deps(settings)
         if settings.worker_metrics_port:
-            ctx["metrics_server"] = await _serve_metrics(ctx["deps"].app.metrics, settings.worker_metrics_port)
+            ctx["metrics_server"] = await serve_probes(ctx["deps"].app)
         log.info("worker.started", queue=settings.queue_name)
 
     return on_startup
-
-
-async def _serve_metrics(metrics: Metrics, port: int) -> web.AppRunner | None:
-    async def handler(_request: web.Request) -> web.Response:
-        return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    app = web.Application()
-    app.router.add_get("/metrics", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-    except OSError as exc:  # another worker on this host has it: run without, say so
-        await runner.cleanup()
-        log.warning("worker.metrics.unavailable", port=port, error=exc.strerror)
-        return None
-    return runner
 
 
 async def refresh_tokens(ctx: dict[str, Any]) -> int:
@@ -81,9 +62,10 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
-    """Run arq until stopped (SIGINT/SIGTERM). arq's loop ends when Redis goes away; a long-running worker then
-    starts again after a pause (1 s, doubling to 30 s) rather than exiting, so a Redis restart needs no
-    supervisor. `burst` runs end on the error."""
+    """Run arq until stopped. On SIGINT/SIGTERM it takes no new job, lets the running ones finish for
+    MELI_WORKER_SHUTDOWN_SECONDS, cancels the rest (arq retries them later) and closes. arq's loop ends when Redis
+    goes away; a long-running worker then starts again after a pause (1 s, doubling to 30 s) rather than exiting,
+    so a Redis restart needs no supervisor. `burst` runs end on the error."""
     pause = 1.0
     while True:
         worker = build_worker(settings, burst=burst)
@@ -124,6 +106,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         on_shutdown=_shutdown,
         burst=burst,
         handle_signals=handle_signals,
+        job_completion_wait=settings.worker_shutdown_seconds,  # SIGTERM: no new jobs, running ones get this long
         max_jobs=settings.worker_concurrency,
         poll_delay=0.1,  # how soon a new job is seen when the queue was empty
         keep_result=60,

@@ -31,7 +31,7 @@ from worker.pipeline.sync import (
     order_write,
     report_of,
 )
-from worker.store.models import InboxRow
+from worker.store.inbox_batch import TakenRow
 from worker.store.profiles import order_references_for_shipments
 from worker.store.refetch import record_gap
 from worker.store.synced import write_orders
@@ -57,7 +57,7 @@ class Group:
 
     kind: Kind
     resource_id: str
-    rows: list[InboxRow]
+    rows: list[TakenRow]
     budget: int  # failed ML calls its rows may still cost
     resolved: Resolved | None = None
     error: MeliError | None = None  # of its resolution
@@ -104,7 +104,7 @@ class OrderWork:
         return Known(order=docs[0] if docs else None, claims=notified_claims_only, extra_claims=claims)
 
 
-def groups_of(rows: list[InboxRow], attempt_budget: int) -> list[Group]:
+def groups_of(rows: list[TakenRow], attempt_budget: int) -> list[Group]:
     groups: dict[tuple[str, str], Group] = {}
     for row in rows:
         assert row.kind is not None and row.resource_id is not None

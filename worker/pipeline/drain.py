@@ -38,12 +38,12 @@ from worker.pipeline.queue import FLAG_SECONDS, follow_up_drain
 from worker.pipeline.reactions import Reaction, backoff, reaction_to
 from worker.pipeline.sync import SyncTarget
 from worker.store.accounts import get_account
-from worker.store.inbox_batch import Closing, close_rows, next_due, release_taken, take_batch
-from worker.store.models import AccountStatus, InboxRow, InboxStatus, MlAccount, utcnow
+from worker.store.inbox_batch import Closing, TakenRow, close_rows, next_due, release_taken, take_batch
+from worker.store.models import AccountStatus, InboxStatus, MlAccount, utcnow
 
 log = get_logger(__name__)
 LOCK_SECONDS = 15
-POLL_SECONDS = 0.02  # between takes while rows come
+POLL_SECONDS = 0.05  # between takes while rows come
 MAX_BATCHES = 4  # batches in flight at once
 FLAG_REFRESH_SECONDS = 5.0
 LOOK_SECONDS = 1.0  # a drain with batches in flight reads the inbox at least this often
@@ -163,7 +163,7 @@ class Stream:
             await self.p.redis.set(key, self.token, ex=FLAG_SECONDS)
             self.flagged_at = now
 
-    async def _batch(self, rows: list[InboxRow]) -> None:
+    async def _batch(self, rows: list[TakenRow]) -> None:
         closings = await work_batch(self.p, self.account, rows, self.shared)
         await close_rows(self.p.db, closings)
         self.report.batches += 1
@@ -179,7 +179,7 @@ async def _follow_up(p: Pipeline, account_id: int) -> None:
         await follow_up_drain(p.redis, account_id, defer=wait if wait > 0 else None)
 
 
-async def work_batch(p: Pipeline, account: MlAccount | None, rows: list[InboxRow], shared: Shared) -> list[Closing]:
+async def work_batch(p: Pipeline, account: MlAccount | None, rows: list[TakenRow], shared: Shared) -> list[Closing]:
     if account is None or account.id is None or account.status != AccountStatus.ACTIVE.value:
         return _unworkable(account, rows)
     if await hand_to_catchup(p, account.id, rows):
@@ -195,14 +195,14 @@ async def work_batch(p: Pipeline, account: MlAccount | None, rows: list[InboxRow
     return [closing for group in groups for closing in closings_of(p, group)]
 
 
-def _unworkable(account: MlAccount | None, rows: list[InboxRow]) -> list[Closing]:
+def _unworkable(account: MlAccount | None, rows: list[TakenRow]) -> list[Closing]:
     if account is not None and account.status == AccountStatus.NEEDS_REAUTH.value:
         return [_close(row, InboxStatus.PARKED, "seller is needs_reauth") for row in rows]
     reason = f"seller is {account.status if account is not None else 'gone'}"
     return [_close(row, InboxStatus.IGNORED, reason) for row in rows]
 
 
-def _close(row: InboxRow, status: InboxStatus, reason: str | None, failed: int = 0) -> Closing:
+def _close(row: TakenRow, status: InboxStatus, reason: str | None, failed: int = 0) -> Closing:
     assert row.id is not None
     return Closing(row.id, status, reason[:500] if reason else None, failed)
 
@@ -222,7 +222,7 @@ def closings_of(p: Pipeline, group: Group) -> list[Closing]:
     return [_close(row, status or InboxStatus.FAILED, str(error), group.failed_calls) for row in group.rows]
 
 
-def _retry(p: Pipeline, group: Group, row: InboxRow, error: MeliError) -> Closing:
+def _retry(p: Pipeline, group: Group, row: TakenRow, error: MeliError) -> Closing:
     tries, failed = row.attempts + 1, group.failed_calls
     if tries < p.rules.max_tries and group.budget - failed > 0:
         assert row.id is not None

@@ -17,7 +17,7 @@ from worker import redis_keys
 from worker.logs import get_logger
 from worker.pipeline.parts import Pipeline
 from worker.pipeline.queue import enqueue_catchup
-from worker.store.models import InboxRow
+from worker.store.inbox_batch import TakenRow
 from worker.store.throttled import throttle_rows
 
 log = get_logger(__name__)
@@ -63,7 +63,7 @@ async def suspected(p: Pipeline, account_id: int) -> bool:
     return bool(await p.redis.exists(_keys(p, account_id)[1]))
 
 
-async def hand_to_catchup(p: Pipeline, account_id: int, rows: Sequence[InboxRow]) -> bool:
+async def hand_to_catchup(p: Pipeline, account_id: int, rows: Sequence[TakenRow]) -> bool:
     """When the seller is under suspicion: the rows go to its catch-up. True when handed."""
     if not await suspected(p, account_id):
         return False

@@ -24,7 +24,8 @@ class Rules:
     release_per_catchup: int  # throttled rows a catch-up gives back their own fetch
     waiting_after: float  # a due row older than this lost its drain: the sweeper asks for one
     batch_size: int = 200  # rows a drain loads at a time
-    drain_seconds: float = 20.0  # a drain yields after this long (a follow-up continues) so others get a turn
+    drain_seconds: float = 5.0  # a drain yields after this long and a follow-up job continues: any worker may
+    # take that job, so drains spread over the workers and other sellers get their turn
     concurrency: int = 64  # orders one batch syncs at the same time
     refetch_first_pause: float = 60.0
     refetch_max_attempts: int = 8

@@ -89,6 +89,13 @@ async def count_by_status(db: Database) -> dict[str, int]:
         return {status: int(count) for status, count in (await session.exec(statement)).all()}
 
 
+async def count_pending(db: Database) -> int:
+    """Pending rows (due now or waiting for a retry): one count over the (status, id) index."""
+    statement = select(func.count()).where(col(InboxRow.status) == InboxStatus.PENDING.value)
+    async with db.transaction() as session:
+        return int((await session.exec(statement)).one())
+
+
 async def oldest_pending_age(db: Database) -> float:
     """Seconds since the oldest pending row was received (0 when nothing is pending)."""
     statement = select(func.min(col(InboxRow.received_at))).where(col(InboxRow.status) == InboxStatus.PENDING.value)

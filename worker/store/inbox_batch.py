@@ -31,8 +31,28 @@ def _due(table: Any, now: datetime) -> Any:
     return (table.c.status == PENDING) & or_(table.c.due_at.is_(None), table.c.due_at <= now)
 
 
-async def take_batch(db: Database, account_id: int, token: str, limit: int) -> list[InboxRow]:
-    """Take the seller's oldest due rows nobody works on (`taken_by` = `token`); oldest first."""
+@dataclass(frozen=True, slots=True)
+class TakenRow:
+    """What a drain reads of an inbox row it took: which resource it names, how often it was tried."""
+
+    id: int
+    kind: str | None
+    resource_id: str | None
+    origin: str
+    attempts: int
+    ml_failures: int
+    received_at: datetime
+
+
+@cache
+def _taken_columns() -> tuple[Any, ...]:
+    table = _inbox()
+    return tuple(table.c[name] for name in TakenRow.__slots__)
+
+
+async def take_batch(db: Database, account_id: int, token: str, limit: int) -> list[TakenRow]:
+    """Take the seller's oldest due rows nobody works on (`taken_by` = `token`); oldest first. Only the columns
+    a drain reads come back (not the body)."""
     table = _inbox()
     free = (
         select(table.c.id)
@@ -41,10 +61,10 @@ async def take_batch(db: Database, account_id: int, token: str, limit: int) -> l
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    statement = update(table).where(table.c.id.in_(free.scalar_subquery())).values(taken_by=token).returning(table)
+    taken = update(table).where(table.c.id.in_(free.scalar_subquery())).values(taken_by=token)
     async with db.connect(autocommit=True) as conn:
-        rows = [InboxRow(**row) for row in (await conn.execute(statement)).mappings()]
-    return sorted(rows, key=lambda row: row.id or 0)
+        rows = [TakenRow(*row) for row in await conn.execute(taken.returning(*_taken_columns()))]
+    return sorted(rows, key=lambda row: row.id)
 
 
 async def release_taken(db: Database, account_id: int) -> int:
