@@ -86,6 +86,8 @@ def keys(body: dict[str, Any]) -> list[str]:
         (f"order={ORDER}&action=order.confirmed", ["e1", "e3"]),
         ("tracked_since=2026-11-20T14:04:13.500Z&tracked_until=2026-11-20T14:06:13.500Z", ["e2", "e5"]),
         ("tracked_since=2026-11-20T09:04:13.500-05:00", ["e2", "e4", "e5"]),
+        ("tracked_since=2026-11-20t14:04:13.500z", ["e2", "e4", "e5"]),  # RFC 3339 allows lower-case t and z
+        ("tracked_since=2026-11-20T15:04:13.500+01:00", ["e2", "e4", "e5"]),  # `+` unencoded reads as a space
     ],
 )
 async def test_filters_are_honoured(client: Client, context: AppContext, query: str, expected: list[str]) -> None:

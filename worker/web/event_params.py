@@ -21,7 +21,10 @@ KNOWN = (
 )
 REFERENCE = re.compile(r"[0-9]{1,19}")
 CURSOR = re.compile(r"([0-9]{8}T[0-9]{12})-([0-9]{1,18})")
-RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})")
+UNENCODED_PLUS = re.compile(r" ([0-9]{2}:[0-9]{2})$")
+RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})", re.IGNORECASE
+)
 
 
 class BadQuery(ValueError):
@@ -48,10 +51,11 @@ def _number(name: str, raw: str, lowest: int, highest: int) -> int:
 
 
 def _moment(name: str, raw: str) -> datetime:
+    raw = UNENCODED_PLUS.sub(r"+\1", raw)  # a `+01:00` sent without %2B arrives as ` 01:00`
     if not RFC3339.fullmatch(raw):
         raise BadQuery(f"{name} must be an RFC 3339 time with a zone, e.g. 2026-03-01T00:00:00Z")
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return datetime.fromisoformat(raw.upper().replace("Z", "+00:00"))
     except ValueError:
         raise BadQuery(f"{name} is not a real date and time") from None
 
