@@ -111,15 +111,16 @@ async def then_replay_restores_exactly_a_deleted_event(case: Case) -> None:
     async with world.context.db.transaction() as session:
         await session.exec(delete(EventRow).where(col(EventRow.dedupe_key) == key))
 
-    first = await meli(world, "replay", "--account", str(case.seller_id), "--json")
-    second = await meli(world, "replay", "--json")
+    first = await meli(world, "replay", "--account", str(case.account_id), "--json")
+    second = await meli(world, "replay", "--seller", str(case.seller_id), "--json")
+    old_style = await meli(world, "replay", "--account", str(case.seller_id), "--json")  # a seller id still works
     second_text = await meli(world, "replay")
 
     assert (first.exit_code, json.loads(first.stdout)) == (
         0,
         {"accounts": 1, "orders": orders, "events_added": 1, "added_keys": [key], "problems": []},
     )
-    assert json.loads(second.stdout)["events_added"] == 0
+    assert json.loads(second.stdout)["events_added"] == json.loads(old_style.stdout)["events_added"] == 0
     assert second_text.stdout == f"replayed {orders} orders of 1 account: 0 events added, 0 problems\n"
     assert await world.stored(case.business_id) == before == oracle_view(await world.expected(case.seller_id))
     async with world.context.db.transaction() as session:
