@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: demo test lint typecheck pytest services clean
+.PHONY: demo test lint typecheck pytest services clean catalogs
 
 $(STAMP): pyproject.toml constraints.txt sandboxes/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ pytest: $(STAMP)
 .PHONY: chaos
 chaos: $(STAMP)
 	$(BIN)/python benchmarks/chaos.py
+
+# The pages' translations: extract the marked texts, merge them into each language's .po, compile the .mo files.
+LOCALES_DIR := worker/connect/locales
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ --no-location --omit-header -o $(LOCALES_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALES_DIR) -D messages --statistics
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

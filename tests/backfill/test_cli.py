@@ -72,7 +72,7 @@ async def _disconnected_seller(settings: Settings) -> int:
 
 
 def test_bad_input_is_one_line_and_exit_2_or_1(settings: Settings) -> None:
-    asyncio.run(_disconnected_seller(settings))
+    account_id = asyncio.run(_disconnected_seller(settings))
     env = {"MELI_DATABASE_URL": settings.database_url, "MELI_REDIS_URL": settings.redis_url}
     runner = CliRunner(env=env)
 
@@ -89,10 +89,18 @@ def test_bad_input_is_one_line_and_exit_2_or_1(settings: Settings) -> None:
     assert reversed_range[2].endswith(
         "\nError: --since 2026-02-01T00:00:00.000Z is not before --until 2026-01-01T00:00:00.000Z\n"
     )
-    assert meli_here("--account", "999") == (1, "", "error: no connected account for seller 999\n")
-    assert meli_here("--account", str(SELLER)) == (
-        1, "", f"error: seller {SELLER} is disconnected: connect it again first\n"
+    assert meli_here("--account", "999") == (
+        1, "", "error: no account 999 (the number on the account page; use --seller for an ML id)\n"
     )  # fmt: skip
+    assert meli_here("--seller", "999") == (1, "", "error: no connected account for seller 999\n")
+    disconnected = f"error: account {account_id} (seller {SELLER}) is disconnected: connect it again first\n"
+    assert meli_here("--account", str(account_id)) == (1, "", disconnected)
+    assert meli_here("--seller", str(SELLER)) == (1, "", disconnected)
+    assert meli_here("--account", str(SELLER)) == (1, "", disconnected)  # an ML seller id is still understood
+    for both_or_neither in (("--account", "1", "--seller", str(SELLER)), ()):
+        code, _, err = meli_here(*both_or_neither)
+        assert code == 2
+        assert "Error: give exactly one of --account N (the account number) or --seller SELLER_ID" in err
 
 
 async def test_progress_bar_ctrl_c_and_resume_end_equal_to_the_oracle(settings: Settings) -> None:
@@ -106,20 +114,21 @@ async def test_progress_bar_ctrl_c_and_resume_end_equal_to_the_oracle(settings: 
         (seller,) = await world.sellers()
         business_id, account_id = await world.connect(seller["id"], seller["site_id"])
 
-        first = await start_meli(world, "backfill", "--account", str(seller["id"]))
+        first = await start_meli(world, "backfill", "--account", str(account_id))
         await wait_until(lambda: started(world, account_id))
         first.send_signal(signal.SIGINT)
         _, interrupted = await asyncio.wait_for(first.communicate(), 30)
         await world.control("PUT", "/_sandbox/faults", {"latency_ms": 0})
-        code, out, err = await meli(world, "backfill", "--account", str(seller["id"]))
+        code, out, err = await meli(world, "backfill", "--seller", str(seller["id"]))
 
         assert first.returncode == 130
         assert interrupted.decode().splitlines()[-1] == "interrupted: progress is saved; run the same command to resume"
         (run,) = await runs_of(world.context.db, account_id)
         assert (code, run.phase, run.status, run.orders_failed) == (0, "manual", "done", 0)
         assert out == (
-            f"backfill of seller {seller['id']} done: {run.orders_done} orders, 0 skipped, {run.events_added} new "
-            f"events, {run.api_calls} API calls ({run.api_calls / run.orders_done:.2f} per order)\n"
+            f"backfill of account {account_id} (seller {seller['id']}) done: {run.orders_done} orders, 0 skipped, "
+            f"{run.events_added} new events, {run.api_calls} API calls "
+            f"({run.api_calls / run.orders_done:.2f} per order)\n"
         )
         assert "manual" in err and f"{run.orders_done}/{run.orders_done}" in err and "events" in err
         assert await world.stored(business_id) == oracle_view(await world.expected(seller["id"]))

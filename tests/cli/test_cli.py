@@ -87,6 +87,18 @@ def test_unreachable_database_is_one_line_with_masked_password(tmp_path: Path) -
             1,
             "error: country: 'COL' is not a two-letter country code",
         ),
+        (
+            ("business", "create", "X", "--country", "ZZ"),
+            1,
+            "error: country: 'ZZ' has no Mercado Libre site; use one of AR, BR, CL, CO, EC, MX, PE, UY, VE\n",
+        ),
+        (("events", "--business", "999"), 1, "error: no business 999 (`meli business create` prints the ids)\n"),
+        (
+            ("explain", "abc"),
+            2,
+            "Error: Invalid value for 'ORDER_ID': 'abc' is not an order number: give the Mercado Libre order id in "
+            "digits, e.g. 2000001234\n",
+        ),
         (("business", "create"), 2, "Error: Missing argument 'NAME'."),
         (("events", "--limit", "0"), 2, "Error: Invalid value for '--limit'"),
         (("teleport",), 2, "Error: No such command 'teleport'."),
@@ -116,6 +128,19 @@ def test_production_refuses_placeholders_and_sqlite(tmp_path: Path) -> None:
     )
 
 
+def test_help_lists_whole_summaries_within_80_columns() -> None:
+    result = CliRunner().invoke(cli, ["--help"], prog_name="meli", terminal_width=80)
+    listed = result.output.split("Commands:\n")[1]
+
+    assert result.exit_code == 0 and "..." not in listed
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert (
+        "  explain       Print an order's whole story: notifications received, documents\n"
+        "                fetched, events stored with the rule behind each, and why an\n"
+        "                expected event is absent.\n"
+    ) in listed
+
+
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_has_help(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"], prog_name="meli")
@@ -136,9 +161,11 @@ def test_demo_plays_a_scenario_and_matches_the_oracle(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    queue = lines[0].split("queue ")[1].split(")")[0]
     assert lines[0] == (
         f"meli demo: web http://127.0.0.1:{web_port} (/healthz), sandbox http://127.0.0.1:{sandbox_port} "
-        f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused), database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
+        f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused, queue {queue}), "
+        f"database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
     )
     assert "result: exact match" in lines
     assert lines[-1] == "hellotext: exact match"
@@ -171,3 +198,20 @@ async def test_events_follow_prints_events_as_they_are_stored(sqlite_env: dict[s
         await db.close()
 
     assert [json.loads(line)["dedupe_key"] for line in (first, second)] == ["first", "second"]
+
+
+def test_a_missing_or_unmigrated_database_says_run_migrate_and_creates_no_file(tmp_path: Path) -> None:
+    missing = meli("events", cwd=tmp_path)
+    (tmp_path / "empty.db").touch()
+    empty = meli("events", env={"MELI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}, cwd=tmp_path)
+
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        "error: no database at ./meli.db: run `meli migrate` to create it, or set MELI_DATABASE_URL "
+        "(`meli demo` prints the one it uses)\n",
+    )
+    assert (empty.returncode, empty.stderr) == (
+        1,
+        f"error: database sqlite+aiosqlite:///{tmp_path / 'empty.db'} has no tables yet: run `meli migrate` first\n",
+    )
+    assert sorted(os.listdir(tmp_path)) == ["empty.db"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.connect.conftest import Browser, Stack, fetch, open_browser
+from tests.connect.conftest import Browser, Stack, fetch, form_field, open_browser
 from worker.store.accounts import get_account, load_tokens, set_account_status
 from worker.store.businesses import create_business
 from worker.store.models import AccountStatus
@@ -98,7 +98,13 @@ async def test_disconnect_needs_the_csrf_token_of_this_session(stack: Stack, bro
     assert [without.status, forged.status, foreign.status] == [403, 403, 403]
     assert "<h1>This form has expired</h1>" in without.text
     assert still is not None and still.status == "active"
-    done = await browser.post(f"/accounts/{account_id}/disconnect", data={"csrf": csrf_of(page.text)})
+    assert "Access valid until" not in page.text  # the 6-hour token expiry is internal, not the connection's
+    asked = await browser.post(f"/accounts/{account_id}/disconnect", data={"csrf": csrf_of(page.text)})
+    not_yet = await get_account(stack.context.db, account_id)
+    assert asked.status == 200 and "<h1>Disconnect " in asked.text and "Keep it connected" in asked.text
+    assert not_yet is not None and not_yet.status == "active"
+    confirmed = {"csrf": form_field(asked.text, "csrf"), "confirmed": form_field(asked.text, "confirmed")}
+    done = await browser.post(f"/accounts/{account_id}/disconnect", data=confirmed)
     after = await browser.get(done.location)
     account = await get_account(stack.context.db, account_id)
     assert done.status == 303 and done.location == f"/accounts/{account_id}"

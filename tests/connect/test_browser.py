@@ -66,12 +66,20 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
         status = await page.locator("dd.status-active").inner_text()
         past_orders = await page.locator("ul.import").inner_text()
         await page.locator("main").screenshot(path=str(ARTIFACTS / "connect-done.png"))
+        details = await page.locator("dl").inner_text()
+        await page.get_by_role("button", name="Disconnect").click()
+        asked = await page.get_by_role("heading", level=1).inner_text()
+        await page.get_by_role("button", name="Keep it connected").click()
+        kept = await page.get_by_role("heading", level=1).inner_text()
         await browser.close()
 
-    assert connect_title == "Connect Mercado Libre to Tienda Uno"
+    assert connect_title == "Connect your Mercado Libre account to Tienda Uno"
     assert site == "MCO"
     assert done == f"Connected as {seller['nickname']} (MCO)"
     assert status == "Active"
     assert past_orders.splitlines() == ["Recent orders: waiting to start", "Older orders: waiting to start"]
     assert clicks.on_our_pages == 1
+    assert "Access valid until" not in details
+    assert asked == f"Disconnect {seller['nickname']} (MCO)?"
+    assert kept == done
     assert (ARTIFACTS / "connect-done.png").stat().st_size > 10_000

@@ -22,6 +22,9 @@ async def test_connect_page_names_the_business_and_preselects_its_country(stack:
     assert page.status == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert "<strong>Tienda Uno</strong>" in page.text
+    assert heading(page.text) == "Connect your Mercado Libre account to Tienda Uno"
+    assert "<h2>What meli-events will receive</h2>" in page.text  # the application receiving the data is named
+    assert "lets <strong>meli-events</strong> read your sales, and meli-events passes each change on to" in page.text
     assert re.findall(r"<option [^>]*selected>([^<]*)", page.text) == ["Colombia (MCO)"]
     assert '<label for="site">' in page.text and '<select id="site" name="site">' in page.text
     assert re.findall(r"<button[^>]*>([^<]*)</button>", page.text) == ["Connect Mercado Libre"]
@@ -127,13 +130,16 @@ async def test_missing_forged_and_replayed_state_are_refused(stack: Stack, brows
     forged = await browser.get("/oauth/callback", params={"code": code, "state": "A" * 43})
     odd = await browser.get("/oauth/callback", params={"code": code, "state": "../../x"})
     first = await browser.back(callback)
-    replayed = await browser.back(callback)
+    replayed = await browser.back(callback)  # Back, then Allow again: the account is connected in this browser
+    async with open_browser(stack) as other:
+        replayed_elsewhere = await other.back(callback)
 
-    for page in (missing, forged, odd, replayed):
+    for page in (missing, forged, odd, replayed_elsewhere):
         assert page.status == 400
         assert heading(page.text) == "This sign-in is no longer valid"
         assert "Traceback" not in page.text
-    assert first.status == 303
+    assert first.status == replayed.status == 303
+    assert replayed.location == first.location and first.location.startswith("/accounts/")
 
 
 async def test_an_expired_state_is_refused(stack: Stack, browser: Browser) -> None:
@@ -231,3 +237,13 @@ async def test_ml_down_at_the_callback_shows_a_retry_page_and_stores_nothing(sta
     assert down.status == 502 and heading(down.text) == "Mercado Libre did not answer"
     assert "Try again" in down.text
     assert await list_accounts(stack.context.db, stack.business_id) == []
+
+
+async def test_the_root_is_a_landing_page_that_points_sellers_and_integrators_on(browser: Browser) -> None:
+    page = await browser.get("/")
+
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert heading(page.text) == "meli-events"
+    assert "Open the connect link the business sent you" in page.text
+    assert '<a href="/docs">/docs</a>' in page.text
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")

@@ -35,6 +35,16 @@ def test_product_wheel_holds_no_sandbox_module(product_wheel: zipfile.ZipFile) -
     assert [name for name in names if "sandbox" in name] == []
 
 
+def test_product_wheel_carries_the_page_templates_and_translations(product_wheel: zipfile.ZipFile) -> None:
+    names = set(product_wheel.namelist())
+
+    assert {
+        "worker/connect/templates/layout.html",
+        "worker/connect/locales/es/LC_MESSAGES/messages.mo",
+        "worker/connect/locales/pt_BR/LC_MESSAGES/messages.mo",
+    } <= names
+
+
 def test_product_wheel_does_not_ask_for_the_sandboxes(product_wheel: zipfile.ZipFile) -> None:
     (metadata,) = [name for name in product_wheel.namelist() if name.endswith(".dist-info/METADATA")]
     requires = [line for line in product_wheel.read(metadata).decode().splitlines() if line.startswith("Requires-Dist")]

@@ -32,9 +32,9 @@ class Case:
     shipment_id: str
 
 
-async def meli(world: World, *args: str) -> Result:
+async def meli(world: World, *args: str, columns: int | None = None) -> Result:
     """Run the real CLI against the world's database (in a thread: the CLI runs its own event loop)."""
-    env = {"MELI_DATABASE_URL": world.settings.database_url}
+    env = {"MELI_DATABASE_URL": world.settings.database_url, "COLUMNS": None if columns is None else str(columns)}
     return await asyncio.to_thread(CliRunner().invoke, cli, list(args), env=env)
 
 
@@ -99,6 +99,9 @@ async def then_explain_lists_the_events_of_a_processed_order(case: Case) -> None
     for action, tracked_at, amount, key, origin in expected:
         assert [action, tracked_at, amount, "ARS", key, origin] in [line.split() for line in lines]
     assert any(line.startswith("  order.shipped: the order's shipment is shipped or delivered") for line in lines)
+    narrow = await meli(case.world, "explain", case.order_id, columns=80)
+    assert narrow.exit_code == 0 and "Events stored (2)" in narrow.stdout
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
 
 
 async def then_replay_restores_exactly_a_deleted_event(case: Case) -> None:
@@ -108,15 +111,16 @@ async def then_replay_restores_exactly_a_deleted_event(case: Case) -> None:
     async with world.context.db.transaction() as session:
         await session.exec(delete(EventRow).where(col(EventRow.dedupe_key) == key))
 
-    first = await meli(world, "replay", "--account", str(case.seller_id), "--json")
-    second = await meli(world, "replay", "--json")
+    first = await meli(world, "replay", "--account", str(case.account_id), "--json")
+    second = await meli(world, "replay", "--seller", str(case.seller_id), "--json")
+    old_style = await meli(world, "replay", "--account", str(case.seller_id), "--json")  # a seller id still works
     second_text = await meli(world, "replay")
 
     assert (first.exit_code, json.loads(first.stdout)) == (
         0,
         {"accounts": 1, "orders": orders, "events_added": 1, "added_keys": [key], "problems": []},
     )
-    assert json.loads(second.stdout)["events_added"] == 0
+    assert json.loads(second.stdout)["events_added"] == json.loads(old_style.stdout)["events_added"] == 0
     assert second_text.stdout == f"replayed {orders} orders of 1 account: 0 events added, 0 problems\n"
     assert await world.stored(case.business_id) == before == oracle_view(await world.expected(case.seller_id))
     async with world.context.db.transaction() as session:

@@ -21,7 +21,21 @@ from worker.cli import (
 from worker.cli.common import CliState
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class WholeSummaries(click.Group):
+    """Lists each command with its whole first sentence, wrapped, instead of click's cut at the line's end."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=WholeSummaries, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="meli")
 @click.option("--env-file", type=click.Path(dir_okay=False), help="Read settings from this file instead of ./.env.")
 @click.pass_context

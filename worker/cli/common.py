@@ -7,9 +7,12 @@ import json
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from connectors.errors import MeliError
 from worker.logs import configure_logging
@@ -32,6 +35,23 @@ class CliState:
             self._settings = load_settings(**overrides)
             configure_logging(self._settings.log_level, self._settings.log_format)
         return self._settings
+
+
+def existing_database(settings: Settings) -> str:
+    """The database URL, refused with a hint when it names a SQLite file that does not exist yet (opening it
+    would leave an empty file behind). `meli migrate` creates it."""
+    url = settings.database_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # open_database says what is wrong with it
+    path = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" and not Path(path).exists():
+        raise MeliError(
+            f"no database at {path}: run `meli migrate` to create it, or set MELI_DATABASE_URL "
+            "(`meli demo` prints the one it uses)"
+        )
+    return url
 
 
 def fail(message: str) -> None:

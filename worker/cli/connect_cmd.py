@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from connectors.errors import NotFoundError
-from worker.cli.common import CliState, guarded, run
+from worker.cli.common import CliState, existing_database, guarded, run
 from worker.connect.links import ConnectLink, ConnectLinks, check_site
 from worker.settings import Settings
 from worker.store.businesses import get_business
@@ -19,7 +19,7 @@ pass_state = click.make_pass_decorator(CliState)
 
 def _issue(settings: Settings, business_id: int, site_id: str | None, kind: LinkKind) -> ConnectLink:
     async def go() -> ConnectLink:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             if await get_business(db, business_id) is None:
                 raise NotFoundError(f"no business {business_id} (create one with `meli business create`)")

@@ -3,12 +3,16 @@ machine's Redis or an embedded one."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
 import click
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from worker.cli.common import CliState, guarded, run
+from worker.demo.handoff import clean_queue
 from worker.demo.run import DemoOptions, play
 from worker.demo.services import ensure_redis
 from worker.logs import configure_logging
@@ -28,7 +32,7 @@ async def _fresh_database(url: str) -> None:
         await db.close()
 
 
-async def _run(settings: Settings, options: DemoOptions, database: Path) -> int:
+async def _run(settings: Settings, options: DemoOptions, database: Path, queue: str) -> int:
     for leftover in database.parent.glob(database.name + "*"):
         leftover.unlink()
     settings = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{database}"})
@@ -39,13 +43,22 @@ async def _run(settings: Settings, options: DemoOptions, database: Path) -> int:
             "ml_app_rate": max(settings.ml_app_rate, 1000.0),
             "ml_seller_rate": max(settings.ml_seller_rate, 500.0),
         }
-        queue = f"meli:demo:{uuid.uuid4().hex[:8]}"
         # The sandbox's documents that failed (its faults) are fetched again within seconds, not minutes.
         pace = {"refetch_first_pause_seconds": min(settings.refetch_first_pause_seconds, 2.0)}
         settings = settings.model_copy(
             update={"redis_url": redis_url, "queue_name": queue, "worker_metrics_port": 0} | budget | pace
         )
         return await play(settings, options, how)
+
+
+async def _clean(redis_url: str, queue: str) -> None:
+    client = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        await clean_queue(client, queue)
+    except (RedisError, OSError):
+        pass  # Redis is gone: nothing of ours is left to clean
+    finally:
+        await client.aclose()
 
 
 @click.command()
@@ -83,7 +96,12 @@ def demo(
         orders=orders, sellers=sellers, seed=seed, rate=rate, sandbox_port=sandbox_port,
         exit_when_done=exit_when_done, faults=FAULTS if faults else {},
     )  # fmt: skip
-    raise SystemExit(run(lambda: _run(settings, options, database.resolve())))
+    queue = f"meli:demo:{uuid.uuid4().hex[:8]}"
+    try:
+        code = run(lambda: _run(settings, options, database.resolve(), queue))
+    finally:  # also after Ctrl-C, once every task of the demo has stopped: its queue and keys go with it
+        asyncio.run(_clean(settings.redis_url, queue))
+    raise SystemExit(code)
 
 
 COMMANDS: tuple[click.Command, ...] = (demo,)

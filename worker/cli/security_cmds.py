@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from connectors.errors import NotFoundError
-from worker.cli.common import CliState, guarded, run
+from worker.cli.common import CliState, existing_database, guarded, run
 from worker.cli.store_cmds import business
 from worker.context import app_context
 from worker.store.businesses import new_signing_salt, rotate_api_key
@@ -31,7 +31,7 @@ def business_rotate_key(state: CliState, business_id: int) -> None:
     settings = guarded(state.settings)
 
     async def go() -> str:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             api_key = await rotate_api_key(db, business_id)
         finally:
@@ -52,7 +52,7 @@ def business_revoke(state: CliState, business_id: int) -> None:
     settings = guarded(state.settings)
 
     async def go() -> int:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             if not await new_signing_salt(db, business_id):
                 raise _missing(business_id)

@@ -7,8 +7,9 @@ import secrets
 
 import click
 
-from worker.cli.common import CliState, echo_json, guarded, run
-from worker.store.businesses import create_business
+from connectors.errors import NotFoundError
+from worker.cli.common import CliState, echo_json, existing_database, guarded, run
+from worker.store.businesses import COUNTRIES, create_business, get_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import mask_url, open_database
 from worker.store.events import read_events
@@ -42,14 +43,14 @@ def business() -> None:
 
 @business.command("create")
 @click.argument("name")
-@click.option("--country", required=True, help="Two-letter country code, e.g. CO, AR, MX, BR, UY.")
+@click.option("--country", required=True, help=f"Country of a Mercado Libre site, one of {', '.join(COUNTRIES)}.")
 @pass_state
 def business_create(state: CliState, name: str, country: str) -> None:
     """Create a business and print its id and a new API key (shown only this once)."""
     settings = guarded(state.settings)
 
     async def go() -> tuple[int, str]:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         try:
             created, api_key = await create_business(db, name, country)
         finally:
@@ -74,9 +75,11 @@ def events(state: CliState, business_id: int | None, after: int, limit: int, fol
     settings = guarded(state.settings)
 
     async def go() -> None:
-        db = open_database(settings.database_url)
+        db = open_database(existing_database(settings))
         cursor = after
         try:
+            if business_id is not None and await get_business(db, business_id) is None:
+                raise NotFoundError(f"no business {business_id} (`meli business create` prints the ids)")
             while True:
                 batch = await read_events(db, business_id=business_id, after=cursor, limit=limit)
                 for view in batch:

@@ -6,16 +6,17 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from worker.connect.i18n import N_, number, t
 from worker.connect.pages import Safe
 
 OPEN = ("queued", "running", "parked")
-PHASES = {"recent": "Recent orders", "history": "Older orders", "manual": "Requested import"}
+PHASES = {"recent": N_("Recent orders"), "history": N_("Older orders"), "manual": N_("Requested import")}
 STATES = {
-    "queued": "importing",  # between two slices of work; "waiting to start" before the first
-    "running": "importing",
-    "parked": "paused until the seller is reconnected",
-    "done": "done",
-    "failed": "stopped",
+    "queued": N_("importing"),  # between two slices of work; "waiting to start" before the first
+    "running": N_("importing"),
+    "parked": N_("paused until the seller is reconnected"),
+    "done": N_("done"),
+    "failed": N_("stopped"),
 }
 
 
@@ -23,42 +24,60 @@ def _eta(seconds: float | None) -> str:
     if seconds is None:
         return ""
     minutes = round(seconds / 60)
-    return ", less than a minute left" if minutes < 1 else f", about {minutes} minute{'s' * (minutes != 1)} left"
+    if minutes < 1:
+        return t(", less than a minute left")
+    if minutes == 1:
+        return t(", about 1 minute left")
+    return t(", about {minutes} minutes left").format(minutes=number(minutes))
 
 
 def _phase(run: dict[str, Any]) -> str:
-    label = PHASES.get(run["phase"], run["phase"])
-    found, done = run["orders_found"], run["orders_processed"]
+    label = escape(t(PHASES[run["phase"]]) if run["phase"] in PHASES else run["phase"])
+    found, done = number(run["orders_found"]), number(run["orders_processed"])
     if run["status"] == "queued" and run["started_at"] is None:
-        return f"<li><strong>{escape(label)}</strong>: waiting to start</li>"
-    state = STATES.get(run["status"], run["status"])
+        waiting = t("waiting to start")
+        return f"<li><strong>{label}</strong>: {escape(waiting)}</li>"
+    state = t(STATES[run["status"]]) if run["status"] in STATES else run["status"]
     moving = run["status"] in OPEN
-    orders = f"{done:,} of {found:,} orders" if moving else f"{done:,} orders"
-    events = f"{run['events_added']:,} new events"
+    orders = (
+        t("{done} of {found} orders").format(done=done, found=found) if moving else t("{done} orders").format(done=done)
+    )
+    events = t("{count} new events").format(count=number(run["events_added"]))
     eta = _eta(run["eta_seconds"]) if moving and run["status"] != "parked" else ""
-    return f"<li><strong>{escape(label)}</strong>: {escape(state)}, {orders}, {events}{escape(eta)}</li>"
+    return f"<li><strong>{label}</strong>: {escape(state)}, {escape(orders)}, {escape(events)}{escape(eta)}</li>"
 
 
 def _coverage(coverage: dict[str, Any]) -> str:
     by_origin = coverage["events_by_origin"]
     missed = coverage["notifications_by_origin"].get("missed_feed", 0)
     parts = [
-        f"{by_origin.get('live', 0):,} from notifications",
-        f"{by_origin.get('missed_feed', 0):,} from notifications read back from missed feeds",
-        f"{by_origin.get('reconcile', 0):,} from re-syncs",
-        f"{by_origin.get('backfill', 0):,} from the import "
-        f"({coverage['historical_events']:,} from before you connected)",
+        t("{count} from notifications").format(count=number(by_origin.get("live", 0))),
+        t("{count} from notifications read back from missed feeds").format(
+            count=number(by_origin.get("missed_feed", 0))
+        ),
+        t("{count} from re-syncs").format(count=number(by_origin.get("reconcile", 0))),
+        t("{count} from the import ({historical} from before you connected)").format(
+            count=number(by_origin.get("backfill", 0)), historical=number(coverage["historical_events"])
+        ),
     ]
-    recovered = f" {missed:,} notifications Mercado Libre failed to deliver were recovered." if missed else ""
-    return f'<p class="muted">Events so far: {", ".join(parts)}.{recovered}</p>'
+    recovered = (
+        " " + t("{count} notifications Mercado Libre failed to deliver were recovered.").format(count=number(missed))
+        if missed
+        else ""
+    )
+    text = t("Events so far: {parts}.").format(parts=", ".join(parts)) + recovered
+    return f'<p class="muted">{escape(text)}</p>'
 
 
 def import_section(progress: dict[str, Any]) -> Safe:
     runs = progress["runs"]
     if not runs:
-        items = "<p>No import of past orders has run for this seller.</p>"
+        none_ran = t("No import of past orders has run for this seller.")
+        items = f"<p>{escape(none_ran)}</p>"
     else:
         items = '<ul class="import">' + "".join(_phase(run) for run in runs) + "</ul>"
     moving = progress["status"] in ("queued", "running")
-    note = '<p class="note">Reload the page to see the import move on.</p>' if moving else ""
-    return Safe(f"<h2>Past orders</h2>\n{items}\n{_coverage(progress['coverage'])}{note}")
+    reload = t("Reload the page to see the import move on.")
+    note = f'<p class="note">{escape(reload)}</p>' if moving else ""
+    heading = t("Past orders")
+    return Safe(f"<h2>{escape(heading)}</h2>\n{items}\n{_coverage(progress['coverage'])}{note}")

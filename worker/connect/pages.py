@@ -14,6 +14,8 @@ from importlib.resources import files
 from string import Template
 
 from connectors.mercadolibre.constants import SITES
+from worker.connect.i18n import N_, current, html_lang, t, translate_marked
+from worker.connect.messages import APP_NAME
 from worker.store.activity import Activity
 from worker.store.models import AccountStatus, Business, MlAccount
 
@@ -22,11 +24,11 @@ COUNTRY_NAMES = {
     "CL": "Chile", "PE": "Perú", "EC": "Ecuador", "VE": "Venezuela",
 }  # fmt: skip
 STATUS_LABELS = {
-    AccountStatus.ACTIVE.value: "Active",
-    AccountStatus.NEEDS_REAUTH.value: "Needs reconnecting",
-    AccountStatus.DISCONNECTED.value: "Disconnected",
+    AccountStatus.ACTIVE.value: N_("Active"),
+    AccountStatus.NEEDS_REAUTH.value: N_("Needs reconnecting"),
+    AccountStatus.DISCONNECTED.value: N_("Disconnected"),
 }
-NONE_YET = "none yet"
+NONE_YET = N_("none yet")
 
 
 class Safe(str):
@@ -34,17 +36,23 @@ class Safe(str):
 
 
 @cache
-def _template(name: str) -> Template:
-    return Template(files("worker.connect").joinpath("templates", name).read_text(encoding="utf-8"))
+def _template(name: str, locale: str) -> Template:
+    """The template with its `{{ text }}` marks in the locale's language (i18n.translate_marked)."""
+    source = files("worker.connect").joinpath("templates", name).read_text(encoding="utf-8")
+    return Template(translate_marked(source))
 
 
 def render(name: str, **values: str) -> Safe:
     escaped = {key: value if isinstance(value, Safe) else escape(value) for key, value in values.items()}
-    return Safe(_template(name).substitute(escaped))
+    return Safe(_template(name, current()).substitute(escaped))
 
 
 def page(title: str, body: Safe) -> str:
-    return render("layout.html", title=title, body=body)
+    return render("layout.html", title=title, body=body, lang=html_lang())
+
+
+def status_label(status: str) -> str:
+    return t(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def site_label(site_id: str) -> str:
@@ -66,36 +74,37 @@ def connect_page(business: Business, token: str, selected: str, csrf: str) -> st
         f"{escape(site_label(site_id))}</option>"
         for site_id in sites
     )
-    body = render("connect.html", business=business.name, token=token, options=Safe(options), csrf=csrf)
-    return page(f"Connect Mercado Libre to {business.name}", body)
+    body = render("connect.html", business=business.name, app=APP_NAME, token=token, options=Safe(options), csrf=csrf)
+    return page(t("Connect your Mercado Libre account to {business}").format(business=business.name), body)
 
 
 def confirm_page(business_name: str, seller: str, site_id: str, connect: Form, cancel: Form) -> str:
     body = render(
         "confirm.html", business=business_name, seller=seller, site=site_label(site_id), actions=_forms(connect, cancel)
     )
-    return page(f"Connect {seller} to {business_name}?", body)
+    return page(t("Connect {seller} to {business}?").format(seller=seller, business=business_name), body)
 
 
 def owner_page(business_name: str, open_form: Form) -> str:
     body = render("owner.html", business=business_name, actions=_forms(open_form))
-    return page(f"Manage the Mercado Libre accounts of {business_name}", body)
+    return page(t("Manage the Mercado Libre accounts of {business}").format(business=business_name), body)
 
 
 def accounts_page(business_name: str, accounts: list[MlAccount], owner: bool) -> str:
     items = "".join(
         f'<li><a href="/accounts/{account.id}">{escape(account.nickname)} ({escape(account.site_id)})</a>: '
-        f"{escape(STATUS_LABELS.get(account.status, account.status))}</li>"
+        f"{escape(status_label(account.status))}</li>"
         for account in accounts
     )
-    listed = Safe(f"<ul>{items}</ul>" if accounts else "<p>No Mercado Libre account to show.</p>")
+    nothing = t("No Mercado Libre account to show.")
+    listed = Safe(f"<ul>{items}</ul>" if accounts else f"<p>{escape(nothing)}</p>")
     note = (
-        "This browser can manage every account of the business until its session ends."
+        t("This browser can manage every account of the business until its session ends.")
         if owner
-        else "This browser sees the accounts it connected. To manage every account, ask for an owner link."
+        else t("This browser sees the accounts it connected. To manage every account, ask for an owner link.")
     )
     body = render("accounts.html", business=business_name, accounts=listed, note=note)
-    return page(f"Mercado Libre accounts of {business_name}", body)
+    return page(t("Mercado Libre accounts of {business}").format(business=business_name), body)
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,7 @@ class Form:
     label: str
     fields: tuple[tuple[str, str], ...]
     secondary: bool = False
+    method: str = "post"
 
     def html(self) -> Safe:
         hidden = "".join(
@@ -113,12 +123,13 @@ class Form:
         )
         css = ' class="secondary"' if self.secondary else ""
         return Safe(
-            f'<form method="post" action="{escape(self.action)}">{hidden}'
-            f'<button type="submit"{css}>{escape(self.label)}</button></form>'
+            f'<form method="{escape(self.method)}" action="{escape(self.action)}">{hidden}'
+            f'<button type="submit"{css}>{escape(t(self.label))}</button></form>'
         )
 
 
 def problem_page(heading: str, message: str, action: Form | None = None) -> str:
+    heading, message = t(heading), t(message)
     return page(heading, render("problem.html", heading=heading, message=message, action=_forms(action)))
 
 
@@ -131,55 +142,65 @@ def _when(moment: datetime | None) -> str:
 
 
 def _since(moment: datetime | None) -> str:
-    return _when(moment) if moment else NONE_YET
+    return _when(moment) if moment else t(NONE_YET)
 
 
 def account_heading(account: MlAccount) -> str:
     who = f"{account.nickname} ({account.site_id})"
     if account.status == AccountStatus.ACTIVE.value:
-        return f"Connected as {who}"
+        return t("Connected as {seller}").format(seller=who)
     if account.status == AccountStatus.NEEDS_REAUTH.value:
-        return f"{who} needs to be reconnected"
-    return f"{who} is disconnected"
+        return t("{seller} needs to be reconnected").format(seller=who)
+    return t("{seller} is disconnected").format(seller=who)
 
 
 def account_summary(account: MlAccount, business_name: str) -> str:
     if account.status == AccountStatus.ACTIVE.value:
-        return f"{business_name} now receives this seller's orders, shipments, payments and claims."
+        return t("{business} now receives this seller's orders, shipments, payments and claims.").format(
+            business=business_name
+        )
     if account.status == AccountStatus.NEEDS_REAUTH.value:
-        return (
+        return t(
             "Mercado Libre no longer accepts this connection (for example the password changed or the app was "
             "removed). Nothing is processed until you reconnect; recorded events stay."
         )
-    return "Nothing from this seller is processed. Recorded events stay; reconnect to start again."
+    return t("Nothing from this seller is processed. Recorded events stay; reconnect to start again.")
 
 
 def account_page(
     account: MlAccount,
     business_name: str,
-    token_expiry: datetime | None,
     reconnect: Form | None,
     disconnect: Form | None,
     activity: Activity | None = None,
     past_orders: Safe | None = None,
 ) -> str:
     heading = account_heading(account)
-    note = "Disconnecting stops new updates from this seller; events already recorded stay."
+    note = t("Disconnecting stops new updates from this seller; events already recorded stay.")
     body = render(
         "account.html",
         heading=heading,
         summary=account_summary(account, business_name),
         note=Safe(f'<p class="note">{escape(note)}</p>') if disconnect else Safe(""),
         status=account.status,
-        status_label=STATUS_LABELS.get(account.status, account.status),
+        status_label=status_label(account.status),
         nickname=account.nickname,
         seller_id=str(account.seller_id),
         site=site_label(account.site_id),
         connected_at=_when(account.connected_at),
-        token_expiry=_when(token_expiry),
         last_notification=_since(activity.last_notification_at if activity else None),
         last_event=_since(activity.last_event_at if activity else None),
         actions=_forms(reconnect, disconnect),
         past_orders=past_orders or Safe(""),
     )
     return page(heading, body)
+
+
+def disconnect_page(account: MlAccount, business_name: str, confirm: Form, keep: Form) -> str:
+    seller = f"{account.nickname} ({account.site_id})"
+    body = render("disconnect.html", seller=seller, business=business_name, app=APP_NAME, actions=_forms(confirm, keep))
+    return page(t("Disconnect {seller}?").format(seller=seller), body)
+
+
+def landing_page() -> str:
+    return page("meli-events", render("landing.html"))

@@ -19,9 +19,11 @@ from rich.table import Table
 
 from sandboxes.mercadolibre import SandboxConfig
 from worker.demo.compare import Comparison, compare, stored_events
+from worker.demo.handoff import Progress, banner, describe
 from worker.demo.hellotext import compare_delivered, connect_hellotext, wait_delivered
 from worker.demo.world import DemoWorld, demo_world
 from worker.settings import Settings
+from worker.store.event_queries import count_events
 from worker.store.events import read_events
 from worker.store.inbox import count_by_status
 from worker.store.refetch import open_gaps
@@ -51,15 +53,16 @@ async def _drained(world: DemoWorld) -> bool:
     return quiet and not inbox.get("pending") and gaps == 0
 
 
-async def _wait_until_drained(world: DemoWorld, console: Console, within: float) -> None:
+async def _wait_until_drained(world: DemoWorld, progress: Progress, within: float) -> None:
     deadline = time.monotonic() + within
     stable = 0
     while stable < 3:  # three quiet checks in a row: nothing in flight anywhere
         if time.monotonic() > deadline:
             raise click.ClickException(f"the scenario did not finish within {within:.0f} s")
         stable = stable + 1 if await _drained(world) else 0
+        driver = await world.control("GET", "/_sandbox/driver")
         inbox = await count_by_status(world.context.db)
-        console.print(f"  inbox: {dict(sorted(inbox.items()))}", highlight=False)
+        click.echo(progress.line(driver["pending_steps"], inbox, await count_events(world.context.db)))
         await asyncio.sleep(1.0)
 
 
@@ -103,13 +106,12 @@ async def _follow(world: DemoWorld) -> None:
         await asyncio.sleep(0.5)
 
 
-def _banner(world: DemoWorld, sellers: list[dict[str, Any]], redis_how: str) -> str:
-    names = ", ".join(f"{s['nickname']} ({s['site_id']}, id {s['id']})" for s in sellers)
+def _head(world: DemoWorld, sellers: list[dict[str, Any]], redis_how: str) -> str:
     return (
         f"meli demo: web {world.web_url} (/healthz), sandbox {world.sandbox_url} (/_sandbox), "
-        f"redis {world.settings.redis_url} ({redis_how}), database {world.settings.database_url}\n"
-        f"  connected sellers: {names}\n"
-        f"  events: `meli events` or below; stop with Ctrl-C"
+        f"redis {world.settings.redis_url} ({redis_how}, queue {world.settings.queue_name}), "
+        f"database {world.settings.database_url}\n"
+        f"  connected sellers: {', '.join(describe(seller) for seller in sellers)}"
     )
 
 
@@ -119,15 +121,20 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
     config.faults.update(options.faults)
     async with demo_world(settings, config, options.sandbox_port) as world:
         sellers = (await world.control("GET", "/_sandbox/sellers"))["sellers"]
-        businesses = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
+        connected = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
+        businesses = {seller_id: business.business_id for seller_id, business in connected.items()}
         for business_id in businesses.values():
             await connect_hellotext(world.context, world.http, world.hellotext_url, business_id)
-        click.echo(_banner(world, sellers, redis_how))
+        summary = await world.control("GET", "/_sandbox")
+        head = _head(world, sellers, redis_how)
+        click.echo(banner(head, world.web_url, world.settings.database_url, list(connected.values()),
+                          config.start, options.exit_when_done))  # fmt: skip
         click.echo(f"  hellotext (fake): {world.hellotext_url} (/_sandbox/oracle); `meli deliveries --business 1`")
+        progress = Progress(summary["pending_steps"])
         await world.control("PUT", "/_sandbox/driver", {"rate": options.rate})
         if not options.exit_when_done:
             await _follow(world)
-        await _wait_until_drained(world, console, options.timeout)
+        await _wait_until_drained(world, progress, options.timeout)
         await wait_delivered(world.context, list(businesses.values()), console, options.timeout)
         stored = await _verify(world, businesses, console)
         delivered = await compare_delivered(

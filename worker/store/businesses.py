@@ -12,10 +12,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from connectors.errors import InvalidRecord
+from connectors.mercadolibre.constants import SITES
 from worker.store.db import Database
 from worker.store.models import Business, utcnow
 
 API_KEY_PREFIX = "mk_"
+# The countries where Mercado Libre has a site: a business sells on one of them.
+COUNTRIES = tuple(sorted({site.country for site in SITES.values()}))
 
 
 def hash_api_key(api_key: str) -> str:
@@ -30,6 +33,8 @@ def _check(name: str, country: str) -> tuple[str, str]:
     country = country.strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise InvalidRecord("country", f"{country!r} is not a two-letter country code (e.g. CO, AR, MX)")
+    if country not in COUNTRIES:
+        raise InvalidRecord("country", f"{country!r} has no Mercado Libre site; use one of {', '.join(COUNTRIES)}")
     return name, country
 
 
@@ -76,5 +81,7 @@ async def business_for_api_key(db: Database, api_key: str) -> Business | None:
 
 
 async def get_business(db: Database, business_id: int) -> Business | None:
+    if not 0 < business_id < 2**31:  # no such row, and PostgreSQL would refuse the parameter
+        return None
     async with db.transaction() as session:
         return await session.get(Business, business_id)

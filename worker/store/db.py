@@ -93,6 +93,8 @@ class Database:
 
     def unavailable(self, exc: BaseException) -> Unavailable:
         """The one-line error for a connection failure, password masked (also for the webhook's own pool)."""
+        if "no such table" in _reason(exc):  # SQLite: the file exists, the schema does not
+            return Unavailable(f"database {self.masked_url} has no tables yet: run `meli migrate` first")
         return Unavailable(f"cannot reach database {self.masked_url}: {_reason(exc)}")
 
     async def ping(self) -> None:

@@ -166,10 +166,10 @@ async def read_events(
         statement = statement.where(col(EventRow.business_id) == business_id)
     async with db.transaction() as session:
         result = await session.exec(statement)
-        return [_view(event, external_id, reference) for event, external_id, reference in result.all()]
+        return [event_view(event, external_id, reference) for event, external_id, reference in result.all()]
 
 
-def _view(event: EventRow, external_id: str, reference: str | None) -> EventView:
+def event_view(event: EventRow, external_id: str, reference: str | None) -> EventView:
     assert event.id is not None
     return EventView(
         id=event.id,

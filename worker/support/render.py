@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 
 from rich.console import Console
@@ -12,12 +13,15 @@ from worker.support.replay import ReplayReport
 from worker.support.rules import rule_for
 from worker.support.story import OrderStory, document_json, event_json, gap_json, notification_json
 
-WIDE = 200  # columns when the output is not a terminal (a pipe, a file, a test)
+WIDE = 200  # columns when the output is not a terminal (a pipe, a file, a test) and COLUMNS is not set
 
 
 def make_console() -> Console:
+    """A console as wide as the terminal, or as COLUMNS says; long cells wrap inside their column."""
     console = Console(highlight=False)
-    return console if console.is_terminal else Console(highlight=False, width=WIDE)
+    if console.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+        return console
+    return Console(highlight=False, width=WIDE)
 
 
 def _table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:

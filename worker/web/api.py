@@ -23,6 +23,7 @@ from worker.store.accounts import get_business_account, list_accounts, token_exp
 from worker.store.activity import account_activity
 from worker.store.businesses import business_for_api_key
 from worker.store.db import Database
+from worker.store.events import iso_z
 from worker.store.models import Business, MlAccount, utcnow
 from worker.web.edge import client_address
 from worker.web.pages.parts import CONNECT
@@ -60,16 +61,17 @@ async def _business(request: web.Request) -> Business | web.Response:
         )
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     business = None
-    if scheme.lower() == "bearer" and 0 < len(key.strip()) <= MAX_KEY_LENGTH:
+    sent = scheme.lower() == "bearer" and 0 < len(key.strip()) <= MAX_KEY_LENGTH
+    if sent:
         business = await business_for_api_key(parts.context.db, key.strip())
     if business is None:
         await parts.limits.api_failed(address)
-        return _error(
-            401,
-            "unauthorized",
-            "send the business API key as 'Authorization: Bearer <key>'",
-            **{"WWW-Authenticate": 'Bearer realm="meli-events"'},
+        message = (
+            "this API key is not valid (mistyped, or replaced by `meli business rotate-key`)"
+            if sent
+            else "no API key: send the business API key as 'Authorization: Bearer <key>'"
         )
+        return _error(401, "unauthorized", message, **{"WWW-Authenticate": 'Bearer realm="meli-events"'})
     return business
 
 
@@ -103,13 +105,13 @@ async def create_connect_link(request: web.Request) -> web.Response:
         "url": link.url,
         "business_id": business.id,
         "site": link.site_id,
-        "expires_at": link.expires_at.isoformat().replace("+00:00", "Z"),
+        "expires_at": iso_z(link.expires_at),
     }
     return web.json_response(body, status=201)
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return iso_z(moment) if moment else None
 
 
 async def account_json(db: Database, account: MlAccount) -> dict[str, Any]:
@@ -122,8 +124,8 @@ async def account_json(db: Database, account: MlAccount) -> dict[str, Any]:
         "nickname": account.nickname,
         "site_id": account.site_id,
         "status": account.status,
-        "connected_at": account.connected_at.isoformat(),
-        "token_expires_at": expiry.isoformat() if expiry else None,
+        "connected_at": iso_z(account.connected_at),
+        "token_expires_at": _iso(expiry),
         "last_notification_at": _iso(activity.last_notification_at),
         "last_event_at": _iso(activity.last_event_at),
     }

@@ -24,12 +24,20 @@ from worker.connect.signing import BusinessKeys
 from worker.connect.state import random_token
 from worker.context import AppContext
 from worker.logs import get_logger
+from worker.store.accounts import get_business_account
 from worker.store.businesses import get_business
-from worker.store.models import MlAccount, utcnow
+from worker.store.models import AccountStatus, MlAccount, utcnow
 from worker.web.keys import CONTEXT
 from worker.web.pages.parts import CONNECT, ConnectParts
 from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other
-from worker.web.pages.sessions import browser_of, form_token, form_token_valid, keep_browser, start_session
+from worker.web.pages.sessions import (
+    browser_of,
+    form_token,
+    form_token_valid,
+    keep_browser,
+    read_session,
+    start_session,
+)
 
 log = get_logger(__name__)
 RETRY_LINK_TTL = timedelta(hours=1)
@@ -87,6 +95,18 @@ async def _ask(parts: ConnectParts, held: Confirmation) -> web.Response:
     return response
 
 
+async def _connected_here(request: web.Request, parts: ConnectParts) -> int | None:
+    """The newest active account this browser connected, if it holds a session over one."""
+    session = await read_session(request, parts)
+    if session is None:
+        return None
+    for account_id in sorted(session.accounts, reverse=True):
+        account = await get_business_account(parts.context.db, session.business_id, account_id)
+        if account is not None and account.status == AccountStatus.ACTIVE.value:
+            return account_id
+    return None
+
+
 @friendly
 async def oauth_callback(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
@@ -94,6 +114,10 @@ async def oauth_callback(request: web.Request) -> web.StreamResponse:
     try:
         finished = await parts.flow.finish(query, browser_of(request))
     except ConnectFailed as failed:
+        if failed.problem is Problem.BAD_STATE:
+            held = await _connected_here(request, parts)
+            if held is not None:  # e.g. Back, then Allow again: the sign-in is spent, the account is connected
+                return see_other(f"/accounts/{held}")
         return await _failure(request, parts, failed)
     if finished.confirm is not None:
         return await _ask(parts, finished.confirm)

@@ -20,7 +20,7 @@ from worker.store.delivery_models import DeliveryStatus
 from worker.store.hellotext import UNCHANGED, load_config
 from worker.store.models import utcnow
 from worker.web.api import _business, _error, json_errors
-from worker.web.events_api import MAX_LIMIT, _int_param
+from worker.web.event_params import MAX_AFTER, MAX_LIMIT, BadQuery, whole_number
 from worker.web.pages.parts import CONNECT
 
 STATUSES = frozenset(status.value for status in DeliveryStatus)
@@ -68,11 +68,13 @@ async def get_deliveries(request: web.Request) -> web.Response:
         return business
     assert business.id is not None
     status = request.query.get("status")
-    after = _int_param(request, "after", 0, 10**18)
-    limit = _int_param(request, "limit", 100, MAX_LIMIT)
-    if (status is not None and status not in STATUSES) or after is None or not limit:
-        return _error(400, "invalid_request", f"status one of {', '.join(sorted(STATUSES))}; after >= 0; "
-                      f"limit 1 to {MAX_LIMIT}")  # fmt: skip
+    if status is not None and status not in STATUSES:
+        return _error(400, "invalid_request", f"status must be one of {', '.join(sorted(STATUSES))}")
+    try:
+        after = whole_number("after", request.query.get("after", "0"), 0, MAX_AFTER)
+        limit = whole_number("limit", request.query.get("limit", "100"), 1, MAX_LIMIT)
+    except BadQuery as exc:
+        return _error(400, "invalid_request", str(exc))
     db = request.app[CONNECT].context.db
     views = [view.to_json() for view in await list_deliveries(db, business.id, status, after, limit)]
     body = {"deliveries": views, "counts": await count_by_status(db, business.id),

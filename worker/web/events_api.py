@@ -1,21 +1,18 @@
-"""GET /api/v1/events: the business's events, oldest first, with a cursor that never skips or repeats."""
+"""GET /api/v1/events: the business's events, filtered, in stored order (a cursor that never skips or repeats)
+or in the order they happened (`sort=tracked_at`); `has_more` says whether another page is waiting now."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-from worker.store.events import read_events
+from worker.store.event_queries import read_event_page
 from worker.web.api import _business, _error, json_errors
+from worker.web.event_params import MAX_LIMIT, BadQuery, cursor_of, parse_event_query
 from worker.web.pages.parts import CONNECT
 
-MAX_LIMIT = 1000
-
-
-def _int_param(request: web.Request, name: str, default: int, upper: int) -> int | None:
-    raw = request.query.get(name, str(default))
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) > upper:
-        return None
-    return int(raw)
+__all__ = ["MAX_LIMIT", "list_events", "setup"]
 
 
 @json_errors
@@ -23,14 +20,22 @@ async def list_events(request: web.Request) -> web.Response:
     business = await _business(request)
     if isinstance(business, web.Response):
         return business
-    after = _int_param(request, "after", 0, 10**18)
-    limit = _int_param(request, "limit", 100, MAX_LIMIT)
-    if after is None or limit is None or limit == 0:
-        return _error(400, "invalid_request", f"after must be an event id >= 0 and limit 1 to {MAX_LIMIT}")
+    assert business.id is not None
+    try:
+        query = parse_event_query(list(request.query.items()))
+    except BadQuery as error:
+        return _error(400, "invalid_request", str(error))
     db = request.app[CONNECT].context.db
-    views = await read_events(db, business_id=business.id, after=after, limit=limit)
-    events = [view.to_json() for view in views]
-    return web.json_response({"events": events, "next_after": events[-1]["id"] if events else after})
+    views, has_more = await read_event_page(db, business.id, query.only, query.start, query.limit, query.by_time)
+    body: dict[str, Any] = {"events": [view.to_json() for view in views], "has_more": has_more}
+    if query.by_time:
+        last = views[-1] if views else None
+        body["next_cursor"] = cursor_of(last.tracked_at, last.id) if last and has_more else None
+        body["next_after"] = None
+    else:
+        body["next_after"] = views[-1].id if views else query.start.after
+        body["next_cursor"] = None
+    return web.json_response(body)
 
 
 def setup(app: web.Application) -> None:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from worker.logs import get_logger
 from worker.store.businesses import new_signing_salt
+from worker.store.events import iso_z
 from worker.store.links import LinkKind, revoke_business_links, revoke_link
 from worker.store.models import utcnow
 from worker.web.api import _business, _error, json_errors
@@ -45,7 +46,7 @@ async def create_owner_link(request: web.Request) -> web.Response:
         "id": link.id,
         "url": link.url,
         "business_id": business.id,
-        "expires_at": link.expires_at.isoformat().replace("+00:00", "Z"),
+        "expires_at": iso_z(link.expires_at),
     }
     return web.json_response(body, status=201)
 

@@ -17,7 +17,6 @@ from aiohttp import web
 from worker import __version__
 from worker.settings import Settings
 from worker.web.edge import internal_only
-from worker.web.events_api import MAX_LIMIT
 from worker.web.keys import CONTEXT
 from worker.web.openapi_delivery import DELIVERY_SCHEMAS, delivery_paths
 from worker.web.openapi_pages import page_paths
@@ -25,6 +24,7 @@ from worker.web.openapi_parts import (
     ACCOUNT_ID,
     API_DOWN,
     BEARER,
+    HTML,
     JSON,
     NO_ROUTE,
     NOT_INTERNAL,
@@ -37,9 +37,9 @@ from worker.web.openapi_parts import (
     Doc,
     content,
     json_answer,
-    query,
     ref,
 )
+from worker.web.openapi_records import RECORD_SCHEMAS, record_paths
 from worker.web.webhooks import MAX_WEBHOOK_BODY
 
 SECRET = {"name": "secret", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
@@ -57,17 +57,8 @@ WEBHOOK = {
         "503": json_answer("Not recorded (database down): ML will retry", "WebhookProblem"),
     },
 }  # fmt: skip
+DOCS = {"200": content("The business API as HTML", HTML)}
 KEYED = {"401": UNAUTHORIZED, "429": TOO_MANY_KEYS, "503": API_DOWN}
-EVENTS = {
-    "summary": "The business's events, oldest first; continue with `after` = `next_after`.",
-    "security": BEARER,
-    "parameters": [
-        query("after", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1, "default": 0}),
-        query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}),
-    ],
-    "responses": {"200": json_answer("A page of events", "EventPage"),
-                  "400": json_answer("Bad `after` or `limit`", "Error"), **KEYED},
-}  # fmt: skip
 LINKS = {
     "summary": "A connect link the business sends to a merchant (single use, MELI_CONNECT_LINK_TTL_HOURS)",
     "security": BEARER,
@@ -116,7 +107,7 @@ def api_paths() -> Doc:
     return {
         "/webhooks/mercadolibre": {"post": WEBHOOK},
         "/webhooks/mercadolibre/{secret}": {"post": {**WEBHOOK, "parameters": [SECRET]}},
-        "/api/v1/events": {"get": EVENTS},
+        **record_paths(),
         **_link_routes(),
         **delivery_paths(),
         "/api/v1/accounts": {
@@ -128,6 +119,7 @@ def api_paths() -> Doc:
         "/healthz/details": {"get": {"summary": "Version and live database/Redis checks", "responses": details}},
         "/metrics": _internal("Prometheus metrics", content("Metrics", TEXT)),
         OPENAPI_PATH: _internal("This document", json_answer("OpenAPI 3.1", "OpenApi")),
+        "/docs": {"get": {"summary": "The business API routes of this document as a page", "responses": DOCS}},
     }
 
 
@@ -138,7 +130,7 @@ def build_document(settings: Settings) -> Doc:
         "info": {"title": "meli-events", "version": __version__},
         "paths": api_paths() | page_paths(callback_path),
         "components": {
-            "schemas": SCHEMAS | DELIVERY_SCHEMAS,
+            "schemas": SCHEMAS | DELIVERY_SCHEMAS | RECORD_SCHEMAS,
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The business API key"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "meli_session"},

@@ -70,11 +70,12 @@ def page_paths(callback_path: str) -> Doc:
     show = {"security": SESSION, "parameters": [ACCOUNT_ID],
             "responses": {"200": html("Account status"), "401": html("No session"), "404": not_found,
                           "503": PAGE_DOWN}}  # fmt: skip
-    disconnect = {"security": SESSION, "parameters": [ACCOUNT_ID], "requestBody": form("csrf"),
-                  "responses": {"303": REDIRECT, "401": html("No session"),
-                                "403": html("Form expired, or sent by another site"), "404": not_found,
-                                "413": TOO_LARGE, "503": PAGE_DOWN}}  # fmt: skip
+    disconnect = {"security": SESSION, "parameters": [ACCOUNT_ID], "requestBody": form("csrf", "confirmed"),
+                  "responses": {"200": html("The question to confirm (without confirmed=yes)"), "303": REDIRECT,
+                                "401": html("No session"), "403": html("Form expired, or sent by another site"),
+                                "404": not_found, "413": TOO_LARGE, "503": PAGE_DOWN}}  # fmt: skip
     return connect_pages() | {
+        "/": {"get": {"responses": {"200": html("What this service is, for sellers and integrators")}}},
         callback_path: {"get": callback},
         "/accounts": {"get": listing},
         "/accounts/{account_id}": {"get": show},

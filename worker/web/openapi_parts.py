@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.events import Action, Origin
+from connectors.events import Origin
+from connectors.mercadolibre.mapping import EMITTED_ACTIONS
 from connectors.mercadolibre.notifications import TOPICS
 from worker.store.models import AccountStatus, BackfillStatus
 
@@ -72,7 +73,7 @@ EVENT = exact_object(
     {
         "id": ID,
         "business_id": ID,
-        "action": {"type": "string", "enum": [a.value for a in Action]},
+        "action": {"type": "string", "enum": list(EMITTED_ACTIONS)},
         "tracked_at": TIME,
         "amount": nullable({"type": "string", "description": "exact decimal"}),
         "currency": nullable(STRING),
@@ -134,7 +135,6 @@ SCHEMAS: Doc = {
     "WebhookProblem": exact_object({"error": STRING}),
     "Error": exact_object({"error": STRING, "message": STRING}),
     "Event": EVENT,
-    "EventPage": exact_object({"events": {"type": "array", "items": ref("Event")}, "next_after": {"type": "integer"}}),
     "ConnectLinkRequest": {"type": "object", "properties": {"site": nullable(STRING)}},
     "ConnectLink": exact_object(
         {"id": ID, "url": STRING, "business_id": ID, "site": nullable(STRING), "expires_at": TIME}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from connectors.errors import InvalidRecord
-from connectors.events import Event, OrderItem, OrderSnapshot, Subscriber
+from connectors.events import Action, Event, OrderItem, OrderSnapshot, Subscriber
 from connectors.mercadolibre.constants import SOURCE
 from connectors.mercadolibre.mapping.bundle import (
     MappingOptions,
@@ -29,6 +29,19 @@ RULES: tuple[Rule, ...] = (
     delivered,
     refund_requested,
     refund_received,
+)
+# The actions those rules can produce (order.delivered and product.purchased only when MappingOptions asks).
+EMITTED_ACTIONS: tuple[str, ...] = tuple(
+    action.value
+    for action in (
+        Action.ORDER_CONFIRMED,
+        Action.PRODUCT_PURCHASED,
+        Action.ORDER_CANCELLED,
+        Action.ORDER_SHIPPED,
+        Action.ORDER_DELIVERED,
+        Action.REFUND_REQUESTED,
+        Action.REFUND_RECEIVED,
+    )
 )
 
 

@@ -1,9 +1,10 @@
 """`GET /accounts` (the accounts this browser may see), `GET /accounts/{id}` (status page) and
-`POST /accounts/{id}/disconnect`, scoped to the browser's session.
+`POST /accounts/{id}/disconnect`, scoped to the browser's session; `GET /` is the landing page.
 
 A session covers the accounts its browser connected, or every account of the business when it was opened with
 an owner link. Without a session a page says how to get one (401); an account the session does not cover is a
-plain 404, the same as a missing one. Disconnect needs the page's CSRF token and refuses cross-site posts; it
+plain 404, the same as a missing one. Disconnect needs the page's CSRF token and refuses cross-site posts; the
+account page's button asks first ("Disconnect SELLER?"), and only the answer `confirmed=yes` disconnects. It
 stops processing, stored events stay.
 """
 
@@ -15,9 +16,9 @@ from worker.backfill.progress import backfill_json
 from worker.connect import messages
 from worker.connect.import_view import import_section
 from worker.connect.links import CONNECT_PATH
-from worker.connect.pages import Form, account_page, accounts_page
+from worker.connect.pages import Form, account_page, accounts_page, disconnect_page, landing_page
 from worker.logs import get_logger
-from worker.store.accounts import disconnect_account, get_business_account, list_accounts, token_expiry
+from worker.store.accounts import disconnect_account, get_business_account, list_accounts
 from worker.store.activity import account_activity
 from worker.store.models import AccountStatus, MlAccount
 from worker.web.pages.parts import CONNECT, ConnectParts
@@ -85,7 +86,6 @@ async def show_account(request: web.Request) -> web.StreamResponse:
         account_page(
             account,
             session.business.name,
-            await token_expiry(parts.context.db, account.id),
             None if active else reconnect_form(parts, session, account),
             None if disconnected else disconnect,
             await account_activity(parts.context.db, account.id, account.business_id),
@@ -105,14 +105,25 @@ async def disconnect(request: web.Request) -> web.StreamResponse:
     if refused is not None:
         return refused
     form = await read_form(request)
-    if not csrf_valid(parts, session, account.id, form.get("csrf")):
+    csrf = form.get("csrf")
+    if not isinstance(csrf, str) or not csrf_valid(parts, session, account.id, csrf):
         return problem(403, *messages.EXPIRED_DISCONNECT)
+    if form.get("confirmed") != "yes":
+        confirm = Form(f"/accounts/{account.id}/disconnect", messages.CONFIRM_DISCONNECT,
+                       (("csrf", csrf), ("confirmed", "yes")))  # fmt: skip
+        keep = Form(f"/accounts/{account.id}", messages.KEEP_CONNECTED, (), secondary=True, method="get")
+        return html(200, disconnect_page(account, session.business.name, confirm, keep))
     await disconnect_account(parts.context.db, account.id)
     log.info("ml.account.disconnected", account_id=account.id, business_id=account.business_id)
     return see_other(f"/accounts/{account.id}")
 
 
+async def landing(request: web.Request) -> web.StreamResponse:
+    return html(200, landing_page())
+
+
 def setup(app: web.Application) -> None:
+    app.router.add_get("/", landing)
     app.router.add_get("/accounts", show_accounts)
     app.router.add_get(ACCOUNT_PATH, show_account)
     app.router.add_post(ACCOUNT_PATH + "/disconnect", disconnect)
