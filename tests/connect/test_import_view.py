@@ -47,7 +47,20 @@ def test_an_import_under_way_shows_each_phase_and_where_events_came_from() -> No
         "Events so far: 12 from notifications, 2 from notifications read back from missed feeds, 0 from re-syncs, "
         "1,400 from the import (1,380 from before you connected). 3 notifications Mercado Libre failed to deliver "
         "were recovered.",
-        "Reload the page to see the import move on.",
+        "This page updates itself every 5 seconds while the import runs.",
+    ]
+
+
+def test_an_import_still_counting_orders_says_so_instead_of_0_of_0() -> None:
+    progress = {
+        "status": "running",
+        "runs": [run("recent", "running", 0, 0, 35, None, True), run("history", "running", 10, 12, 3, 5.0, True)],
+        "coverage": coverage(missed=0),
+    }
+
+    assert text(import_section(progress))[1:3] == [
+        "Recent orders: importing, counting orders, 35 new events",
+        "Older orders: importing, 12 of 12 orders, 3 new events, less than a minute left",
     ]
 
 

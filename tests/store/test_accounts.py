@@ -83,6 +83,20 @@ async def test_reconnecting_replaces_tokens_without_a_second_account(db: Databas
     assert stored is not None and (stored.tokens.access_token, stored.version) == ("APP_USR-new", 2)
 
 
+async def test_a_reconnect_moves_connected_at_but_keeps_the_first_connection_date(
+    db: Database, cipher: TokenCipher
+) -> None:
+    business, _ = await create_business(db, "Tienda", "CO")
+    assert business.id is not None
+    first = await link(db, cipher, business.id)
+    assert first.first_connected_at is not None and first.first_connected_at == first.connected_at
+
+    again = await link(db, cipher, business.id, tokens("APP_USR-new", "TG-new"))
+
+    assert again.connected_at > first.connected_at
+    assert again.first_connected_at == first.first_connected_at
+
+
 async def test_refreshed_tokens_are_stored_only_by_the_holder_of_the_current_version(
     db: Database, cipher: TokenCipher
 ) -> None:

@@ -10,6 +10,7 @@ from worker.connect.i18n import N_, number, t
 from worker.connect.pages import Safe
 
 OPEN = ("queued", "running", "parked")
+REFRESH_SECONDS = 5  # how often the account page reloads itself while an import runs
 PHASES = {"recent": N_("Recent orders"), "history": N_("Older orders"), "manual": N_("Requested import")}
 STATES = {
     "queued": N_("importing"),  # between two slices of work; "waiting to start" before the first
@@ -33,15 +34,18 @@ def _eta(seconds: float | None) -> str:
 
 def _phase(run: dict[str, Any]) -> str:
     label = escape(t(PHASES[run["phase"]]) if run["phase"] in PHASES else run["phase"])
-    found, done = number(run["orders_found"]), number(run["orders_processed"])
+    done = number(run["orders_processed"])
     if run["status"] == "queued" and run["started_at"] is None:
         waiting = t("waiting to start")
         return f"<li><strong>{label}</strong>: {escape(waiting)}</li>"
     state = t(STATES[run["status"]]) if run["status"] in STATES else run["status"]
     moving = run["status"] in OPEN
-    orders = (
-        t("{done} of {found} orders").format(done=done, found=found) if moving else t("{done} orders").format(done=done)
-    )
+    orders = t("{done} orders").format(done=done)
+    if moving and run["orders_found"] == 0:  # still counting: "0 of 0" would contradict the events arriving
+        orders = t("counting orders")
+    elif moving:
+        found = number(max(run["orders_found"], run["orders_processed"]))
+        orders = t("{done} of {found} orders").format(done=done, found=found)
     events = t("{count} new events").format(count=number(run["events_added"]))
     eta = _eta(run["eta_seconds"]) if moving and run["status"] != "parked" else ""
     return f"<li><strong>{label}</strong>: {escape(state)}, {escape(orders)}, {escape(events)}{escape(eta)}</li>"
@@ -69,6 +73,11 @@ def _coverage(coverage: dict[str, Any]) -> str:
     return f'<p class="muted">{escape(text)}</p>'
 
 
+def importing(progress: dict[str, Any]) -> bool:
+    """Whether the import still moves (the account page then refreshes itself)."""
+    return bool(progress["status"] in ("queued", "running"))
+
+
 def import_section(progress: dict[str, Any]) -> Safe:
     runs = progress["runs"]
     if not runs:
@@ -76,8 +85,10 @@ def import_section(progress: dict[str, Any]) -> Safe:
         items = f"<p>{escape(none_ran)}</p>"
     else:
         items = '<ul class="import">' + "".join(_phase(run) for run in runs) + "</ul>"
-    moving = progress["status"] in ("queued", "running")
-    reload = t("Reload the page to see the import move on.")
-    note = f'<p class="note">{escape(reload)}</p>' if moving else ""
+    note = ""
+    if importing(progress):
+        updates = t("This page updates itself every {seconds} seconds while the import runs.")
+        note = f'<p class="note">{escape(updates.format(seconds=REFRESH_SECONDS))}</p>'
+
     heading = t("Past orders")
     return Safe(f"<h2>{escape(heading)}</h2>\n{items}\n{_coverage(progress['coverage'])}{note}")

@@ -16,8 +16,9 @@ UNAVAILABLE: Text = (N_("Please try again in a few minutes"), N_("A service we r
 CROSS_SITE: Text = (N_("This form came from another site"), N_("Open the page again here and press its button."))
 NO_SESSION: Text = (
     N_("Open your connect link to see this page"),
-    N_("This page shows a connected Mercado Libre account to the browser that connected it. Open the connect "
-       "link you received again, or ask for a new one."),
+    N_("This page shows a Mercado Libre account to the browser that connected it, for 12 hours. To see it "
+       "again, ask the business that sent you the connect link for an owner link: it opens your accounts in "
+       "this browser."),
 )  # fmt: skip
 ACCOUNT_NOT_FOUND: Text = (N_("Account not found"), N_("There is no such Mercado Libre account for your business."))
 EXPIRED = N_("This form has expired")

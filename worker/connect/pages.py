@@ -47,8 +47,10 @@ def render(name: str, **values: str) -> Safe:
     return Safe(_template(name, current()).substitute(escaped))
 
 
-def page(title: str, body: Safe) -> str:
-    return render("layout.html", title=title, body=body, lang=html_lang())
+def page(title: str, body: Safe, refresh_seconds: int | None = None) -> str:
+    """The whole document; `refresh_seconds`: the browser reloads it that often (a meta refresh, no script)."""
+    head = Safe(f'<meta http-equiv="refresh" content="{int(refresh_seconds)}">' if refresh_seconds else "")
+    return render("layout.html", title=title, body=body, lang=html_lang(), head=head)
 
 
 def status_label(status: str) -> str:
@@ -174,6 +176,8 @@ def account_page(
     disconnect: Form | None,
     activity: Activity | None = None,
     past_orders: Safe | None = None,
+    recent: Safe | None = None,
+    refresh_seconds: int | None = None,
 ) -> str:
     heading = account_heading(account)
     note = t("Disconnecting stops new updates from this seller; events already recorded stay.")
@@ -187,13 +191,14 @@ def account_page(
         nickname=account.nickname,
         seller_id=str(account.seller_id),
         site=site_label(account.site_id),
-        connected_at=_when(account.connected_at),
+        connected_at=_when(account.first_connected_at or account.connected_at),
         last_notification=_since(activity.last_notification_at if activity else None),
         last_event=_since(activity.last_event_at if activity else None),
         actions=_forms(reconnect, disconnect),
         past_orders=past_orders or Safe(""),
+        recent=recent or Safe(""),
     )
-    return page(heading, body)
+    return page(heading, body, refresh_seconds)
 
 
 def disconnect_page(account: MlAccount, business_name: str, confirm: Form, keep: Form) -> str:

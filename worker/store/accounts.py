@@ -49,8 +49,9 @@ async def link_account(
     async with db.transaction() as session:
         account = await _account_to_link(session, seller_id, business_id) or MlAccount(
             business_id=business_id, seller_id=seller_id, created_at=now, site_id=site_id, nickname=nickname,
-            updated_at=now, connected_at=now,
+            updated_at=now, connected_at=now, first_connected_at=now,
         )  # fmt: skip
+        account.first_connected_at = account.first_connected_at or account.connected_at
         account.site_id, account.nickname = site_id, nickname
         account.status = AccountStatus.ACTIVE.value
         account.updated_at = account.connected_at = now

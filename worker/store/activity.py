@@ -1,4 +1,5 @@
-"""When an account last showed signs of life: its latest notification and its business's latest event."""
+"""When an account last showed signs of life (its latest notification and its business's latest event), and
+the latest events of the account's own orders."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from worker.store.db import Database
-from worker.store.models import EventRow, InboxRow
+from worker.store.events import EventView, event_view
+from worker.store.models import DocumentRow, EventRow, InboxRow, OrderObject, SubscriberRow
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,25 @@ async def account_activity(db: Database, account_id: int, business_id: int) -> A
         last_notification = (await session.exec(notified)).one()
         last_event = (await session.exec(tracked)).one()
     return Activity(_aware(last_notification), _aware(last_event))
+
+
+async def recent_events(db: Database, account_id: int, business_id: int, limit: int = 10) -> list[EventView]:
+    """The `limit` latest stored events of the orders this account sold, newest first. Events do not name the
+    seller; the account's raw order documents do (they are kept for every order it synced)."""
+    own_orders = select(col(DocumentRow.ref)).where(
+        col(DocumentRow.account_id) == account_id, col(DocumentRow.kind) == "order"
+    )
+    statement = (
+        select(EventRow, col(SubscriberRow.external_id), col(OrderObject.reference))
+        .join(SubscriberRow, col(SubscriberRow.id) == col(EventRow.subscriber_id))
+        .join(OrderObject, col(OrderObject.id) == col(EventRow.order_object_id))
+        .where(col(EventRow.business_id) == business_id, col(OrderObject.reference).in_(own_orders))
+        .order_by(col(EventRow.id).desc())
+        .limit(limit)
+    )
+    async with db.transaction() as session:
+        rows = (await session.exec(statement)).all()
+    return [event_view(event, external_id, reference) for event, external_id, reference in rows]
 
 
 def _aware(moment: datetime | str | None) -> datetime | None:

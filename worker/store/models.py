@@ -86,7 +86,8 @@ class MlAccount(SQLModel, table=True):
     status: str = Field(default=AccountStatus.ACTIVE.value, max_length=20)
     created_at: datetime = _time()
     updated_at: datetime = _time()
-    connected_at: datetime = _time()
+    connected_at: datetime = _time()  # the latest (re)connection
+    first_connected_at: datetime | None = _time(nullable=True)  # the first one, kept across reconnects
 
 
 class OAuthToken(SQLModel, table=True):

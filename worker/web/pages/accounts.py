@@ -14,12 +14,13 @@ from aiohttp import web
 
 from worker.backfill.progress import backfill_json
 from worker.connect import messages
-from worker.connect.import_view import import_section
+from worker.connect.events_view import events_section
+from worker.connect.import_view import REFRESH_SECONDS, import_section, importing
 from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, account_page, accounts_page, disconnect_page, landing_page
 from worker.logs import get_logger
 from worker.store.accounts import disconnect_account, get_business_account, list_accounts
-from worker.store.activity import account_activity
+from worker.store.activity import account_activity, recent_events
 from worker.store.models import AccountStatus, MlAccount
 from worker.web.pages.parts import CONNECT, ConnectParts
 from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other
@@ -81,6 +82,8 @@ async def show_account(request: web.Request) -> web.StreamResponse:
         (("csrf", csrf_token(parts, session, account.id)),),
         secondary=True,
     )
+    db = parts.context.db
+    progress = await backfill_json(db, account)
     return html(
         200,
         account_page(
@@ -88,8 +91,10 @@ async def show_account(request: web.Request) -> web.StreamResponse:
             session.business.name,
             None if active else reconnect_form(parts, session, account),
             None if disconnected else disconnect,
-            await account_activity(parts.context.db, account.id, account.business_id),
-            import_section(await backfill_json(parts.context.db, account)),
+            await account_activity(db, account.id, account.business_id),
+            import_section(progress),
+            events_section(await recent_events(db, account.id, account.business_id)),
+            REFRESH_SECONDS if importing(progress) else None,
         ),
     )
 
