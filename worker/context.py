@@ -25,9 +25,11 @@ class AppContext:
     metrics: Metrics
 
 
-def build_context(settings: Settings) -> AppContext:
-    """Create (not connect) every shared part; connections open lazily on first use."""
-    db, metrics = open_database(settings.database_url, pool_size=settings.database_pool_size), Metrics()
+def build_context(settings: Settings, metrics: Metrics | None = None) -> AppContext:
+    """Create (not connect) every shared part; connections open lazily on first use. `metrics`: the process's
+    metrics when another part of it already made them (the demo runs web and worker in one process)."""
+    db = open_database(settings.database_url, pool_size=settings.database_pool_size)
+    metrics = metrics or Metrics()
     db.on_statement(metrics.db_statements.inc)
     return AppContext(
         settings=settings,

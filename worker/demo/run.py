@@ -107,8 +107,9 @@ async def _follow(world: DemoWorld) -> None:
 
 
 def _head(world: DemoWorld, sellers: list[dict[str, Any]], redis_how: str) -> str:
+    metrics = f"metrics {world.internal_url}/metrics, " if world.internal_url else ""
     return (
-        f"meli demo: web {world.web_url} (/healthz), sandbox {world.sandbox_url} (/_sandbox), "
+        f"meli demo: web {world.web_url} (/healthz), {metrics}sandbox {world.sandbox_url} (/_sandbox), "
         f"redis {world.settings.redis_url} ({redis_how}, queue {world.settings.queue_name}), "
         f"database {world.settings.database_url}\n"
         f"  connected sellers: {', '.join(describe(seller) for seller in sellers)}"

@@ -42,6 +42,18 @@ async def _serve(app: web.Application, host: str, port: int, option: str) -> web
     return runner
 
 
+async def _internal(runner: web.AppRunner, settings: Settings) -> str:
+    """The web app on the internal listener too (/metrics, /healthz/details, /openapi.json), as `meli serve` does;
+    its URL, or "" when MELI_INTERNAL_PORT is 0 or taken (another web process of this machine holds it)."""
+    if not settings.internal_port:
+        return ""
+    try:
+        await web.TCPSite(runner, settings.internal_host, settings.internal_port).start()
+    except OSError:
+        return ""
+    return f"http://{settings.internal_host}:{settings.internal_port}"
+
+
 @dataclass
 class DemoWorld:
     settings: Settings
@@ -50,6 +62,7 @@ class DemoWorld:
     web_url: str
     http: aiohttp.ClientSession
     hellotext_url: str
+    internal_url: str = ""  # where /metrics answers: the web's and the worker's metrics, one registry
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
@@ -92,10 +105,12 @@ async def demo_world(settings: Settings, sandbox: SandboxConfig, sandbox_port: i
     try:
         async with app_context(settings) as context, aiohttp.ClientSession() as http:
             web_runner = await _serve(create_app(context), host, settings.web_port, "--port")
-            worker = build_worker(settings, handle_signals=False)
+            internal_url = await _internal(web_runner, settings)
+            # One process, one set of metrics: the worker counts into the web app's, which /metrics serves.
+            worker = build_worker(settings, handle_signals=False, metrics=context.metrics)
             worker_task = asyncio.create_task(worker.async_run())
             try:
-                yield DemoWorld(settings, context, sandbox_url, web_url, http, hellotext_url)
+                yield DemoWorld(settings, context, sandbox_url, web_url, http, hellotext_url, internal_url)
             finally:
                 worker_task.cancel()
                 await asyncio.gather(worker_task, return_exceptions=True)

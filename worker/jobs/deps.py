@@ -11,6 +11,7 @@ from connectors.mercadolibre.client import ClientLimits, MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker.context import AppContext, build_context, close_context
+from worker.metrics import Metrics
 from worker.pipeline.parts import Pipeline, Rules
 from worker.settings import Settings
 from worker.tokens import TokenProvider
@@ -26,8 +27,8 @@ class JobDeps:
     pipeline: Pipeline
 
 
-def build_deps(settings: Settings) -> JobDeps:
-    app = build_context(settings)
+def build_deps(settings: Settings, metrics: Metrics | None = None) -> JobDeps:
+    app = build_context(settings, metrics)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.ml_timeout_seconds))
     tokens = TokenProvider(app.db, app.cipher, app.redis, http, settings)
     limits = ClientLimits(app_rate=settings.ml_app_rate, seller_rate=settings.ml_seller_rate)

@@ -21,6 +21,7 @@ from worker.jobs.probes import serve_probes
 from worker.jobs.refetch import refetch_order, sweep_refetches
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
 from worker.logs import get_logger
+from worker.metrics import Metrics
 from worker.pipeline.queue import CATCH_UP, DRAIN_SELLER, REFETCH_ORDER, deserialize, serialize
 from worker.settings import Settings
 from worker.tokens import refresh_expiring
@@ -37,9 +38,9 @@ async def heartbeat(ctx: dict[str, Any]) -> float:
     return now
 
 
-def _startup(settings: Settings) -> Any:
+def _startup(settings: Settings, metrics: Metrics | None) -> Any:
     async def on_startup(ctx: dict[str, Any]) -> None:
-        ctx["deps"] = build_deps(settings)
+        ctx["deps"] = build_deps(settings, metrics)
         if settings.worker_metrics_port:
             ctx["metrics_server"] = await serve_probes(ctx["deps"].app)
         log.info("worker.started", queue=settings.queue_name)
@@ -83,7 +84,10 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
             time.sleep(pause)
 
 
-def build_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:
+def build_worker(
+    settings: Settings, *, burst: bool = False, handle_signals: bool = True, metrics: Metrics | None = None
+) -> Worker:
+    """`metrics`: count into these (the web app's, when both run in one process) instead of the worker's own."""
     return Worker(
         job_serializer=serialize,
         job_deserializer=deserialize,
@@ -105,7 +109,7 @@ def build_worker(settings: Settings, *, burst: bool = False, handle_signals: boo
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
-        on_startup=_startup(settings),
+        on_startup=_startup(settings, metrics),
         on_shutdown=_shutdown,
         burst=burst,
         handle_signals=handle_signals,
