@@ -1,7 +1,9 @@
 """A merchant in headless Chromium: connect link -> Connect -> ML sign-in + Allow -> "Connected as ...".
 
 Needs the Debian `chromium` package (Playwright's own browser download is not reachable); the test is
-skipped, saying so, when it is missing. The done page is saved as `artifacts/connect-done.png`.
+skipped, saying so, when it is missing. The pages it passes are README's screenshots: `docs/connect-link.png`
+(the connect link's page) and `docs/connect.png` (the account page after connecting); the times on them are
+masked, so the pictures change only when the pages do.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from tests.connect.conftest import Stack
 from worker.connect.links import ConnectLinks
 from worker.store.models import utcnow
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -40,6 +42,16 @@ class Clicks:
         await target.click()
 
 
+async def screenshot(page: Page, name: str) -> None:
+    """Save our page's card as `docs/NAME` (README shows it), the times masked; an unchanged picture is not
+    written again."""
+    times = page.locator("dd").filter(has_text="UTC")
+    picture = await page.locator("main").screenshot(mask=[times], mask_color="#d5d5dc", animations="disabled")
+    target = DOCS / name
+    if not target.exists() or target.read_bytes() != picture:
+        target.write_bytes(picture)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack: Stack) -> None:
@@ -48,13 +60,13 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
         pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
     seller = (await stack.sandbox.sellers())["MCO"]
     link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
-    ARTIFACTS.mkdir(exist_ok=True)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = await browser.new_page(viewport={"width": 412, "height": 915})  # a phone
         clicks = Clicks(page, stack.base)
         await page.goto(link.url)
+        await screenshot(page, "connect-link.png")
         connect_title = await page.title()
         site = await page.get_by_label("Your Mercado Libre country").input_value()
         await clicks.click(page.get_by_role("button", name="Connect Mercado Libre"))
@@ -65,7 +77,7 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
         done = await page.get_by_role("heading", level=1).inner_text()
         status = await page.locator("dd.status-active").inner_text()
         past_orders = await page.locator("ul.import").inner_text()
-        await page.locator("main").screenshot(path=str(ARTIFACTS / "connect-done.png"))
+        await screenshot(page, "connect.png")
         details = await page.locator("dl").inner_text()
         await page.get_by_role("button", name="Disconnect").click()
         asked = await page.get_by_role("heading", level=1).inner_text()
@@ -82,4 +94,4 @@ async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack
     assert "Access valid until" not in details
     assert asked == f"Disconnect {seller['nickname']} (MCO)?"
     assert kept == done
-    assert (ARTIFACTS / "connect-done.png").stat().st_size > 10_000
+    assert (DOCS / "connect.png").stat().st_size > 10_000 and (DOCS / "connect-link.png").stat().st_size > 10_000
