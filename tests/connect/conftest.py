@@ -47,8 +47,10 @@ async def fetch(session: aiohttp.ClientSession, method: str, url: str, **kwargs:
 
 
 def browser_session(base: str) -> aiohttp.ClientSession:
-    """A cookie-keeping session like a browser's (cookies of 127.0.0.1 included)."""
-    return aiohttp.ClientSession(base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    """A cookie-keeping session like a browser's (cookies of 127.0.0.1 included) that prefers English."""
+    return aiohttp.ClientSession(
+        base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Accept-Language": "en"}
+    )
 
 
 @dataclass

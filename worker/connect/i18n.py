@@ -1,5 +1,8 @@
-"""The language of the pages: English, Spanish or Portuguese (Brazil), chosen per request from the browser's
-Accept-Language, with gettext catalogs (`locales/<locale>/LC_MESSAGES/messages.po`, compiled to `.mo`).
+"""The language of the pages: English, Spanish or Portuguese (Brazil), with gettext catalogs
+(`locales/<locale>/LC_MESSAGES/messages.po`, compiled to `.mo`). Chosen per request, first match wins: the
+`?lang=` of a language link (remembered in the `meli_lang` cookie), that cookie, the browser's Accept-Language
+when it names one of ours, the seller's Mercado Libre site when the page knows it (`prefer_site`: MLB →
+Portuguese, every other ML site → Spanish), else English.
 
 Python code marks texts with `t("...")` (translated now) or `N_("...")` (a constant, translated where it is
 shown); templates mark them with `{{ ... }}`. `make catalogs` extracts every marked text into
@@ -19,13 +22,21 @@ from typing import IO, Any
 from aiohttp import web
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from yarl import URL
+
+from connectors.mercadolibre.constants import SITES
 
 LOCALES = ("en", "es", "pt_BR")
 DEFAULT = "en"
 HTML_LANG = {"en": "en", "es": "es", "pt_BR": "pt-BR"}
+NAMES = {"en": "English", "es": "Español", "pt_BR": "Português (Brasil)"}  # each in its own language
 MARKED = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
+LANG_PARAM, LANG_COOKIE = "lang", "meli_lang"
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 _locale: ContextVar[str] = ContextVar("locale", default=DEFAULT)
+_chosen: ContextVar[bool] = ContextVar("chosen", default=False)  # the visitor or the browser chose the language
+_here: ContextVar[URL | None] = ContextVar("here", default=None)  # the page the language links point to
 
 
 def N_(message: str) -> str:  # the gettext convention for "translate later"
@@ -68,6 +79,47 @@ def translate_marked(template: str) -> str:
 
 
 def choose(accept_language: str | None) -> str:
+    """The best of our locales for an Accept-Language header (English when it names none of them)."""
+    return accepted(accept_language) or DEFAULT
+
+
+def locale_of(tag: str | None) -> str | None:
+    """Our locale for a language tag (`pt`, `pt-BR`, `es-CO`, `en`...), or None."""
+    language = (tag or "").strip().lower().replace("_", "-").split("-")[0]
+    return {"en": "en", "es": "es", "pt": "pt_BR"}.get(language)
+
+
+def site_locale(site_id: str) -> str:
+    """The language sellers of a Mercado Libre site read: Portuguese on MLB (Brazil), Spanish elsewhere."""
+    if site_id == "MLB":
+        return "pt_BR"
+    return "es" if site_id in SITES else DEFAULT
+
+
+def prefer_site(site_id: str) -> None:
+    """Speak the seller's site's language, unless the visitor or the browser chose one of ours."""
+    if not _chosen.get():
+        _locale.set(site_locale(site_id))
+
+
+def language_links() -> list[tuple[str, str, str | None]]:
+    """(html lang, name, link) of each language for this page; no link for the current one. Empty where a
+    link cannot reload the page (a form's answer, the sign-in callback). Links are relative (`?...&lang=`): a
+    page names no more of its address than its query already holds."""
+    here = _here.get()
+    if here is None:
+        return []
+    return [
+        (
+            HTML_LANG[locale],
+            NAMES[locale],
+            None if locale == current() else "?" + here.update_query(lang=HTML_LANG[locale]).raw_query_string,
+        )
+        for locale in LOCALES
+    ]
+
+
+def accepted(accept_language: str | None) -> str | None:
     """The best of our locales for an Accept-Language header: by q-value, then order; `pt` means pt_BR."""
     ranked: list[tuple[float, int, str]] = []
     for position, item in enumerate((accept_language or "").split(",")[:20]):
@@ -80,10 +132,10 @@ def choose(accept_language: str | None) -> str:
                 continue
         ranked.append((-quality, position, tag.strip().lower()))
     for negative_quality, _, tag in sorted(ranked):
-        language = tag.split("-")[0]
-        if negative_quality < 0 and language in ("en", "es", "pt"):
-            return "pt_BR" if language == "pt" else language
-    return DEFAULT
+        locale = locale_of(tag)
+        if negative_quality < 0 and locale is not None:
+            return locale
+    return None
 
 
 def use(locale: str) -> None:
@@ -93,18 +145,33 @@ def use(locale: str) -> None:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _linkable(request: web.Request) -> URL | None:
+    """The page a language link reloads: a GET page other than the sign-in callback (its code works once)."""
+    if request.method != "GET" or request.path.startswith("/oauth/"):
+        return None
+    return request.rel_url
+
+
 @web.middleware
 async def language(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Pages answer in the browser's language; the answer says which, and that it depends on the header."""
-    locale = choose(request.headers.get("Accept-Language"))
-    token = _locale.set(locale)
+    """Pages answer in the chosen language (see the module's docstring); the answer says which, and what it
+    depends on. A language link's choice is kept in a cookie for the next pages."""
+    asked = locale_of(request.query.get(LANG_PARAM))
+    locale = asked or locale_of(request.cookies.get(LANG_COOKIE)) or accepted(request.headers.get("Accept-Language"))
+    tokens = (_locale.set(locale or DEFAULT), _chosen.set(locale is not None), _here.set(_linkable(request)))
     try:
         response = await handler(request)
+        shown = current()
     finally:
-        _locale.reset(token)
+        _here.reset(tokens[2])
+        _chosen.reset(tokens[1])
+        _locale.reset(tokens[0])
     if response.content_type == "text/html":
-        response.headers["Content-Language"] = HTML_LANG[locale]
-        response.headers.add("Vary", "Accept-Language")
+        response.headers["Content-Language"] = HTML_LANG[shown]
+        response.headers.add("Vary", "Accept-Language, Cookie")
+    if asked is not None:
+        response.set_cookie(LANG_COOKIE, HTML_LANG[asked], max_age=LANG_COOKIE_SECONDS, path="/", httponly=True,
+                            samesite="Lax", secure=request.secure)  # fmt: skip
     return response
 
 

@@ -14,7 +14,7 @@ from importlib.resources import files
 from string import Template
 
 from connectors.mercadolibre.constants import SITES
-from worker.connect.i18n import N_, current, html_lang, t, translate_marked
+from worker.connect.i18n import N_, current, html_lang, language_links, t, translate_marked
 from worker.connect.messages import APP_NAME
 from worker.store.activity import Activity
 from worker.store.models import AccountStatus, Business, MlAccount
@@ -50,7 +50,18 @@ def render(name: str, **values: str) -> Safe:
 def page(title: str, body: Safe, refresh_seconds: int | None = None) -> str:
     """The whole document; `refresh_seconds`: the browser reloads it that often (a meta refresh, no script)."""
     head = Safe(f'<meta http-equiv="refresh" content="{int(refresh_seconds)}">' if refresh_seconds else "")
-    return render("layout.html", title=title, body=body, lang=html_lang(), head=head)
+    return render("layout.html", title=title, body=body, lang=html_lang(), head=head, languages=_languages())
+
+
+def _languages() -> Safe:
+    """Links to this page in our other languages (`?lang=`); the current one is plain text."""
+    items = [
+        f'<a lang="{tag}" hreflang="{tag}" href="{escape(link)}">{escape(name)}</a>'
+        if link
+        else f'<span lang="{tag}" aria-current="true">{escape(name)}</span>'
+        for tag, name, link in language_links()
+    ]
+    return Safe(f'<nav class="langs">{" · ".join(items)}</nav>' if items else "")
 
 
 def status_label(status: str) -> str:

@@ -18,6 +18,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from worker.connect import messages
+from worker.connect.i18n import prefer_site
 from worker.connect.links import check_site
 from worker.connect.pages import connect_page, default_site
 from worker.connect.state import random_token
@@ -48,9 +49,11 @@ async def show_connect(request: web.Request) -> web.StreamResponse:
     if isinstance(checked, web.Response):
         return checked
     link_id, site, business = checked
+    selected = default_site(business, site)
+    prefer_site(selected)
     browser = browser_of(request) or random_token(43)
     csrf = form_token(parts, business, START_PURPOSE, browser, f"link:{link_id}")
-    response = html(200, connect_page(business, request.query["token"], default_site(business, site), csrf))
+    response = html(200, connect_page(business, request.query["token"], selected, csrf))
     keep_browser(response, parts, browser)
     return response
 

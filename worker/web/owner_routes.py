@@ -11,8 +11,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from worker.connect import messages
+from worker.connect.i18n import prefer_site
 from worker.connect.links import OWNER_PATH, LinkProblem
-from worker.connect.pages import Form, owner_page
+from worker.connect.pages import Form, default_site, owner_page
 from worker.connect.state import random_token
 from worker.store.links import LinkKind
 from worker.store.models import utcnow
@@ -32,6 +33,7 @@ async def show_owner(request: web.Request) -> web.StreamResponse:
     if isinstance(checked, web.Response):
         return checked
     link_id, _, business = checked
+    prefer_site(default_site(business, None))
     browser = browser_of(request) or random_token(43)
     csrf = form_token(parts, business, PURPOSE, browser, f"link:{link_id}")
     action = Form(OWNER_PATH, messages.OPEN_ACCOUNTS, (("token", str(token)), ("csrf", csrf)))

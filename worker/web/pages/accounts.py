@@ -15,9 +15,10 @@ from aiohttp import web
 from worker.backfill.progress import backfill_json
 from worker.connect import messages
 from worker.connect.events_view import events_section
+from worker.connect.i18n import prefer_site
 from worker.connect.import_view import REFRESH_SECONDS, import_section, importing
 from worker.connect.links import CONNECT_PATH
-from worker.connect.pages import Form, account_page, accounts_page, disconnect_page, landing_page
+from worker.connect.pages import Form, account_page, accounts_page, default_site, disconnect_page, landing_page
 from worker.logs import get_logger
 from worker.store.accounts import disconnect_account, get_business_account, list_accounts
 from worker.store.activity import account_activity, recent_events
@@ -47,6 +48,7 @@ async def _scoped(request: web.Request) -> tuple[ConnectParts, Session, MlAccoun
     account = await get_business_account(parts.context.db, session.business_id, account_id)
     if account is None or account.id is None or not session.covers(account.id):
         return _not_found()
+    prefer_site(account.site_id)
     return parts, session, account
 
 
@@ -64,6 +66,7 @@ async def show_accounts(request: web.Request) -> web.StreamResponse:
         return _no_session()
     listed = await list_accounts(parts.context.db, session.business_id)
     visible = [account for account in listed if account.id is not None and session.covers(account.id)]
+    prefer_site(visible[0].site_id if visible else default_site(session.business, None))
     return html(200, accounts_page(session.business.name, visible, session.owner))
 
 
