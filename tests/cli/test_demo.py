@@ -41,13 +41,35 @@ def test_progress_lines_say_total_and_time_left() -> None:
     assert re.fullmatch(r".*, about [0-9]+ s left", progress.line(150, {"done": 10}, 5))
 
 
-async def test_the_banner_hands_over_working_commands_and_a_key(tmp_path: Path) -> None:
-    port = free_port()
-    args = ["--orders", "3", "--rate", "1000", "--exit-when-done", "--port", str(port)]
+README = Path(__file__).resolve().parents[2] / "README.md"
+# (what the banner shows, how README's demo section describes it)
+BANNER_IN_README = [
+    ("/healthz", "/healthz"),
+    ("/metrics, ", "/metrics"),
+    ("API key mk_", "**API key**"),
+    ("events API:   curl", "`curl` line for the events API"),
+    ("account page: http", "**account page**"),
+    ("owner-link --business 1", "`meli owner-link` command"),
+    ("events --follow", "meli events --follow"),
+    ("API reference: http", "API reference (`/docs`)"),
+    ("marketplace starts on 2026-03-02", "marketplace starts on 2026-03-02"),
+    ("hellotext (fake): http", "/_sandbox/oracle"),
+    ("`meli deliveries --business 1`", "`meli deliveries --business 1`"),
+    ("result: exact match", "exits 0 only when both"),
+]
 
-    result = await asyncio.to_thread(
-        meli, "demo", *args, "--sandbox-port", str(free_port()), env={"MELI_REDIS_URL": REDIS_URL}, cwd=tmp_path
-    )
+
+def demo_section() -> str:
+    text = README.read_text()
+    return " ".join(text.split("## The two commands", 1)[1].split("## Connect an account", 1)[0].split())
+
+
+async def test_the_banner_hands_over_working_commands_and_a_key(tmp_path: Path) -> None:
+    port, internal = free_port(), free_port()
+    args = ["--orders", "3", "--rate", "1000", "--exit-when-done", "--port", str(port)]
+    env = {"MELI_REDIS_URL": REDIS_URL, "MELI_INTERNAL_PORT": str(internal)}
+
+    result = await asyncio.to_thread(meli, "demo", *args, "--sandbox-port", str(free_port()), env=env, cwd=tmp_path)
 
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
@@ -57,6 +79,10 @@ async def test_the_banner_hands_over_working_commands_and_a_key(tmp_path: Path) 
     assert f"    events API:   {curl}\n" in out
     assert re.search(rf"^    account page: http://127\.0\.0\.1:{port}/owner\?token=\S+$", out, re.M)
     assert "  simulated time: the sandbox's marketplace starts on 2026-03-02 and runs faster" in out
+    assert f", metrics http://127.0.0.1:{internal}/metrics, " in out.splitlines()[0]
+    readme = demo_section()
+    assert [(shown, described) for shown, described in BANNER_IN_README
+            if shown not in out or described not in readme] == []  # fmt: skip
     follow = re.search(r"^  in another terminal: (MELI_DATABASE_URL=\S+) (\S+) events --follow$", out, re.M)
     assert follow is not None
     progress = [line for line in out.splitlines() if line.startswith("progress:")]

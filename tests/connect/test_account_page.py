@@ -59,6 +59,8 @@ async def test_the_page_lists_the_latest_events_of_the_sellers_own_orders(stack:
     page = await browser.get(f"/accounts/{account_id}")
 
     assert "<h2>Recent events</h2>\n<p>No events from this seller&#x27;s orders yet.</p>" in before.text
+    # live events dated before the connection (the demo's simulated dates) are not counted as imported history
+    assert "2 from notifications, " in page.text and "0 from the import (0 from before you connected)" in page.text
     listed = page.text.split('<ul class="events">', 1)[1].split("</ul>", 1)[0]
     assert listed == (
         '<li><code>order.shipped</code> <span class="muted">2026-03-02 14:05 UTC · order 2000000000000001</span></li>'

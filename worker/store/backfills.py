@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from connectors.events import Origin
 from worker.store.db import Database
 from worker.store.models import (
     AccountStatus,
@@ -287,4 +288,8 @@ async def coverage(db: Database, account: MlAccount) -> Coverage:
         rows = (await session.exec(events)).all()
         noted = (await session.exec(notes.group_by(col(InboxRow.origin)))).all()
     by_origin = {origin: int(count) for origin, count, _ in rows}
-    return Coverage(by_origin, sum(int(n or 0) for _, _, n in rows), {origin: int(n) for origin, n in noted})
+    # Of the import's events, those that happened before the seller connected. Live events count only where
+    # they came from: in the demo the simulated dates lie before the connection, and "0 from the import (53
+    # from before you connected)" would contradict itself.
+    historical = sum(int(n or 0) for origin, _, n in rows if origin == Origin.BACKFILL.value)
+    return Coverage(by_origin, historical, {origin: int(n) for origin, n in noted})
