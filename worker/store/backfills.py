@@ -291,5 +291,5 @@ async def coverage(db: Database, account: MlAccount) -> Coverage:
     # Of the import's events, those that happened before the seller connected. Live events count only where
     # they came from: in the demo the simulated dates lie before the connection, and "0 from the import (53
     # from before you connected)" would contradict itself.
-    historical = sum(int(n or 0) for origin, _, n in rows if origin == Origin.BACKFILL.value)
-    return Coverage(by_origin, historical, {origin: int(n) for origin, n in noted})
+    imported_before = sum(int(n or 0) for origin, _, n in rows if origin == Origin.BACKFILL.value)
+    return Coverage(by_origin, imported_before, {origin: int(n) for origin, n in noted})
