@@ -49,9 +49,9 @@ async def test_the_page_reloads_itself_only_while_the_import_runs(stack: Stack, 
 
 async def test_the_page_lists_the_latest_events_of_the_sellers_own_orders(stack: Stack, browser: Browser) -> None:
     account_id = await connected(stack, browser)
-    before = await browser.get(f"/accounts/{account_id}")
     await order_with_events(stack, "2000000000000001", ["order.confirmed", "order.shipped"])
     await order_with_events(stack, "2000000000000002", ["order.cancelled"])  # not a sale of this account
+    before = await browser.get(f"/accounts/{account_id}")  # no order document yet: none is the seller's
     await save_documents(
         stack.context.db, account_id, [RawDocument("order", "2000000000000001", {}, "2000000000000001")]
     )
@@ -59,6 +59,10 @@ async def test_the_page_lists_the_latest_events_of_the_sellers_own_orders(stack:
     page = await browser.get(f"/accounts/{account_id}")
 
     assert "<h2>Recent events</h2>\n<p>No events from this seller&#x27;s orders yet.</p>" in before.text
+    assert (
+        "<dt>Last event</dt><dd>none yet</dd>" in before.text
+        and "<dt>Last event</dt><dd>none yet</dd>" not in page.text
+    )
     # live events dated before the connection (the demo's simulated dates) are not counted as imported history
     assert "2 from notifications, " in page.text and "0 from the import (0 from before you connected)" in page.text
     listed = page.text.split('<ul class="events">', 1)[1].split("</ul>", 1)[0]

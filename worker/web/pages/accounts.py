@@ -21,7 +21,7 @@ from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, account_page, accounts_page, default_site, disconnect_page, landing_page
 from worker.logs import get_logger
 from worker.store.accounts import disconnect_account, get_business_account, list_accounts
-from worker.store.activity import account_activity, recent_events
+from worker.store.activity import Activity, account_activity, recent_events
 from worker.store.models import AccountStatus, MlAccount
 from worker.web.pages.parts import CONNECT, ConnectParts
 from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other
@@ -87,6 +87,10 @@ async def show_account(request: web.Request) -> web.StreamResponse:
     )
     db = parts.context.db
     progress = await backfill_json(db, account)
+    events = await recent_events(db, account.id, account.business_id)
+    activity = await account_activity(db, account.id, account.business_id)
+    # "Last event" is this seller's, not the business's (a business may connect several sellers)
+    activity = Activity(activity.last_notification_at, events[0].recorded_at if events else None)
     return html(
         200,
         account_page(
@@ -94,9 +98,9 @@ async def show_account(request: web.Request) -> web.StreamResponse:
             session.business.name,
             None if active else reconnect_form(parts, session, account),
             None if disconnected else disconnect,
-            await account_activity(db, account.id, account.business_id),
+            activity,
             import_section(progress),
-            events_section(await recent_events(db, account.id, account.business_id)),
+            events_section(events),
             REFRESH_SECONDS if importing(progress) else None,
         ),
     )
