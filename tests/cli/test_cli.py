@@ -153,9 +153,9 @@ def test_every_command_has_help(name: str) -> None:
 def test_demo_plays_a_scenario_and_matches_the_oracle(tmp_path: Path) -> None:
     from worker.demo.services import free_port
 
-    web_port, sandbox_port = free_port(), free_port()
+    web_port, sandbox_port, internal_port = free_port(), free_port(), free_port()
     args = ["--orders", "4", "--rate", "1000", "--exit-when-done", "--port", str(web_port)]
-    env = {"MELI_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    env = {"MELI_REDIS_URL": "redis://127.0.0.1:6379/0", "MELI_INTERNAL_PORT": str(internal_port)}
 
     result = meli("demo", *args, "--sandbox-port", str(sandbox_port), env=env, cwd=tmp_path)
 
@@ -163,8 +163,8 @@ def test_demo_plays_a_scenario_and_matches_the_oracle(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     queue = lines[0].split("queue ")[1].split(")")[0]
     assert lines[0] == (
-        f"meli demo: web http://127.0.0.1:{web_port} (/healthz), sandbox http://127.0.0.1:{sandbox_port} "
-        f"(/_sandbox), redis redis://127.0.0.1:6379/0 (reused, queue {queue}), "
+        f"meli demo: web http://127.0.0.1:{web_port} (/healthz), metrics http://127.0.0.1:{internal_port}/metrics, "
+        f"sandbox http://127.0.0.1:{sandbox_port} (/_sandbox), redis redis://127.0.0.1:6379/0 (reused, queue {queue}), "
         f"database sqlite+aiosqlite:///{tmp_path}/meli-demo.db"
     )
     assert "result: exact match" in lines
