@@ -149,8 +149,8 @@ class Browser:
         assert page.status == 302, page.text
         return page.location
 
-    async def back(self, callback_url: str) -> Page:
-        return await self.get(path_and_query(callback_url))
+    async def back(self, callback_url: str, **kwargs: Any) -> Page:
+        return await self.get(path_and_query(callback_url), **kwargs)
 
     async def connect(self, token: str, login: str, site: str = "MCO") -> Page:
         return await self.back(await self.at_ml(await self.start(token, site), login))

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.connect.conftest import Stack, fetch
+from tests.connect.conftest import Browser, Stack, fetch, open_browser
 
 
 def lang_of(html: str) -> str:
@@ -68,3 +68,14 @@ async def test_pages_answering_a_form_have_no_language_links(stack: Stack) -> No
 
     assert 'class="langs"' not in problem.text
     assert lang_of(landing.text) == "pt-BR" and '<a lang="en" hreflang="en" href="?lang=en">' in landing.text
+
+
+async def test_the_sign_in_confirmation_speaks_the_signed_in_sellers_language(stack: Stack, browser: Browser) -> None:
+    seller = (await stack.sandbox.sellers())["MLB"]
+    callback = await browser.at_ml(await browser.start(await stack.connect_token(site="MLB"), "MLB"), seller["login"])
+
+    async with open_browser(stack) as other:
+        asked = await other.back(callback, headers={"Accept-Language": "de-DE"})
+
+    assert asked.status == 200 and lang_of(asked.text) == "pt-BR"
+    assert f"<h1>Conectar {seller['nickname']} com Tienda Uno?</h1>" in asked.text

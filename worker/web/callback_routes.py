@@ -18,6 +18,7 @@ from worker.backfill.service import on_account_connected
 from worker.connect import messages
 from worker.connect.confirm import Confirmation
 from worker.connect.flow import CallbackQuery, ConnectFailed, Problem
+from worker.connect.i18n import prefer_site
 from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, confirm_page, problem_page
 from worker.connect.signing import BusinessKeys
@@ -82,6 +83,7 @@ async def _connected(request: web.Request, parts: ConnectParts, account: MlAccou
 
 
 async def _ask(parts: ConnectParts, held: Confirmation) -> web.Response:
+    prefer_site(held.user.site_id)
     business = await get_business(parts.context.db, held.pending.business_id)
     if business is None:
         status, heading, message, _ = FAILURES[Problem.BAD_STATE]
