@@ -93,9 +93,15 @@ def use(locale: str) -> None:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+MACHINE_PATHS = ("/webhooks/",)
+
+
 @web.middleware
 async def language(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Pages answer in the browser's language; the answer says which, and that it depends on the header."""
+    """Pages answer in the browser's language; the answer says which, and that it depends on the header.
+    Notifications from ML are no page: they pass straight through (the webhook is the busiest route)."""
+    if request.path.startswith(MACHINE_PATHS):
+        return await handler(request)
     locale = choose(request.headers.get("Accept-Language"))
     token = _locale.set(locale)
     try:
