@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.errors import Conflict
 from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, processed, runs_of, sandbox_start, wait_until
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import on_account_connected, request_backfill
+from worker.errors import Conflict
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, get_account, link_account
 from worker.store.documents import order_refs

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.connect.conftest import Browser, Stack, fetch, url_query
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.store.businesses import create_business
 from worker.store.links import LinkKind
-from worker.store.models import utcnow
 
 
 async def meli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,7 @@ from connectors.events import OrderSnapshot, Subscriber
 from sandboxes.hellotext import create_hellotext_app
 from tests.conftest import _truncate
 from tests.store.conftest import Shop, record
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.connect.signing import BusinessKeys
 from worker.connect.state import random_token
@@ -26,7 +27,7 @@ from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.events import append_events, read_events
-from worker.store.models import Business, utcnow
+from worker.store.models import Business
 from worker.store.profiles import upsert_order_object, upsert_subscriber
 from worker.web.app import create_app
 from worker.web.pages.sessions import BROWSER_COOKIE, CSRF_TTL, SESSION_COOKIE, _digest, session_token

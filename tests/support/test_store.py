@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, delete, select
 
-from connectors.errors import NotFoundError
 from tests.support.fixtures import fixture
+from worker.errors import NotFoundError
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher

@@ -30,13 +30,14 @@ from connectors.mercadolibre.payloads import parse_order
 from worker.backfill.claims import load_claims
 from worker.backfill.pages import Sink, search_page, sync_orders
 from worker.backfill.windows import PAGE_SIZE, Span, to_ms
+from worker.clock import utcnow
 from worker.logs import get_logger
 from worker.pipeline.guards import note_refusals, suspected
 from worker.pipeline.parts import Pipeline
 from worker.pipeline.queue import request_drains
 from worker.pipeline.sync import SyncTarget
 from worker.store.accounts import get_account
-from worker.store.models import AccountStatus, utcnow
+from worker.store.models import AccountStatus
 from worker.store.throttled import (
     ThrottledSpan,
     close_listed,

@@ -14,13 +14,15 @@ from datetime import datetime
 import click
 from rich.console import Console
 
-from connectors.errors import MeliError, NotFoundError
+from connectors.errors import MeliError
 from worker.cli.common import CliState, Moment, fail, guarded
+from worker.clock import utcnow
+from worker.errors import NotFoundError
 from worker.settings import Settings
 from worker.store.accounts import get_account, get_account_by_seller
 from worker.store.db import Database
 from worker.store.events import iso_z
-from worker.store.models import AccountStatus, BackfillRun, MlAccount, utcnow
+from worker.store.models import AccountStatus, BackfillRun, MlAccount
 
 pass_state = click.make_pass_decorator(CliState)
 

@@ -8,9 +8,9 @@ import gc
 import click
 from aiohttp import web
 
-from connectors.errors import Unavailable
 from worker.cli.common import CliState, guarded, loop_factory, run
 from worker.context import app_context
+from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.web.app import create_app

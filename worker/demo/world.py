@@ -13,7 +13,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from connectors.errors import Unavailable
 from connectors.mercadolibre.constants import site
 from sandboxes.hellotext import create_hellotext_app
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
@@ -21,6 +20,7 @@ from worker.connect.links import ConnectLinks
 from worker.context import AppContext, app_context
 from worker.demo.handoff import DemoBusiness, owner_link
 from worker.demo.services import free_port
+from worker.errors import Unavailable
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings, one_server
 from worker.store.accounts import TokenSet, link_account

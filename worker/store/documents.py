@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.dialect import upsert_insert
-from worker.store.models import DocumentRow, utcnow
+from worker.store.models import DocumentRow
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from sqlmodel import col, select
 
 from connectors.errors import InvalidRecord
 from connectors.events import Origin, parse_action, require_aware, require_decimal
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.dialect import upsert_insert
-from worker.store.models import EventRow, OrderObject, SubscriberRow, utcnow
+from worker.store.models import EventRow, OrderObject, SubscriberRow
 from worker.store.outbox import add_deliveries_in
 
 

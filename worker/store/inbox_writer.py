@@ -21,9 +21,9 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from connectors.errors import InvalidRecord
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, record_notifications
-from worker.store.models import utcnow
 
 APPLICATION_NAME = "meli-webhook-inbox"  # how its connections show in pg_stat_activity
 Result = int | InvalidRecord  # the new row's id, or why this one notification could not be recorded

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from connectors.errors import InvalidRecord, Unavailable
+from connectors.errors import InvalidRecord
 from connectors.mercadolibre.notifications import (
     Notification,
     NotificationError,
@@ -28,6 +28,7 @@ from connectors.mercadolibre.notifications import (
     notification_from,
     resource_ref,
 )
+from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.store.inbox import NewNotification
