@@ -42,7 +42,8 @@ async def serve_until_stopped(settings: Settings, stop: asyncio.Event | None = N
             raise Unavailable(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror}") from None
         await _internal_site(runner, settings)
         # What startup built (modules, app, settings) lives as long as the process: out of the cycle collector's
-        # sight, its collections under load scan only request garbage (webhook p99 12 → 8 ms in benchmarks/intake.py).
+        # sight, its collections under load scan only request garbage (the webhook's latency gain is in
+        # benchmarks/RESULTS.md).
         gc.freeze()
         click.echo(f"web: listening on http://{settings.web_host}:{settings.web_port} (health: /healthz)")
         try:

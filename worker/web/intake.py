@@ -80,8 +80,9 @@ class JobQueuer:
     drain is asked for already costs nothing more). A failure only delays them: the rows are in the inbox, and
     the worker's sweeper asks for what is still pending.
 
-    The first row waits `linger` seconds for others (a Redis call costs the web process ~60 µs of CPU whatever
-    it carries: at 15,000 notifications/s, 5 ms make calls of ~75 rows instead of ~20)."""
+    The first row waits `linger` seconds for others: a Redis call costs the web process about the same CPU
+    whatever it carries, so under load a short wait makes fewer and larger calls (figures in
+    benchmarks/RESULTS.md)."""
 
     def __init__(
         self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005, catchup_interval: float = 1.0
