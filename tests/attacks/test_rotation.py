@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 from connectors.mercadolibre.oauth import MlUser
 from tests.attacks.conftest import Client
 from tests.fuzz.live import Tenant
+from tests.harness.store import set_account_status
 from worker import redis_keys
 from worker.connect.confirm import Confirmations
 from worker.connect.state import PendingConnect
 from worker.context import AppContext
-from worker.store.accounts import TokenSet, load_tokens, set_account_status
+from worker.store.accounts import TokenSet, load_tokens
 from worker.store.crypto import TokenCipher
 from worker.store.models import AccountStatus
 

@@ -100,9 +100,9 @@ async def test_deployments_share_the_budgets_of_their_ml_application_only(settin
     other_app = settings.model_copy(update={"ml_client_id": app_id[::-1], "queue_name": f"{settings.queue_name}:c"})
     redis = Redis.from_url(REDIS_URL)
     try:
-        first = await RateLimiter(redis, one.rate_limit_prefix).delay_for("app", rate=1, burst=1)
-        other = await RateLimiter(redis, other_app.rate_limit_prefix).delay_for("app", rate=1, burst=1)
-        second = await RateLimiter(redis, same_app.rate_limit_prefix).delay_for("app", rate=1, burst=1)
+        first = await RateLimiter(redis, one.rate_limit_prefix).delay_for_each([("app", 1, 1)])
+        other = await RateLimiter(redis, other_app.rate_limit_prefix).delay_for_each([("app", 1, 1)])
+        second = await RateLimiter(redis, same_app.rate_limit_prefix).delay_for_each([("app", 1, 1)])
         await redis.delete(f"{one.rate_limit_prefix}:app", f"{other_app.rate_limit_prefix}:app")
     finally:
         await redis.aclose()

@@ -16,7 +16,7 @@ from worker.backfill.service import on_account_connected, request_backfill
 from worker.errors import Conflict
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, get_account, link_account
-from worker.store.documents import order_refs
+from worker.support.queries import orders_fetched_since
 
 
 def history(seed: int, orders: int = 120) -> SandboxConfig:
@@ -54,7 +54,7 @@ async def test_an_interrupted_backfill_resumes_and_ends_equal_without_duplicates
         before = await interrupt_worker(world, account_id, after_orders=30)
         await world.run_worker()  # the cancelled job is run again and carries the run on
 
-        orders = len(await order_refs(world.context.db, account_id))
+        orders = len(await orders_fetched_since(world.context.db, account_id, None))
         assert 30 <= before < orders
         stored = await world.stored(business_id)
         assert stored == oracle_view(await world.expected(seller_id))

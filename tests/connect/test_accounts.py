@@ -6,7 +6,8 @@ import json
 import re
 
 from tests.connect.conftest import Browser, Stack, fetch, form_field, open_browser
-from worker.store.accounts import get_account, load_tokens, set_account_status
+from tests.harness.store import set_account_status
+from worker.store.accounts import get_account, load_tokens
 from worker.store.businesses import create_business
 from worker.store.models import AccountStatus
 

@@ -136,16 +136,6 @@ async def get_account_by_seller(db: Database, seller_id: int) -> MlAccount | Non
         return (await session.exec(statement)).first()
 
 
-async def set_account_status(db: Database, account_id: int, status: AccountStatus) -> None:
-    async with db.transaction() as session:
-        account = await session.get(MlAccount, account_id)
-        if account is None:
-            raise InvalidRecord("account_id", f"no account {account_id}")
-        account.status = status.value
-        account.updated_at = utcnow()
-        session.add(account)
-
-
 async def get_business_account(db: Database, business_id: int, account_id: int) -> MlAccount | None:
     """The account only when it belongs to `business_id`: another business's id looks like a missing one."""
     account = await get_account(db, account_id)
