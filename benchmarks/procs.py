@@ -30,9 +30,9 @@ import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from worker.demo.sellers import link_seller
 from worker.settings import Settings
-from worker.store.accounts import TokenSet, link_account
-from worker.store.businesses import create_business
+from worker.store.accounts import TokenSet
 from worker.store.crypto import TokenCipher
 from worker.store.db import open_database
 
@@ -276,14 +276,10 @@ async def connect_seller(
     cipher = TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys])
     tokens = tokens or TokenSet("bench-access", "bench-refresh", datetime.now(UTC) + timedelta(hours=6), "read")
     try:
-        business, _ = await create_business(db, f"Bench {seller_id}", "CO")
-        assert business.id is not None
-        account = await link_account(
-            db, cipher, business_id=business.id, seller_id=seller_id, site_id=site_id, nickname=f"BENCH{seller_id}",
-            tokens=tokens,
-        )  # fmt: skip
-        assert account.id is not None
-        return business.id, account.id
+        linked = await link_seller(
+            db, cipher, (f"Bench {seller_id}", "CO"), (seller_id, site_id, f"BENCH{seller_id}"), tokens
+        )
+        return linked.business_id, linked.account_id
     finally:
         await db.close()
 
