@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,24 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from connectors.events import Subscriber
+from tests.harness.cli import run_meli as meli
 from tests.store.conftest import Shop, record
 from worker.cli import cli
 from worker.store.db import open_database
 from worker.store.events import append_events
 from worker.store.profiles import upsert_subscriber
-
-
-def meli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
-    return subprocess.run(
-        [sys.executable, "-m", "worker", *args],
-        env=base | (env or {}),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture
