@@ -13,17 +13,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.events import Action, OrderSnapshot, Subscriber
+from connectors.events import Action, Subscriber
 from connectors.mercadolibre.mapping import EMITTED_ACTIONS
 from tests.conftest import _truncate
-from tests.store.conftest import T0, Shop, record
+from tests.harness.shop import T0, Shop, add_order, paid_order, record
 from worker.context import AppContext, app_context
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.events import append_events
-from worker.store.profiles import upsert_order_object, upsert_subscriber
 from worker.web.app import create_app
 from worker.web.openapi import build_document
 
@@ -51,11 +50,9 @@ async def a_business(context: AppContext, name: str = "Tienda") -> tuple[int, st
     db = context.db
     business, key = await create_business(db, name, "CO")
     assert business.id is not None
-    buyer = await upsert_subscriber(db, business.id, Subscriber(BUYER, "mercadolibre", nickname="COMPRADOR"))
-    other = await upsert_subscriber(db, business.id, Subscriber(OTHER_BUYER, "mercadolibre"))
-    snapshot = OrderSnapshot(reference=ORDER, source="mercadolibre", status="paid", updated_at=T0, currency="COP")
-    order_id, _ = await upsert_order_object(db, business.id, snapshot, buyer)
-    shop, other_shop = Shop(business.id, buyer, order_id), Shop(business.id, other, None)  # type: ignore[arg-type]
+    buyer = Subscriber(BUYER, "mercadolibre", nickname="COMPRADOR")
+    shop = await add_order(db, business.id, buyer, paid_order(ORDER, currency="COP"))
+    other_shop = await add_order(db, business.id, Subscriber(OTHER_BUYER, "mercadolibre"), None)
     minutes = {"e1": 1, "e2": 3, "e3": 0, "e4": 4, "e5": 2}
     actions = {"e2": "order.shipped", "e4": "order.shipped"}
     for key_name, offset in minutes.items():

@@ -8,14 +8,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.events import Subscriber
 from tests.conftest import _truncate
-from tests.store.conftest import Shop, record
+from tests.harness.shop import open_shop, record
 from worker.context import AppContext, app_context
 from worker.settings import Settings
-from worker.store.businesses import create_business
 from worker.store.events import append_events
-from worker.store.profiles import upsert_subscriber
 from worker.web.app import create_app
 
 Client = TestClient[web.Request, web.Application]
@@ -35,12 +32,9 @@ async def client(context: AppContext) -> AsyncIterator[Client]:
 
 
 async def business_with_events(context: AppContext, name: str, keys: list[str]) -> str:
-    business, api_key = await create_business(context.db, name, "CO")
-    assert business.id is not None
-    subscriber = await upsert_subscriber(context.db, business.id, Subscriber("77", "mercadolibre"))
-    shop = Shop(business.id, subscriber, None)  # type: ignore[arg-type]
-    await append_events(context.db, business.id, [record(shop, key) for key in keys])
-    return api_key
+    shop = await open_shop(context.db, name, buyer="77")
+    await append_events(context.db, shop.business_id, [record(shop, key) for key in keys])
+    return shop.api_key
 
 
 async def test_each_business_reads_only_its_events_with_a_cursor(client: Client, context: AppContext) -> None:
