@@ -17,6 +17,7 @@ from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, pending_count
 from worker.store.inbox_writer import InboxWriter, inbox_writer
+from worker.store.models import AccountStatus
 from worker.web.batching import BatchWriter
 from worker.web.gate import IntakeGate
 
@@ -66,7 +67,7 @@ class AccountDirectory:
         account = await get_account_by_seller(self.db, seller_id)
         info = None
         if account is not None and account.id is not None:
-            live = account.status != "disconnected"
+            live = account.status != AccountStatus.DISCONNECTED
             pending = await pending_count(self.db, account.id, self.pending_cap) if live else 0
             info = AccountInfo(account.id, account.business_id, account.status, pending)
         if len(self._cache) > 10_000:  # bounded: a flood of unknown sellers cannot grow memory without limit
