@@ -4,44 +4,26 @@ two orders, one time format, what an event points to (subscriber, order), and th
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 from connectors.events import Action, Subscriber
 from connectors.mercadolibre.mapping import EMITTED_ACTIONS
-from tests.conftest import _truncate
 from tests.harness.shop import T0, Shop, add_order, paid_order, record
-from worker.context import AppContext, app_context
+from tests.web.conftest import Client
+from worker.context import AppContext
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.events import append_events
-from worker.web.app import create_app
 from worker.web.openapi import build_document
 
-Client = TestClient[web.Request, web.Application]
 BUYER, OTHER_BUYER, ORDER = "1122334455", "5544332211", "2000009876543210"
 Z_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$")
-
-
-@pytest.fixture
-async def context(settings: Settings) -> AsyncIterator[AppContext]:
-    async with app_context(settings) as ctx:
-        await _truncate(ctx.db)
-        yield ctx
-
-
-@pytest.fixture
-async def client(context: AppContext) -> AsyncIterator[Client]:
-    async with TestClient(TestServer(create_app(context), host="127.0.0.1")) as test_client:
-        yield test_client
 
 
 async def a_business(context: AppContext, name: str = "Tienda") -> tuple[int, str, Shop, Shop]:
