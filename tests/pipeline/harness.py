@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestServer
 
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from tests.conftest import _truncate
-from worker.context import AppContext, app_context
+from worker.context import app_context
 from worker.demo.sellers import granted_tokens, link_seller
+from worker.demo.world import SandboxWorld
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings, one_server
 from worker.store.events import read_events
@@ -23,21 +24,7 @@ from worker.web.app import create_app
 
 
 @dataclass
-class World:
-    settings: Settings
-    context: AppContext
-    sandbox_url: str
-    web_url: str
-    http: aiohttp.ClientSession
-
-    async def control(self, method: str, path: str, body: Any = None) -> Any:
-        async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
-            assert response.status < 300, await response.text()
-            return await response.json()
-
-    async def sellers(self) -> list[dict[str, Any]]:
-        return list((await self.control("GET", "/_sandbox/sellers"))["sellers"])
-
+class World(SandboxWorld):
     async def connect(self, seller_id: int, site_id: str = "MCO") -> tuple[int, int]:
         """A business with the seller connected through tokens the sandbox issued; returns (business, account)."""
         tokens = granted_tokens(await self.control("POST", f"/_sandbox/sellers/{seller_id}/tokens"))

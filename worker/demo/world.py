@@ -41,19 +41,29 @@ async def _serve(app: web.Application, host: str, port: int, option: str) -> web
 
 
 @dataclass
-class DemoWorld:
+class SandboxWorld:
+    """Our web app and the ML sandbox it talks to, with the sandbox's control API at hand (the demo's world and
+    the end-to-end tests' world are both one)."""
+
     settings: Settings
     context: AppContext
     sandbox_url: str
     web_url: str
     http: aiohttp.ClientSession
-    hellotext_url: str
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
             if response.status >= 300:
                 raise Unavailable(f"sandbox control {method} {path} answered {response.status}")
             return await response.json()
+
+    async def sellers(self) -> list[dict[str, Any]]:
+        return list((await self.control("GET", "/_sandbox/sellers"))["sellers"])
+
+
+@dataclass
+class DemoWorld(SandboxWorld):
+    hellotext_url: str
 
     async def connect_seller(self, seller: dict[str, Any]) -> DemoBusiness:
         """A business per seller, connected with tokens the sandbox grants; returns the business, its API key and
