@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from connectors.errors import InvalidRecord, Unavailable
+from connectors.errors import InvalidRecord
+from worker.errors import Unavailable
 from worker.store.db import Database, open_database
 from worker.store.inbox import NewNotification
 from worker.store.inbox_writer import APPLICATION_NAME, inbox_writer

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.models import (
     AccountStatus,
@@ -27,7 +28,6 @@ from worker.store.models import (
     InboxRow,
     MlAccount,
     OrderObject,
-    utcnow,
 )
 from worker.store.types import UTCDateTime
 
