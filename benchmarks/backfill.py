@@ -52,8 +52,8 @@ from benchmarks.procs import (  # noqa: E402
     wait_http,
 )
 from benchmarks.results import utc_stamp  # noqa: E402
+from worker.demo.sellers import granted_tokens  # noqa: E402
 from worker.settings import Settings, one_server  # noqa: E402
-from worker.store.accounts import TokenSet  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 ORDERS_PER_PURCHASE = 1.2  # packs and split packs: the sandbox's purchases make about this many orders
@@ -135,8 +135,7 @@ async def connect(http: aiohttp.ClientSession, base: str, settings: Settings) ->
     from worker.context import app_context
 
     seller = (await control(http, base, "GET", "/_sandbox/sellers"))["sellers"][0]
-    pair = await control(http, base, "POST", f"/_sandbox/sellers/{seller['id']}/tokens")
-    tokens = TokenSet(pair["access_token"], pair["refresh_token"], datetime.now(UTC) + timedelta(hours=6), "")
+    tokens = granted_tokens(await control(http, base, "POST", f"/_sandbox/sellers/{seller['id']}/tokens"))
     business_id, account_id = await connect_seller(settings, seller["id"], seller["site_id"], tokens)
     async with app_context(settings) as context:
         await on_account_connected(context.db, context.redis, settings, account_id)

@@ -24,14 +24,12 @@ import time
 import uuid
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
 from sandboxes.mercadolibre.sites import SITES
+from worker.demo.sellers import granted_tokens, link_seller
 from worker.settings import Settings, one_server
-from worker.store.accounts import TokenSet, link_account
-from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database, open_database
 from worker.store.inbox import count_by_status
@@ -108,16 +106,12 @@ async def connect_sellers(run: Run) -> None:
     cipher = TokenCipher([key.get_secret_value() for key in run.settings.token_encryption_keys])
     for seller in (await run.control.call("GET", "/_sandbox/sellers"))["sellers"]:
         country = SITES[seller["site_id"]].country_id
-        business, _ = await create_business(run.db, f"Chaos {seller['nickname']}", country)
-        assert business.id is not None
-        pair = await run.control.call("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
-        expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
-        tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
-        await link_account(
-            run.db, cipher, business_id=business.id, seller_id=seller["id"], site_id=seller["site_id"],
-            nickname=seller["nickname"], tokens=tokens,
+        tokens = granted_tokens(await run.control.call("POST", f"/_sandbox/sellers/{seller['id']}/tokens"))
+        linked = await link_seller(
+            run.db, cipher, (f"Chaos {seller['nickname']}", country),
+            (seller["id"], seller["site_id"], seller["nickname"]), tokens,
         )  # fmt: skip
-        run.businesses[seller["id"]] = business.id
+        run.businesses[seller["id"]] = linked.business_id
 
 
 async def spike(run: Run) -> None:

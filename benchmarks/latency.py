@@ -33,7 +33,7 @@ import time
 from collections import Counter
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ import aiohttp
 import asyncpg
 
 from worker.demo.compare import Comparison, compare, stored_events
+from worker.demo.sellers import granted_tokens
 from worker.settings import one_server
-from worker.store.accounts import TokenSet
 from worker.store.db import open_database
 
 try:
@@ -142,9 +142,7 @@ class Run:
 
     async def connect(self) -> None:
         seller = (await self.control("GET", "/_sandbox/sellers"))["sellers"][0]
-        pair = await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
-        expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
-        tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
+        tokens = granted_tokens(await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens"))
         self.seller_id = int(seller["id"])
         ids = await procs.connect_seller(self.settings, self.seller_id, seller["site_id"], tokens)
         self.business_id, self.account_id = ids

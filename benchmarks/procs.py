@@ -13,33 +13,60 @@ import math
 import os
 import shutil
 import signal
-import socket
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
 import aiohttp
-import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from worker.demo.sellers import link_seller
 from worker.settings import Settings
-from worker.store.accounts import TokenSet, link_account
-from worker.store.businesses import create_business
+from worker.store.accounts import TokenSet
 from worker.store.crypto import TokenCipher
 from worker.store.db import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
-MELI = str(ROOT / ".venv" / "bin" / "meli")
-HOST = "127.0.0.1"
-ADMIN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+if str(ROOT) not in sys.path:  # run as `python benchmarks/NAME.py`: the repository root holds tests/harness
+    sys.path.insert(0, str(ROOT))
+
+from tests.harness.procs import (  # noqa: E402  (after the sys.path line above)
+    ADMIN,
+    HOST,
+    MELI,
+    Child,
+    Children,
+    bench_settings,
+    child_env,
+    children,
+    cpu_seconds,
+    free_port,
+    migrate,
+    throwaway_database,
+)
+
+# The process machinery lives in tests/harness/procs.py (the chaos tests use it too); the benchmarks reach it here.
+__all__ = [
+    "ADMIN",
+    "HOST",
+    "MELI",
+    "Child",
+    "Children",
+    "bench_settings",
+    "child_env",
+    "children",
+    "cpu_seconds",
+    "free_port",
+    "migrate",
+    "throwaway_database",
+]
 
 
 def nproc() -> int:
@@ -49,20 +76,6 @@ def nproc() -> int:
 
 def load_average() -> str:  # other work on the machine skews a run: compare within one run only
     return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc), None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.create_server((HOST, 0)) as sock:
-        return int(sock.getsockname()[1])
 
 
 def _exit(_signum: int, _frame: FrameType | None) -> None:
@@ -79,86 +92,6 @@ def percentile(values: Sequence[float], pct: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered), max(1, math.ceil(pct / 100 * len(ordered)))) - 1]
-
-
-@asynccontextmanager
-async def throwaway_database(prefix: str) -> AsyncIterator[str]:
-    """Create a fresh PostgreSQL database; yields its asyncpg DSN; drops it (WITH FORCE) on the way out."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-@dataclass
-class Child:
-    name: str
-    process: asyncio.subprocess.Process
-    log: Path
-
-    def tail(self, lines: int = 15) -> str:
-        text = self.log.read_text(errors="replace").strip().splitlines() if self.log.exists() else []
-        return "\n".join(f"  {self.name}| {line}" for line in text[-lines:])
-
-
-@dataclass
-class Children:
-    """Child processes started by this run; `stop_all` terminates them by pid (SIGTERM, then SIGKILL)."""
-
-    folder: Path
-    started: list[Child] = field(default_factory=list)
-
-    async def start(self, name: str, argv: Sequence[str], env: dict[str, str] | None = None) -> Child:
-        log = self.folder / f"{name}.log"
-        with log.open("wb") as handle:
-            process = await asyncio.create_subprocess_exec(
-                *argv, cwd=ROOT, env=env, stdout=handle, stderr=asyncio.subprocess.STDOUT, start_new_session=True
-            )
-        child = Child(name, process, log)
-        self.started.append(child)
-        return child
-
-    async def stop(self, child: Child) -> None:
-        if child.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                child.process.terminate()
-            try:
-                await asyncio.wait_for(child.process.wait(), timeout=10)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    child.process.kill()
-                await child.process.wait()
-
-    async def stop_all(self) -> None:
-        for child in reversed(self.started):
-            await self.stop(child)
-
-    def cpu(self) -> dict[str, float]:  # CPU seconds used so far by each child
-        used = {child.name: cpu_seconds(child.process.pid) for child in self.started}
-        return {name: value for name, value in used.items() if value is not None}
-
-    def report_failure(self) -> None:
-        for child in self.started:
-            print(f"--- {child.name} (exit {child.process.returncode}):", child.tail(), sep="\n", file=sys.stderr)
-
-
-@asynccontextmanager
-async def children() -> AsyncIterator[Children]:
-    with tempfile.TemporaryDirectory(prefix="meli-bench-") as folder:
-        group = Children(Path(folder))
-        try:
-            yield group
-        except Exception:  # not on Ctrl-C / SIGTERM: the logs of a deliberate stop say nothing
-            group.report_failure()
-            raise
-        finally:
-            await group.stop_all()
 
 
 @asynccontextmanager
@@ -220,53 +153,6 @@ async def enter_bench(stack: AsyncExitStack, name: str) -> Bench:
     return Bench(dsn, redis_url, queue, group)
 
 
-def bench_settings(dsn: str, redis_url: str, queue: str, **overrides: object) -> Settings:
-    """The settings of this run; `child_env` hands the same values to `meli` subprocesses. The intake budget is
-    opened for the benchmarks' genuine bursts (tests/attacks/test_forged_flood.py measures it under a flood)."""
-    values: dict[str, object] = {
-        "database_url": dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
-        "redis_url": redis_url,
-        "queue_name": queue,
-        "log_level": "warning",
-        "webhook_seller_rate": 100_000.0, "webhook_seller_burst": 10_000, "inbox_max_pending_per_seller": 1_000_000,
-        "internal_port": 0,  # several web processes share the host
-    }  # fmt: skip
-    return Settings(**(values | overrides))  # type: ignore[arg-type]
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    # the caller's MELI_ settings stay out, but MELI_EVENT_LOOP, so loops can be compared
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MELI_") or key == "MELI_EVENT_LOOP"}
-    keys = ",".join(key.get_secret_value() for key in settings.token_encryption_keys)
-    env |= {
-        "MELI_DATABASE_URL": settings.database_url,
-        "MELI_REDIS_URL": settings.redis_url,
-        "MELI_QUEUE_NAME": settings.queue_name,
-        "MELI_ML_CLIENT_ID": settings.ml_client_id,
-        "MELI_ML_API_BASE_URL": settings.ml_api_base_url,
-        "MELI_ML_AUTH_BASE_URL": settings.ml_auth_base_url or "",
-        "MELI_MP_API_BASE_URL": settings.mp_api_base_url,
-        "MELI_ML_APP_RATE": str(settings.ml_app_rate),
-        "MELI_ML_SELLER_RATE": str(settings.ml_seller_rate),
-        "MELI_TOKEN_ENCRYPTION_KEYS": keys,
-        "MELI_LOG_LEVEL": settings.log_level,
-        "MELI_WEBHOOK_SELLER_RATE": str(settings.webhook_seller_rate),
-        "MELI_WEBHOOK_SELLER_BURST": str(settings.webhook_seller_burst),
-        "MELI_INBOX_MAX_PENDING_PER_SELLER": str(settings.inbox_max_pending_per_seller),
-        "MELI_INTERNAL_PORT": str(settings.internal_port),
-        "MELI_WORKER_SHUTDOWN_SECONDS": "0",  # a benchmark's workers stop at once when it ends
-    }
-    return env
-
-
-async def migrate(settings: Settings) -> None:
-    env, pipe, devnull = child_env(settings), asyncio.subprocess.PIPE, asyncio.subprocess.DEVNULL
-    process = await asyncio.create_subprocess_exec(MELI, "migrate", cwd=ROOT, env=env, stdout=devnull, stderr=pipe)
-    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    if process.returncode != 0:
-        raise RuntimeError(f"meli migrate failed: {err.decode(errors='replace').strip()}")
-
-
 async def connect_seller(
     settings: Settings, seller_id: int, site_id: str = "MCO", tokens: TokenSet | None = None
 ) -> tuple[int, int]:
@@ -276,14 +162,10 @@ async def connect_seller(
     cipher = TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys])
     tokens = tokens or TokenSet("bench-access", "bench-refresh", datetime.now(UTC) + timedelta(hours=6), "read")
     try:
-        business, _ = await create_business(db, f"Bench {seller_id}", "CO")
-        assert business.id is not None
-        account = await link_account(
-            db, cipher, business_id=business.id, seller_id=seller_id, site_id=site_id, nickname=f"BENCH{seller_id}",
-            tokens=tokens,
-        )  # fmt: skip
-        assert account.id is not None
-        return business.id, account.id
+        linked = await link_seller(
+            db, cipher, (f"Bench {seller_id}", "CO"), (seller_id, site_id, f"BENCH{seller_id}"), tokens
+        )
+        return linked.business_id, linked.account_id
     finally:
         await db.close()
 

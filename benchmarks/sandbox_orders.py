@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +34,11 @@ from typing import Any
 
 import aiohttp
 from yarl import URL
+
+try:
+    from benchmarks import procs
+except ModuleNotFoundError:  # run as `python benchmarks/sandbox_orders.py`: its own folder is on sys.path
+    import procs  # type: ignore[no-redef, import-not-found]
 
 HOST = "127.0.0.1"
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -55,22 +59,6 @@ class Outcome:
     @property
     def per_cpu_second(self) -> float | None:
         return self.requests / self.server_cpu_s if self.server_cpu_s else None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux), or None where /proc is not available."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def cpus() -> list[int]:
@@ -175,16 +163,16 @@ def run(args: argparse.Namespace) -> tuple[Outcome, str]:
     available = cpus()
     pinned = len(available) > 1 and not args.no_pin and shutil.which("taskset") is not None
     server_cpu = available[0] if pinned else None
-    port = free_port()
+    port = procs.free_port()
     server = start_server(port, args.orders, server_cpu)
     base = f"http://{HOST}:{port}"
     try:
         token, ids = asyncio.run(setup(base))
         drive_processes(Job(base, token, ids, min(5000, args.requests), args.concurrency, 5.0), args.clients)
-        before = cpu_seconds(server.pid)
+        before = procs.cpu_seconds(server.pid)
         job = Job(base, token, ids, args.requests, args.concurrency, args.duration)
         outcome = drive_processes(job, args.clients)
-        after = cpu_seconds(server.pid)
+        after = procs.cpu_seconds(server.pid)
         if before is not None and after is not None:
             outcome.server_cpu_s = after - before
     finally:

@@ -29,14 +29,14 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 import asyncpg
 
 from worker.demo.compare import Comparison, compare, stored_events
-from worker.store.accounts import TokenSet
+from worker.demo.sellers import granted_tokens
 from worker.store.db import open_database
 
 try:
@@ -76,9 +76,7 @@ class ScaleRun(latency.Run):
 
     async def connect(self) -> None:
         for seller in (await self.control("GET", "/_sandbox/sellers"))["sellers"]:
-            pair = await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
-            expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
-            tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
+            tokens = granted_tokens(await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens"))
             business_id, _ = await procs.connect_seller(self.settings, int(seller["id"]), seller["site_id"], tokens)
             self.sellers.append((int(seller["id"]), business_id))
         self.seller_id, self.business_id = self.sellers[0]

@@ -1,20 +1,14 @@
-"""The one error taxonomy of the project.
+"""The root of the project's one error taxonomy, and the errors of remote calls and of the data they return.
 
 Every error we raise on purpose derives from `MeliError`; its message is one line meant for a person and never
 contains a token or secret. The CLI prints it and exits 1; the web layer turns it into a clear response.
+Errors of the worker's own parts (settings, database, Redis, records it looks up) live in worker/errors.py and
+derive from the same `MeliError`.
 """
 
 
 class MeliError(Exception):
     """An expected failure with a one-line, secret-free explanation."""
-
-
-class ConfigError(MeliError):
-    """Settings are missing, inconsistent or unsafe for the environment."""
-
-
-class Unavailable(MeliError):
-    """A service we depend on (database, Redis) cannot be reached."""
 
 
 class InvalidRecord(MeliError, ValueError):
@@ -24,19 +18,6 @@ class InvalidRecord(MeliError, ValueError):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
-
-
-class Conflict(MeliError):
-    """The write would break a business uniqueness rule (e.g. one seller, one business)."""
-
-
-class NotOwned(MeliError):
-    """A document fetched with a seller's token is not that seller's (an order where it was the buyer, a
-    shipment sent by someone else): it is skipped, never imported into the seller's business."""
-
-
-class NotFoundError(MeliError):
-    """A record we were asked for does not exist (or is not visible to the caller)."""
 
 
 # Errors of calls to a remote API, classified once in the HTTP client.

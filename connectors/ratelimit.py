@@ -66,13 +66,6 @@ class RateLimiter:
         granted, wait = await self.take(budgets)
         return 0.0 if granted else max(wait, 1e-6)
 
-    async def delay_for_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> float:
-        """`delay_for_each` with one burst for every budget."""
-        return await self.delay_for_each([(key, rate, burst) for key, rate in budgets])
-
-    async def delay_for(self, key: str, rate: float, burst: int = 1) -> float:
-        return await self.delay_for_all([(key, rate)], burst)
-
     async def acquire(self, key: str, rate: float, burst: int = 1) -> None:
         """Wait for a slot in one budget."""
         await self.acquire_all([(key, rate)], burst)
@@ -80,7 +73,8 @@ class RateLimiter:
     async def acquire_all(self, budgets: Sequence[tuple[str, float]], burst: int = 1) -> None:
         """Wait until every budget has a slot, then take them all at once (one Redis call per attempt). Polling is
         the point: the budgets live in Redis, shared across processes."""
-        while (wait := await self.delay_for_all(budgets, burst)) > 0:  # noqa: ASYNC110
+        each = [(key, rate, burst) for key, rate in budgets]
+        while (wait := await self.delay_for_each(each)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
 
 

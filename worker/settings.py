@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from connectors.errors import ConfigError
 from worker import redis_keys
+from worker.errors import ConfigError
 
 # Values that ship as local defaults. They are fine on a laptop and refused in production.
 DEV_CLIENT_ID = "1234567890123456"

@@ -49,6 +49,7 @@ from redis.exceptions import LockError, RedisError
 from connectors.errors import AuthError, TransientError
 from connectors.mercadolibre.oauth import Granted, InvalidGrant
 from worker import redis_keys
+from worker.clock import utcnow
 from worker.connect.ml_oauth import ml_oauth_client
 from worker.logs import get_logger
 from worker.settings import Settings
@@ -63,7 +64,7 @@ from worker.store.accounts import (
 )
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
-from worker.store.models import AccountStatus, utcnow
+from worker.store.models import AccountStatus
 
 log = get_logger(__name__)
 

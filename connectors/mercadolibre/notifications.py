@@ -102,15 +102,6 @@ class Notification:
     actions: tuple[str, ...] = ()
     ref: ResourceRef | None = None  # the document to fetch; None for topics we do not process
 
-    @property
-    def known_topic(self) -> Topic | None:
-        return known_topic(self.topic)
-
-    @property
-    def processed(self) -> bool:
-        """True for the topics we fetch and map; every other topic is acknowledged and ignored."""
-        return self.known_topic in TOPICS
-
 
 _TOPIC_BY_NAME: Final = {topic.value: topic for topic in Topic}
 

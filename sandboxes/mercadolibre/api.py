@@ -5,9 +5,10 @@ Access rule (our pick, documented for the worker): a resource of another user an
 A seller sees its own orders, shipments, payments (`collector`) and claims (`respondent`); a buyer token
 would see its own side. `GET /users/{id}` is public (a bad token is still a 401). Claims endpoints use the
 claims API's error codes (`forbidden_error`, `business_logic_error`). `/orders/{id}/shipments` is not
-served: API.md marks it as an unconfirmed legacy helper (use `order.shipping.id`).
+served: docs/mercadolibre-api.md §3 notes it is announced to end and its order is undocumented (use
+`order.shipping.id`).
 `/marketplace/orders/{id}`, `/marketplace/shipments/{id}` and `/marketplace/claims/{id}` (the resources of
-Global Selling notifications, GS-NOTIF) answer the same documents as `/orders/{id}`, `/shipments/{id}` and
+Global Selling notifications, GS) answer the same documents as `/orders/{id}`, `/shipments/{id}` and
 `/post-purchase/v1/claims/{id}`.
 `/collections/{id}` answers Mercado Pago's `/v1/payments/{id}` document (see render_payment.py).
 """

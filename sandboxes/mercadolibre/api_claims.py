@@ -1,4 +1,4 @@
-"""`GET /post-purchase/v1/claims/search`, with the filters and limits of API.md §5.
+"""`GET /post-purchase/v1/claims/search`, with the filters and limits of docs/mercadolibre-api.md §5.
 
 At least one real filter is required (else 400 `invalid_query`); `resource`+`resource_id` and
 `players.role`+`players.user_id` go together; `order_id` and `pack_id` exclude each other; `range` is
@@ -9,7 +9,7 @@ are listed. Response: `{"paging": {"total", "offset", "limit"}, "data": [claims]
 `order_id=X` lists the claims whose resource is that order (`resource: order`, `resource_id: X`): a claim
 on the order's shipment or payment is not "of the order" for this filter. Those are found with
 `resource=shipment|payment&resource_id=...`, `payment_id=...`, or the seller's own filter
-`players.role=respondent&players.user_id=...`, which lists every claim of the seller. ES-CLAIM lists the
+`players.role=respondent&players.user_id=...`, which lists every claim of the seller. CLAIM lists the
 filters but does not say how `order_id` treats claims on other resources; this is the narrow reading.
 """
 

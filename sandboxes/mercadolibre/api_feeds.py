@@ -1,8 +1,8 @@
-"""`GET /missed_feeds?app_id=...`: notifications that never got a 200 (API.md §2.5).
+"""`GET /missed_feeds?app_id=...`: notifications that never got a 200 (docs/mercadolibre-api.md §2).
 
 Needs a valid token of the app; `app_id` must be our client id (else 403). Optional `topic`, `offset`
 (default 0) and `limit` (default 10, max 1000). Lists the missed notifications of the token's user only
-(a seller sees its own notifications: ES-NOTIF, https://developers.mercadolibre.com.ve/es_ar/productos-recibe-notificaciones,
+(a seller sees its own notifications: NOTIF, https://developers.mercadolibre.com.ve/es_ar/productos-recibe-notificaciones,
 documents the feed per application and user token, and every example entry is one user's), oldest first,
 as `{"messages": [...]}` without a paging object. Entry shape: `notifier.missed_entry`.
 """

@@ -4,8 +4,9 @@ Orders: `seller` is required and must be the token's user (else 403); filters
 `order.date_created.from/.to`, `order.date_last_updated.from/.to`, `order.date_closed.from/.to`,
 `order.status` (comma-separated), `q` (order id, pack id or item id); `sort=date_asc|date_desc` (by
 creation); `limit` 1..50 (default 50); `offset` 0..`search_offset_cap` (default 10000), beyond -> 400.
-Cancelled orders are listed like any other unless `search_hide_cancelled` is set (API.md: UNCONFIRMED
-that ML hides them unless `order.status=cancelled` is asked for). The 12-month retention is not modelled.
+Cancelled orders are listed like any other unless `search_hide_cancelled` is set (docs/mercadolibre-api.md §3: seller
+searches skip them by default; that `order.status=cancelled` brings them back is unconfirmed). The 12-month retention
+is not modelled.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """ML-style errors: every failure is `{"message", "error", "status", "cause": []}`, never a traceback.
 
-Handlers raise `MLError`; the middleware turns it into the response. Token endpoint errors (`OAuthError`)
-also carry `error_description` as API.md §1.3 shows. The 401 body mirrors what ML was observed to send for
-a dead token (`{"message": "invalid_token", "error": "not_found", "status": 401}`; mercadolibre/api#69,
+Handlers raise `MLError`; the middleware turns it into the response. Token endpoint errors (`OAuthError`) also carry
+`error_description` as docs/mercadolibre-api.md §1 shows. The 401 body mirrors what ML was observed to send for a dead
+token (`{"message": "invalid_token", "error": "not_found", "status": 401}`; mercadolibre/api#69,
 iphousehq/mercadolibre-net-sdk#6).
 """
 

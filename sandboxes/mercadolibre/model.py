@@ -121,7 +121,7 @@ class CancelDetail:
     date_ms: int
 
 
-# Order statuses of ML's "Gerenciar orders" (PT-ORD, FINDINGS (h)).
+# Order statuses of ML's "Gerenciar orders" (ORD, FINDINGS (h)).
 ORDER_STATUSES: Final = (
     "confirmed", "payment_required", "payment_in_process", "partially_paid", "paid",
     "partially_refunded", "pending_cancel", "cancelled", "invalid",
@@ -132,7 +132,7 @@ PAID: Final = frozenset({"paid", "partially_refunded"})
 
 @dataclass(slots=True)
 class Order:
-    """`pack_id` is set on every order (a single order is a pack of its own, ES-PACK); `cart` marks the orders
+    """`pack_id` is set on every order (a single order is a pack of its own, PACK); `cart` marks the orders
     of a multi-order cart (tag `pack_order`). `shipment_id` None = no Mercado Envíos shipment (`no_shipping`)."""
 
     id: int

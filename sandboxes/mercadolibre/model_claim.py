@@ -1,7 +1,7 @@
 """Claims (`/post-purchase/v1/claims/{id}`) and their returns (`/post-purchase/v2/claims/{id}/returns`).
 
 A claim is on a `resource`: an `order` (players buyer/seller), a `shipment` (receiver/sender: a "not
-received" claim covers every order the shipment carries) or a `payment` (payer/collector); ES-CLAIM,
+received" claim covers every order the shipment carries) or a `payment` (payer/collector); CLAIM,
 https://developers.mercadolibre.com.ve/es_ar/que-es-un-reclamo. In stage `dispute` a `mediator` player
 (type `internal`) joins, as the claims search example of
 https://developers.mercadolibre.com.ar/en_us/working-with-claims shows.
@@ -37,7 +37,7 @@ class ReturnShipment:
 
 @dataclass(slots=True)
 class Return:
-    """ES-RET (https://developers.mercadolibre.com.ve/es_ar/gestionar-devoluciones): a return opened with a claim.
+    """RET (https://developers.mercadolibre.com.ve/es_ar/gestionar-devoluciones): a return opened with a claim.
 
     `status` pending -> shipped -> delivered (or cancelled), `status_money` retained -> refunded (or
     available), `refund_at` delivered."""

@@ -1,8 +1,8 @@
 """Shipments: status, substatus and history, logistic type, tags and the pack-split `sibling` link.
 
-Shapes follow ML's "Gestionar envíos" page (ES-SHIP, https://developers.mercadolibre.com.ve/es_ar/envios):
+Shapes follow ML's "Gestionar envíos" page (SHIP, https://developers.mercadolibre.com.ve/es_ar/envios):
 `sibling {reason, sibling_id, description, source, date_created, last_updated}` names the cancelled shipment
-a pack split replaced, and such a shipment carries tag `source_pack_split` (PT-ORD,
+a pack split replaced, and such a shipment carries tag `source_pack_split` (ORD,
 https://developers.mercadolivre.com.br/gerenciamento-de-vendas).
 """
 

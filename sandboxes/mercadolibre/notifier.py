@@ -181,7 +181,7 @@ class Notifier:
 
 def payload(delivery: Delivery, attempt: int, application_id: int) -> dict[str, Any]:
     """The notification body. Claims (`post_purchase`) carry their id as `id`, every other topic as `_id`
-    (ES-NOTIF examples); Global Selling topics send `user_id` as a string (GS-NOTIF examples)."""
+    (NOTIF examples); Global Selling topics send `user_id` as a string (GS examples)."""
     note = delivery.note
     body: dict[str, Any] = {
         "id" if note.topic == "post_purchase" else "_id": delivery.id,
@@ -199,7 +199,7 @@ def payload(delivery: Delivery, attempt: int, application_id: int) -> dict[str, 
 
 
 def missed_entry(delivery: Delivery, url: str | None, application_id: int) -> dict[str, Any]:
-    """A `/missed_feeds` message, as ES-NOTIF's "Historial de notificaciones" example
+    """A `/missed_feeds` message, as NOTIF's "Historial de notificaciones" example
     (missed_feeds_doc_es.json): the notification's keys with `_id` at the top level only, then the request
     whose `data` is the body first POSTed as a JSON string (no `_id`, `user_id` as a string, attempts 1),
     and the last response."""

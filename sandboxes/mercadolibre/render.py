@@ -40,7 +40,7 @@ def order_bytes(world: World, order: Order) -> bytes:
 
 
 def _party(world: World, user_id: int) -> dict[str, Any]:
-    """Buyer or seller as the order shows them (ES-PACK example: no restrictions, type or status given)."""
+    """Buyer or seller as the order shows them (PACK example: no restrictions, type or status given)."""
     user = world.users[user_id]
     return {
         "id": user.id,

@@ -1,5 +1,5 @@
-"""Claims (`GET /post-purchase/v1/claims/{id}`, ES-CLAIM; claim_v1_doc_es_order_closed_refunded.json) and
-returns (`GET /post-purchase/v2/claims/{id}/returns`, ES-RET; return_v2_doc_es.json), as ML renders them.
+"""Claims (`GET /post-purchase/v1/claims/{id}`, CLAIM; claim_v1_doc_es_order_closed_refunded.json) and
+returns (`GET /post-purchase/v2/claims/{id}/returns`, RET; return_v2_doc_es.json), as ML renders them.
 
 Returns are dated in UTC with `+00:00`, and carry quantities and the claim id as strings, as the example
 does; claims keep the site's offset.

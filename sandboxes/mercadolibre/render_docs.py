@@ -1,6 +1,6 @@
 """Shipments (new and legacy format), shipment history and items, and users, as ML renders them.
 
-Shapes follow ES-SHIP (https://developers.mercadolibre.com.ve/es_ar/envios) and the captures in
+Shapes follow SHIP (https://developers.mercadolibre.com.ve/es_ar/envios) and the captures in
 tests/fixtures/mercadolibre/shipment_*.json. `GET /shipments/{id}/history` dates are UTC with `Z` and newest
 first, as the page's example (shipment_history_doc_es.json); every other document keeps the site's offset.
 A fulfillment shipment's history comes in no particular order (ML's warehouse feeds it; FINDINGS (d)): the
@@ -49,7 +49,7 @@ def _dimensions(s: Shipment) -> dict[str, int]:
 
 
 def _sibling(s: Shipment) -> dict[str, Any]:
-    """Always the node, as ES-SHIP's schema shows it: every field null unless a pack split created the shipment."""
+    """Always the node, as SHIP's schema shows it: every field null unless a pack split created the shipment."""
     sib = s.sibling
     if sib is None:
         return dict.fromkeys(("reason", "sibling_id", "description", "source", "date_created", "last_updated"))

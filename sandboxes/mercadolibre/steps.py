@@ -14,7 +14,7 @@ from sandboxes.mercadolibre.model import PAID, Order, Payment
 from sandboxes.mercadolibre.model_shipment import Shipment
 from sandboxes.mercadolibre.world import World
 
-# States in which the goods have left the seller (ES-SHIP tracking tables; catalogue in
+# States in which the goods have left the seller (SHIP tracking tables; catalogue in
 # tests/fixtures/mercadolibre/shipment_statuses_doc_es.json): with the carrier while still `ready_to_ship`
 # (dropped off, picked up, at the hub), on the way, delivered or back from a failed delivery, or sent by the
 # seller outside Mercado Envíos.

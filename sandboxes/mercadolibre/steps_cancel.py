@@ -3,8 +3,8 @@ out, then `cancelled`), invalidated (`invalid`: ML flagged a malicious buyer), o
 Mercado Pago balance (stays `paid` with tag `unfulfilled`).
 
 Statuses and `cancel_detail {group, code, description, requested_by, date}` as ML's "Gerenciar orders"
-(PT-ORD, https://developers.mercadolivre.com.br/gerenciamento-de-vendas); the refund-to-balance flow as ML's
-"Pagos" page (ES-PAY, https://developers.mercadolibre.com.ve/es_ar/pagos). A cancellation carries the date it
+(ORD, https://developers.mercadolivre.com.br/gerenciamento-de-vendas); the refund-to-balance flow as ML's
+"Pagos" page (PAY, https://developers.mercadolibre.com.ve/es_ar/pagos). A cancellation carries the date it
 was decided: a `pending_cancel` that completes later keeps the `cancel_detail.date` of the pending step.
 Only single orders are cancelled here; a cart is cancelled or split as a whole.
 """

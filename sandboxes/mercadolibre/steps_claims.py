@@ -1,10 +1,10 @@
 """Claims: opened on an order, a shipment or a payment, escalated to a dispute, closed (with money back or not).
 
-Types, stages, resources, players and resolutions as ML's "Gestionar reclamos" (ES-CLAIM,
+Types, stages, resources, players and resolutions as ML's "Gestionar reclamos" (CLAIM,
 https://developers.mercadolibre.com.ve/es_ar/que-es-un-reclamo): stage `claim` -> `dispute` (a mediator
-joins) -> closed (stage `none`). A claim of type `return`/`returns` opens a return (ES-RET,
+joins) -> closed (stage `none`). A claim of type `return`/`returns` opens a return (RET,
 https://developers.mercadolibre.com.ve/es_ar/gestionar-devoluciones) and lists "return" in
-`related_entities`. Claim notifications are topic `post_purchase`, `actions: ["claims"]` (ES-NOTIF).
+`related_entities`. Claim notifications are topic `post_purchase`, `actions: ["claims"]` (NOTIF).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Creating a purchase: its orders (one, or several sharing a cart), their pending payments and the shipment.
 
-Every order gets a `pack_id` (a single order is a pack of its own; ES-PACK,
+Every order gets a `pack_id` (a single order is a pack of its own; PACK,
 https://developers.mercadolibre.com.ve/es_ar/gestion-packs: "every order is tied to a pack_id"). A purchase
 without a Mercado Envíos shipment has `shipping.id: null` and tag `no_shipping`. Payment steps live in
 `steps_payment.py`, cancellations in `steps_cancel.py`, pack splits in `steps_split.py`.

@@ -1,6 +1,6 @@
 """Paying for an order: a payment in process, rejected, approved in full or in part.
 
-Order statuses follow ML's "Gerenciar orders" (PT-ORD, https://developers.mercadolivre.com.br/gerenciamento-de-vendas;
+Order statuses follow ML's "Gerenciar orders" (ORD, https://developers.mercadolivre.com.br/gerenciamento-de-vendas;
 FINDINGS (h)): `confirmed` / `payment_required` before payment, `payment_in_process` while Mercado Pago reviews
 it, `partially_paid` when what was accredited does not cover the order, `paid` once it does. Payment statuses
 are Mercado Pago's (`pending`, `in_process`, `rejected`, `approved`).

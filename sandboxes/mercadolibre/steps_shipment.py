@@ -1,6 +1,6 @@
-"""Shipment progress along the documented path of each logistic type (ME2 types of ES-ME2,
-https://developers.mercadolibre.com.ve/es_ar/mercadoenvios-modo-2; tracking tables of ES-SHIP,
-https://developers.mercadolibre.com.ve/es_ar/envios; Flex states of ES-FLEX,
+"""Shipment progress along the documented path of each logistic type (ME2 types of ME2,
+https://developers.mercadolibre.com.ve/es_ar/mercadoenvios-modo-2; tracking tables of SHIP,
+https://developers.mercadolibre.com.ve/es_ar/envios; Flex states of FLEX,
 https://developers.mercadolibre.com.ve/es_ar/envios-flex). Every (status, substatus) used is in ML's
 catalogue (`GET /shipment_statuses`, tests/fixtures/mercadolibre/shipment_statuses_doc_es.json).
 

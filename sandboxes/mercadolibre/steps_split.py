@@ -1,6 +1,6 @@
 """Pack split (`pack_splitted`): the orders of a paid cart are cancelled and re-created, each with a shipment.
 
-As ML's "Consideraciones post-Split" (ES-SHIP, https://developers.mercadolibre.com.ve/es_ar/envios; FINDINGS
+As ML's "Consideraciones post-Split" (SHIP, https://developers.mercadolibre.com.ve/es_ar/envios; FINDINGS
 (a)) describe it: each original order becomes `cancelled` with `cancel_detail.code = "pack_splitted"` (no
 `order.cancelled`: nothing was cancelled for the buyer), the shared shipment `cancelled/pack_splitted`, and
 each new order gets a new id, a pack of its own and a new shipment in `handling` whose `sibling.sibling_id`

@@ -1,7 +1,7 @@
 """OAuth state: authorization codes, access tokens and single-use refresh tokens.
 
 Times here are the injected wall clock (seconds), not simulated time: expiry is about the integration's
-real behaviour. Rules mirrored from API.md §1: codes are single use and expire (`code_ttl_s`); refresh
+real behaviour. Rules mirrored from docs/mercadolibre-api.md §1: codes are single use and expire (`code_ttl_s`); refresh
 tokens are single use, bound to their client, and only the latest one issued to a (seller, client) works;
 revoking a seller kills all its codes and tokens (a new authorization is needed).
 """

@@ -1,4 +1,4 @@
-"""`POST /oauth/token`: the `authorization_code` and `refresh_token` grants, errors as API.md §1.3.
+"""`POST /oauth/token`: the `authorization_code` and `refresh_token` grants, errors as docs/mercadolibre-api.md §1.
 
 Parameters are read from the form body (as ML documents). Checked in this order: grant_type present and
 supported, client credentials (401 `invalid_client`), scope (if sent), then the grant itself (400

@@ -33,7 +33,7 @@ ID_BASES: Final[dict[str, int]] = {
     "return": 57_300_000,
     "return_shipment": 44_090_000_000,
 }
-# Global Selling sellers hear about the same changes under `marketplace_*` topics (GS-NOTIF,
+# Global Selling sellers hear about the same changes under `marketplace_*` topics (GS,
 # https://global-selling.mercadolibre.com/devsite/receive-notifications): topic -> (topic, old prefix, new).
 GLOBAL_SELLING_TOPICS: Final[dict[str, tuple[str, str, str]]] = {
     "orders_v2": ("marketplace_orders", "/orders/", "/marketplace/orders/"),

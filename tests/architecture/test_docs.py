@@ -19,7 +19,7 @@ NODES = {
     "tokens": {"worker.tokens"},
     "pipeline": {"worker.pipeline"},
     "store": {"worker.store"},
-    "base": {"worker.settings", "worker.redis_keys", "worker.logs", "worker.metrics"},
+    "base": {"worker.settings", "worker.redis_keys", "worker.logs", "worker.metrics", "worker.clock", "worker.errors"},
     "connectors": {"connectors"},
     "migrations": {"migrations"},
     "sandboxes": {"sandboxes"},

@@ -14,16 +14,10 @@ from datetime import datetime, timedelta
 
 from tests.connect.conftest import Browser, Stack, browser, fetch, form_field, open_browser, stack
 from tests.connect.test_connect_flow import heading
+from tests.harness.browser import connected
 from worker.store.accounts import get_account
 
 __all__ = ["browser", "stack"]  # the connect flow's fixtures, used here
-
-
-async def connected(stack: Stack, who: Browser, site: str, token: str | None = None) -> int:
-    seller = (await stack.sandbox.sellers())[site]
-    back = await who.connect(token or await stack.connect_token(), seller["login"], site)
-    assert back.status == 303, back.text
-    return int(back.location.rsplit("/", 1)[1])
 
 
 async def api(stack: Stack, method: str, path: str) -> tuple[int, dict[str, object]]:
@@ -51,7 +45,7 @@ async def test_a_link_holder_sees_and_disconnects_only_the_seller_they_connected
 async def test_a_connect_link_works_once(stack: Stack) -> None:
     token = await stack.connect_token()
     async with open_browser(stack) as first:
-        await connected(stack, first, "MCO", token)
+        await connected(stack, first, "MCO", token=token)
     async with open_browser(stack) as second:
         again = await second.get("/connect", params={"token": token})
 

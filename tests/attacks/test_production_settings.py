@@ -12,14 +12,14 @@ from datetime import timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.errors import ConfigError
 from tests.attacks.conftest import Client
 from tests.fuzz.live import Tenant
+from worker.clock import utcnow
 from worker.connect.signing import Signer, derive_key
 from worker.context import AppContext, app_context
+from worker.errors import ConfigError
 from worker.settings import Settings, load_settings
 from worker.store.businesses import get_business
-from worker.store.models import utcnow
 from worker.web.app import create_app
 from worker.web.pages.sessions import SESSION_COOKIE, SESSION_TTL
 

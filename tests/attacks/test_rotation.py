@@ -4,21 +4,20 @@ Nothing could be before: no key rotation, stateless links and sessions, and noth
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 from connectors.mercadolibre.oauth import MlUser
 from tests.attacks.conftest import Client
 from tests.fuzz.live import Tenant
+from tests.harness.cli import meli as run
+from tests.harness.store import set_account_status
 from worker import redis_keys
 from worker.connect.confirm import Confirmations
 from worker.connect.state import PendingConnect
 from worker.context import AppContext
-from worker.store.accounts import TokenSet, load_tokens, set_account_status
+from worker.store.accounts import TokenSet, load_tokens
 from worker.store.crypto import TokenCipher
 from worker.store.models import AccountStatus
 
@@ -27,11 +26,9 @@ NEW_KEY = "r5pX0c8nQy3uJ1b7vWm2kZs9dFh4gTl6aEo0iUy8cQw="
 
 async def meli(context: AppContext, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     settings = context.settings
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
-    env = base | {"MELI_DATABASE_URL": settings.database_url, "MELI_REDIS_URL": settings.redis_url,
-                  "MELI_QUEUE_NAME": settings.queue_name} | env  # fmt: skip
-    command = [sys.executable, "-m", "worker", *args]
-    return await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, timeout=60)
+    env = {"MELI_DATABASE_URL": settings.database_url, "MELI_REDIS_URL": settings.redis_url,
+           "MELI_QUEUE_NAME": settings.queue_name} | env  # fmt: skip
+    return await run(*args, env=env)
 
 
 async def test_rotating_an_api_key_retires_the_old_one(

@@ -15,10 +15,10 @@ from aiohttp import ClientResponse
 
 from tests.attacks.conftest import Client
 from tests.fuzz.live import Tenant
+from worker.clock import utcnow
 from worker.connect.signing import Signer
 from worker.context import AppContext
 from worker.store.accounts import get_account
-from worker.store.models import utcnow
 from worker.web.openapi import build_document
 
 MISSING = 2_000_000_000

@@ -4,7 +4,6 @@ progress bar, Ctrl-C and resume."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,8 @@ from click.testing import CliRunner
 from sandboxes.mercadolibre import Faults, SandboxConfig
 from tests.backfill.conftest import bulk_settings, runs_of, sandbox_start, started, wait_until
 from tests.conftest import _truncate
+from tests.harness.cli import clean_env
+from tests.harness.cli import meli as run
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.cli import cli
 from worker.settings import Settings
@@ -35,8 +36,7 @@ def environment(world: World) -> dict[str, str]:
         "backfill_seller_rate": s.backfill_seller_rate, "backfill_slice_seconds": s.backfill_slice_seconds,
         "log_level": "warning",
     }  # fmt: skip
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
-    return base | {f"MELI_{key.upper()}": str(value) for key, value in values.items()}
+    return clean_env({f"MELI_{key.upper()}": str(value) for key, value in values.items()})
 
 
 async def start_meli(world: World, *args: str) -> asyncio.subprocess.Process:
@@ -47,10 +47,8 @@ async def start_meli(world: World, *args: str) -> asyncio.subprocess.Process:
 
 
 async def meli(world: World, *args: str) -> tuple[int, str, str]:
-    process = await start_meli(world, *args)
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    ran = await run(*args, env=environment(world))
+    return ran.returncode, ran.stdout, ran.stderr
 
 
 async def _disconnected_seller(settings: Settings) -> int:

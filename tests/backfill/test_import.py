@@ -13,8 +13,8 @@ from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import enqueue_backfill, on_account_connected, request_backfill
 from worker.settings import Settings
 from worker.store.accounts import get_account
-from worker.store.documents import order_refs
 from worker.store.events import read_events
+from worker.support.queries import orders_fetched_since
 
 HISTORY = SandboxConfig(
     seed=5, sellers=1, orders=0, historical_orders=300, history_days=200, start=sandbox_start(), search_offset_cap=100
@@ -42,7 +42,9 @@ async def test_initial_import_equals_the_oracle_and_a_second_import_adds_nothing
         assert [(run.phase, run.status) for run in runs] == [("recent", "done"), ("history", "done")]
         assert [run.id for run in created] == [run.id for run in runs]
         assert runs[0].since == runs[1].until == runs[0].until - timedelta(days=90)
-        orders = len(await order_refs(world.context.db, account_id))  # packs and splits: more orders than purchases
+        orders = len(
+            await orders_fetched_since(world.context.db, account_id, None)
+        )  # packs and splits: more orders than purchases
         assert orders > 300 and sum(run.orders_done for run in runs) == orders
         assert [(run.orders_found, run.orders_failed) for run in runs] == [(run.orders_done, 0) for run in runs]
         history = await windows_of(world.context.db, runs[1].id or 0)

@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.errors import Conflict
 from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, processed, runs_of, sandbox_start, wait_until
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import on_account_connected, request_backfill
+from worker.demo.sellers import granted_tokens
+from worker.errors import Conflict
 from worker.settings import Settings
-from worker.store.accounts import TokenSet, get_account, link_account
-from worker.store.documents import order_refs
+from worker.store.accounts import get_account, link_account
+from worker.support.queries import orders_fetched_since
 
 
 def history(seed: int, orders: int = 120) -> SandboxConfig:
@@ -54,7 +55,7 @@ async def test_an_interrupted_backfill_resumes_and_ends_equal_without_duplicates
         before = await interrupt_worker(world, account_id, after_orders=30)
         await world.run_worker()  # the cancelled job is run again and carries the run on
 
-        orders = len(await order_refs(world.context.db, account_id))
+        orders = len(await orders_fetched_since(world.context.db, account_id, None))
         assert 30 <= before < orders
         stored = await world.stored(business_id)
         assert stored == oracle_view(await world.expected(seller_id))
@@ -82,8 +83,7 @@ async def test_a_second_backfill_joins_the_open_one_and_another_range_is_refused
 
 
 async def reconnect(world: World, seller_id: int, business_id: int) -> int:
-    pair = await world.control("POST", f"/_sandbox/sellers/{seller_id}/tokens")
-    tokens = TokenSet(pair["access_token"], pair["refresh_token"], datetime.now(UTC) + timedelta(hours=6), "")
+    tokens = granted_tokens(await world.control("POST", f"/_sandbox/sellers/{seller_id}/tokens"))
     account = await link_account(
         world.context.db, world.context.cipher, business_id=business_id, seller_id=seller_id, site_id="MCO",
         nickname="SELLER", tokens=tokens,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,24 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from connectors.events import Subscriber
-from tests.store.conftest import Shop, record
+from tests.harness.cli import run_meli as meli
+from tests.harness.shop import Shop, record
 from worker.cli import cli
 from worker.store.db import open_database
 from worker.store.events import append_events
 from worker.store.profiles import upsert_subscriber
-
-
-def meli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
-    return subprocess.run(
-        [sys.executable, "-m", "worker", *args],
-        env=base | (env or {}),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -52,7 +39,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
     db = open_database(sqlite_env["MELI_DATABASE_URL"])
 
     subscriber = await upsert_subscriber(db, 1, Subscriber("77", "mercadolibre"))
-    await append_events(db, 1, [record(Shop(1, subscriber, None), f"k{n}") for n in range(3)])  # type: ignore[arg-type]
+    await append_events(db, 1, [record(Shop(1, subscriber), f"k{n}") for n in range(3)])
     await db.close()
 
     listed = meli("events", "--business", "1", "--after", "1", "--limit", "1", env=sqlite_env, cwd=tmp_path)
@@ -181,7 +168,7 @@ async def test_events_follow_prints_events_as_they_are_stored(sqlite_env: dict[s
     business, _ = await create_business(db, "Tienda", "CO")
     assert business.id is not None
     subscriber = await upsert_subscriber(db, business.id, Subscriber("77", "mercadolibre"))
-    shop = Shop(business.id, subscriber, None)  # type: ignore[arg-type]
+    shop = Shop(business.id, subscriber)
     base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
     follower = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "worker", "events", "--follow", env=base | sqlite_env, cwd=tmp_path,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from tests.cli.test_cli import meli
 from tests.conftest import REDIS_URL
+from tests.harness.cli import run_meli as meli
 from worker.demo.handoff import Progress
 from worker.demo.services import free_port
 from worker.store.businesses import business_for_api_key

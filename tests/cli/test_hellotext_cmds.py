@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
+from tests.harness.cli import meli as run
 from tests.hellotext.conftest import TOKEN, FakeHellotext, fake_hellotext  # noqa: F401
 
 
 async def meli(env: dict[str, str], *args: str, stdin: str = "") -> tuple[int, str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MELI_")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "worker", *args, env=base | env, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 60)
-    return process.returncode or 0, out.decode(), err.decode()
+    ran = await run(*args, env=env, stdin=stdin)
+    return ran.returncode, ran.stdout, ran.stderr
 
 
 async def test_a_token_is_checked_then_saved_and_deliveries_listed(

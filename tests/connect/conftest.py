@@ -20,12 +20,13 @@ from aiohttp.test_utils import TestServer, get_port_socket
 from multidict import CIMultiDictProxy
 
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.context import AppContext, app_context
 from worker.settings import Settings, one_server
 from worker.store.businesses import create_business
 from worker.store.db import Database
-from worker.store.models import Business, utcnow
+from worker.store.models import Business
 from worker.web.app import create_app
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from connectors.events import OrderSnapshot, Subscriber
+from connectors.events import Subscriber
 from tests.connect.conftest import Browser, Stack, open_browser
-from tests.connect.test_accounts import connected
-from tests.store.conftest import Shop, record
-from worker.store.documents import RawDocument, save_documents
+from tests.harness.browser import connected
+from tests.harness.shop import Shop, add_order, paid_order, record
+from tests.harness.store import save_documents
+from worker.store.documents import RawDocument
 from worker.store.events import append_events
-from worker.store.profiles import upsert_order_object, upsert_subscriber
 from worker.web.pages.responses import SECURITY_HEADERS
 
 REFRESH = '<meta http-equiv="refresh" content="5">'
@@ -22,13 +22,10 @@ WHEN = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
 
 
 async def order_with_events(stack: Stack, reference: str, actions: list[str]) -> Shop:
-    db = stack.context.db
-    buyer = await upsert_subscriber(db, stack.business_id, Subscriber(external_id="1122", source="mercadolibre"))
-    snapshot = OrderSnapshot(reference=reference, source="mercadolibre", status="paid", updated_at=WHEN)
-    order_id, _ = await upsert_order_object(db, stack.business_id, snapshot, buyer)
-    shop = Shop(stack.business_id, buyer, order_id)
-    await append_events(db, stack.business_id, [record(shop, f"{reference}:{a}", action=a, tracked_at=WHEN)
-                                                 for a in actions])  # fmt: skip
+    buyer = Subscriber(external_id="1122", source="mercadolibre")
+    shop = await add_order(stack.context.db, stack.business_id, buyer, paid_order(reference, updated_at=WHEN))
+    records = [record(shop, f"{reference}:{action}", action=action, tracked_at=WHEN) for action in actions]
+    await append_events(stack.context.db, stack.business_id, records)
     return shop
 
 

@@ -6,16 +6,11 @@ import json
 import re
 
 from tests.connect.conftest import Browser, Stack, fetch, form_field, open_browser
-from worker.store.accounts import get_account, load_tokens, set_account_status
+from tests.harness.browser import connected
+from tests.harness.store import set_account_status
+from worker.store.accounts import get_account, load_tokens
 from worker.store.businesses import create_business
 from worker.store.models import AccountStatus
-
-
-async def connected(stack: Stack, browser: Browser, site: str = "MCO", business_id: int | None = None) -> int:
-    seller = (await stack.sandbox.sellers())[site]
-    back = await browser.connect(await stack.connect_token(business_id), seller["login"], site)
-    assert back.status == 303, back.text
-    return int(back.location.rsplit("/", 1)[1])
 
 
 def csrf_of(html: str) -> str:
@@ -47,7 +42,7 @@ async def test_another_business_sees_404_for_our_account(stack: Stack, browser: 
     assert other.id is not None
 
     async with open_browser(stack) as theirs:
-        their_account = await connected(stack, theirs, "MLA", other.id)
+        their_account = await connected(stack, theirs, "MLA", business_id=other.id)
         page = await theirs.get(f"/accounts/{ours}")
         own_page = await theirs.post(f"/accounts/{ours}/disconnect", data={"csrf": csrf_of(
             (await theirs.get(f"/accounts/{their_account}")).text)})  # fmt: skip

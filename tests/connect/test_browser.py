@@ -15,8 +15,8 @@ import pytest
 from playwright.async_api import Locator, Page, async_playwright
 
 from tests.connect.conftest import Stack
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
-from worker.store.models import utcnow
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHROMIUM_ARGS = [

@@ -12,8 +12,8 @@ from playwright.async_api import Page, async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
-from worker.store.models import utcnow
 
 ENGLISH = re.compile(
     r"\b(the|your|you|and|with|this|account|accounts|connect|connected|orders|since|status|disconnect|events|"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
@@ -15,17 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.connect.conftest import Browser, Stack, fetch, url_query
+from tests.harness.cli import meli
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.store.businesses import create_business
 from worker.store.links import LinkKind
-from worker.store.models import utcnow
-
-
-async def meli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "worker", *args]
-    return await asyncio.to_thread(
-        subprocess.run, command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
-    )
 
 
 async def test_an_expired_link_gets_a_410_page(stack: Stack, browser: Browser) -> None:

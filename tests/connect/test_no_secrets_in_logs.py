@@ -11,8 +11,8 @@ from yarl import URL
 
 from tests.connect.conftest import Browser, Stack, url_query
 from tests.connect.test_tokens import expire_stored
+from worker.clock import utcnow
 from worker.store.accounts import load_tokens
-from worker.store.models import utcnow
 from worker.tokens import TokenProvider
 
 

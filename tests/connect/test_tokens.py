@@ -11,8 +11,10 @@ import pytest
 from structlog.testing import capture_logs
 
 import worker.tokens
-from connectors.errors import AuthError, TransientError, Unavailable
+from connectors.errors import AuthError, TransientError
 from tests.connect.conftest import Browser, Stack
+from worker.clock import utcnow
+from worker.errors import Unavailable
 from worker.store.accounts import (
     TokenSet,
     disconnect_account,
@@ -21,7 +23,7 @@ from worker.store.accounts import (
     load_tokens,
     replace_tokens,
 )
-from worker.store.models import AccountStatus, utcnow
+from worker.store.models import AccountStatus
 from worker.tokens import TokenProvider, refresh_expiring
 
 

@@ -80,8 +80,8 @@ async def test_rate_limiter_allows_the_burst_then_spaces_requests() -> None:
     redis = Redis.from_url(REDIS_URL)
     limiter = RateLimiter(redis, prefix=f"meli:test:rl:{uuid.uuid4().hex}")
     try:
-        waits = [await limiter.delay_for("seller:1", rate=10, burst=3) for _ in range(4)]
-        other_seller = await limiter.delay_for("seller:2", rate=10, burst=3)
+        waits = [await limiter.delay_for_each([("seller:1", 10, 3)]) for _ in range(4)]
+        other_seller = await limiter.delay_for_each([("seller:2", 10, 3)])
     finally:
         await redis.aclose()
 

@@ -14,7 +14,8 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from connectors.events import OrderItem, OrderSnapshot, Subscriber
+from connectors.events import OrderItem, Subscriber
+from tests.harness.shop import add_order, paid_order
 from tests.hellotext.conftest import TOKEN, TOKEN_2, FakeHellotext, fake_hellotext, http  # noqa: F401
 from worker.delivery.lane import LaneOptions, run_lane
 from worker.store.businesses import create_business
@@ -22,7 +23,6 @@ from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.events import EventRecord, append_events
 from worker.store.hellotext import save_token
-from worker.store.profiles import upsert_order_object, upsert_subscriber
 
 T0 = datetime(2026, 11, 20, 14, 2, 13, tzinfo=UTC)
 ITEM = OrderItem(item_id="MCO1001", title="Mate", quantity=2, unit_price=Decimal("10.50"), variation_id="77")
@@ -40,15 +40,11 @@ class Shop:
     async def order(self, reference: str, *actions: str, buyer: str = "1122", at: datetime = T0,
                     origin: str = "live") -> None:  # fmt: skip
         """Store an order of `buyer` with one event per action, a minute apart."""
-        subscriber_id = await upsert_subscriber(
-            self.db, self.business_id,
-            Subscriber(external_id=buyer, source="mercadolibre", nickname=f"NICK{buyer}", first_name="Ana"),
-        )  # fmt: skip
-        snapshot = OrderSnapshot(reference=reference, source="mercadolibre", status="paid", updated_at=at,
-                                 currency="COP", total_amount=Decimal("21.00"), items=(ITEM,))  # fmt: skip
-        order_id, _ = await upsert_order_object(self.db, self.business_id, snapshot, subscriber_id)
+        person = Subscriber(external_id=buyer, source="mercadolibre", nickname=f"NICK{buyer}", first_name="Ana")
+        snapshot = paid_order(reference, updated_at=at, currency="COP", total_amount=Decimal("21.00"), items=(ITEM,))
+        stored = await add_order(self.db, self.business_id, person, snapshot)
         records = [
-            EventRecord(action=action, subscriber_id=subscriber_id, order_object_id=order_id,
+            EventRecord(action=action, subscriber_id=stored.subscriber_id, order_object_id=stored.order_id,
                         tracked_at=at + timedelta(minutes=n), dedupe_key=f"{reference}:{action}", source="mercadolibre",
                         origin=origin, amount=Decimal("21.00"), currency="COP")
             for n, action in enumerate(actions)

@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestServer
 
-from connectors.events import OrderSnapshot, Subscriber
+from connectors.events import Subscriber
 from sandboxes.hellotext import create_hellotext_app
 from tests.conftest import _truncate
-from tests.store.conftest import Shop, record
+from tests.harness.shop import add_order, paid_order, record
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.connect.signing import BusinessKeys
 from worker.connect.state import random_token
@@ -26,8 +27,7 @@ from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.events import append_events, read_events
-from worker.store.models import Business, utcnow
-from worker.store.profiles import upsert_order_object, upsert_subscriber
+from worker.store.models import Business
 from worker.web.app import create_app
 from worker.web.pages.sessions import BROWSER_COOKIE, CSRF_TTL, SESSION_COOKIE, _digest, session_token
 
@@ -81,10 +81,8 @@ async def add_tenant(context: AppContext, name: str, seller_id: int, events: int
         tokens=tokens,
     )  # fmt: skip
     assert account.id is not None
-    subscriber = await upsert_subscriber(db, business.id, Subscriber(f"buyer-{seller_id}", "mercadolibre"))
-    order = OrderSnapshot(reference=f"{seller_id}0001", source="mercadolibre", status="paid", updated_at=T0)
-    order_id, _ = await upsert_order_object(db, business.id, order, subscriber)
-    shop = Shop(business.id, subscriber, order_id)
+    buyer = Subscriber(f"buyer-{seller_id}", "mercadolibre")
+    shop = await add_order(db, business.id, buyer, paid_order(f"{seller_id}0001", updated_at=T0))
     await append_events(db, business.id, [record(shop, f"{name}-{n}") for n in range(events)])
     ids = tuple(view.id for view in await read_events(db, business_id=business.id, limit=1000))
     return Tenant(business.id, api_key, account.id, seller_id, ids, *await browser_state(context, business, account.id))

@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -15,46 +14,25 @@ from aiohttp.test_utils import TestServer
 
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from tests.conftest import _truncate
-from worker.context import AppContext, app_context
+from worker.context import app_context
+from worker.demo.sellers import granted_tokens, link_seller
+from worker.demo.world import SandboxWorld
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings, one_server
-from worker.store.accounts import TokenSet, link_account
-from worker.store.businesses import create_business
 from worker.store.events import read_events
 from worker.web.app import create_app
 
 
 @dataclass
-class World:
-    settings: Settings
-    context: AppContext
-    sandbox_url: str
-    web_url: str
-    http: aiohttp.ClientSession
-
-    async def control(self, method: str, path: str, body: Any = None) -> Any:
-        async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
-            assert response.status < 300, await response.text()
-            return await response.json()
-
-    async def sellers(self) -> list[dict[str, Any]]:
-        return list((await self.control("GET", "/_sandbox/sellers"))["sellers"])
-
+class World(SandboxWorld):
     async def connect(self, seller_id: int, site_id: str = "MCO") -> tuple[int, int]:
         """A business with the seller connected through tokens the sandbox issued; returns (business, account)."""
-        business, _ = await create_business(self.context.db, f"Tienda {seller_id}", "CO")
-        assert business.id is not None
-        pair = await self.control("POST", f"/_sandbox/sellers/{seller_id}/tokens")
-        tokens = TokenSet(
-            pair["access_token"], pair["refresh_token"], datetime.now(UTC) + timedelta(seconds=pair["expires_in"]),
-            pair["scope"],
+        tokens = granted_tokens(await self.control("POST", f"/_sandbox/sellers/{seller_id}/tokens"))
+        linked = await link_seller(
+            self.context.db, self.context.cipher, (f"Tienda {seller_id}", "CO"),
+            (seller_id, site_id, f"SELLER{seller_id}"), tokens,
         )  # fmt: skip
-        account = await link_account(
-            self.context.db, self.context.cipher, business_id=business.id, seller_id=seller_id, site_id=site_id,
-            nickname=f"SELLER{seller_id}", tokens=tokens,
-        )  # fmt: skip
-        assert account.id is not None
-        return business.id, account.id
+        return linked.business_id, linked.account_id
 
     async def deliveries_settled(self, within: float = 30.0) -> None:
         """Wait until the sandbox has no notification left to deliver."""

@@ -19,6 +19,7 @@ from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.constants import Kind
 from connectors.mercadolibre.mapping import MappingOptions
 from tests.conftest import _truncate
+from tests.harness.store import set_account_status
 from tests.mapping.fixtures import fixture
 from worker import redis_keys
 from worker.context import AppContext, build_context, close_context
@@ -27,7 +28,7 @@ from worker.pipeline.locks import held_lock
 from worker.pipeline.parts import Pipeline, Rules
 from worker.pipeline.queue import DRAIN_SELLER, request_drains
 from worker.settings import Settings
-from worker.store.accounts import TokenSet, link_account, set_account_status
+from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.inbox import NewNotification, record_notifications
 from worker.store.inbox_batch import sellers_waiting, take_batch

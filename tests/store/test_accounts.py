@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from connectors.errors import Conflict, InvalidRecord
+from connectors.errors import InvalidRecord
+from worker.errors import Conflict
 from worker.store.accounts import TokenSet, link_account, load_tokens, replace_tokens
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher

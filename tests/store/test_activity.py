@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from tests.store.conftest import Shop, record
+from tests.harness.shop import Shop, record
 from worker.store.accounts import TokenSet, link_account
 from worker.store.activity import Activity, account_activity
 from worker.store.crypto import TokenCipher

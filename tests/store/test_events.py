@@ -12,7 +12,7 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from connectors.errors import InvalidRecord
-from tests.store.conftest import T0, Shop, record
+from tests.harness.shop import T0, Shop, record
 from worker.store.db import Database
 from worker.store.events import append_events, read_events
 from worker.store.models import EventRow

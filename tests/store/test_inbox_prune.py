@@ -8,11 +8,12 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from worker.clock import utcnow
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, prune_inbox, record_notifications
-from worker.store.models import InboxRow, InboxStatus, utcnow
+from worker.store.models import InboxRow, InboxStatus
 
 # (status, age in days) of each row, in id order
 ROWS = [

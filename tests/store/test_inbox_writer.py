@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from connectors.errors import InvalidRecord, Unavailable
+from connectors.errors import InvalidRecord
+from worker.errors import Unavailable
 from worker.store.db import Database, open_database
 from worker.store.inbox import NewNotification
 from worker.store.inbox_writer import APPLICATION_NAME, inbox_writer
@@ -72,7 +73,10 @@ async def test_a_lost_connection_costs_at_most_one_batch_and_the_next_reconnects
         for round_ in range(20):
             first = await writer.write([note(3 * round_)])
             async with db.connect(autocommit=True) as conn:
-                query = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"
+                query = (  # this test's database only: other runs on the same server keep their connections
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND datname = current_database()"
+                )
                 ended = await conn.execute(text(query), {"name": APPLICATION_NAME})
                 assert ended.scalars().all() == [True]
             try:

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from connectors.events import OrderSnapshot
 from connectors.mercadolibre.payloads import load_json
-from tests.store.conftest import T0, Shop
+from tests.harness.shop import T0, Shop
 from worker.store.db import Database, dump_json
 from worker.store.models import OrderObject
 from worker.store.profiles import upsert_order_object

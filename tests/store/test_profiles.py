@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from connectors.events import OrderItem, OrderSnapshot, Subscriber
-from tests.store.conftest import T0, Shop
+from tests.harness.shop import T0, Shop
 from worker.store.db import Database
 from worker.store.models import OrderObject, SubscriberRow
 from worker.store.profiles import upsert_order_object, upsert_subscriber

@@ -18,8 +18,8 @@ from sandboxes.mercadolibre import SandboxConfig
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.cli import cli
 from worker.settings import Settings
-from worker.store.documents import documents_of_order, order_refs
 from worker.store.models import EventRow
+from worker.support.queries import order_documents, orders_fetched_since
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ async def settle(world: World) -> None:
 
 async def then_explain_says_why_a_pending_order_is_not_confirmed(case: Case) -> None:
     (order_doc,) = [
-        doc for doc in await documents_of_order(case.world.context.db, case.account_id, case.order_id)
+        doc for doc in await order_documents(case.world.context.db, case.account_id, case.order_id)
         if doc.kind == "order"
     ]  # fmt: skip
     payment_id = str(order_doc.raw["payments"][0]["id"])
@@ -107,7 +107,7 @@ async def then_explain_lists_the_events_of_a_processed_order(case: Case) -> None
 async def then_replay_restores_exactly_a_deleted_event(case: Case) -> None:
     world, key = case.world, f"ml:order:{case.order_id}:shipped"
     before = await world.stored(case.business_id)
-    orders = len(await order_refs(world.context.db, case.account_id))
+    orders = len(await orders_fetched_since(world.context.db, case.account_id, None))
     async with world.context.db.transaction() as session:
         await session.exec(delete(EventRow).where(col(EventRow.dedupe_key) == key))
 

@@ -9,13 +9,14 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, delete, select
 
-from connectors.errors import NotFoundError
+from tests.harness.store import save_documents
 from tests.support.fixtures import fixture
+from worker.errors import NotFoundError
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
-from worker.store.documents import RawDocument, save_documents
+from worker.store.documents import RawDocument
 from worker.store.inbox import NewNotification, record_notifications
 from worker.store.models import EventRow, InboxStatus
 from worker.support.replay import replay

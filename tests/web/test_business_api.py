@@ -4,45 +4,26 @@ two orders, one time format, what an event points to (subscriber, order), and th
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.events import Action, OrderSnapshot, Subscriber
+from connectors.events import Action, Subscriber
 from connectors.mercadolibre.mapping import EMITTED_ACTIONS
-from tests.conftest import _truncate
-from tests.store.conftest import T0, Shop, record
-from worker.context import AppContext, app_context
+from tests.harness.shop import T0, Shop, add_order, paid_order, record
+from tests.web.conftest import Client
+from worker.context import AppContext
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.events import append_events
-from worker.store.profiles import upsert_order_object, upsert_subscriber
-from worker.web.app import create_app
 from worker.web.openapi import build_document
 
-Client = TestClient[web.Request, web.Application]
 BUYER, OTHER_BUYER, ORDER = "1122334455", "5544332211", "2000009876543210"
 Z_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$")
-
-
-@pytest.fixture
-async def context(settings: Settings) -> AsyncIterator[AppContext]:
-    async with app_context(settings) as ctx:
-        await _truncate(ctx.db)
-        yield ctx
-
-
-@pytest.fixture
-async def client(context: AppContext) -> AsyncIterator[Client]:
-    async with TestClient(TestServer(create_app(context), host="127.0.0.1")) as test_client:
-        yield test_client
 
 
 async def a_business(context: AppContext, name: str = "Tienda") -> tuple[int, str, Shop, Shop]:
@@ -51,11 +32,9 @@ async def a_business(context: AppContext, name: str = "Tienda") -> tuple[int, st
     db = context.db
     business, key = await create_business(db, name, "CO")
     assert business.id is not None
-    buyer = await upsert_subscriber(db, business.id, Subscriber(BUYER, "mercadolibre", nickname="COMPRADOR"))
-    other = await upsert_subscriber(db, business.id, Subscriber(OTHER_BUYER, "mercadolibre"))
-    snapshot = OrderSnapshot(reference=ORDER, source="mercadolibre", status="paid", updated_at=T0, currency="COP")
-    order_id, _ = await upsert_order_object(db, business.id, snapshot, buyer)
-    shop, other_shop = Shop(business.id, buyer, order_id), Shop(business.id, other, None)  # type: ignore[arg-type]
+    buyer = Subscriber(BUYER, "mercadolibre", nickname="COMPRADOR")
+    shop = await add_order(db, business.id, buyer, paid_order(ORDER, currency="COP"))
+    other_shop = await add_order(db, business.id, Subscriber(OTHER_BUYER, "mercadolibre"), None)
     minutes = {"e1": 1, "e2": 3, "e3": 0, "e4": 4, "e5": 2}
     actions = {"e2": "order.shipped", "e4": "order.shipped"}
     for key_name, offset in minutes.items():

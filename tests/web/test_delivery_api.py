@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.hellotext.conftest import TOKEN, FakeHellotext, fake_hellotext  # noqa: F401
-from tests.web.test_events_api import business_with_events, context  # noqa: F401
+from tests.web.test_events_api import business_with_events
 from worker.context import AppContext
 from worker.store.deliveries import set_delivery
 from worker.store.hellotext import load_config
@@ -30,7 +30,7 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def test_a_token_is_checked_with_hellotext_and_kept_encrypted(client: Client, context: AppContext) -> None:  # noqa: F811
+async def test_a_token_is_checked_with_hellotext_and_kept_encrypted(client: Client, context: AppContext) -> None:
     key = await business_with_events(context, "A", ["a1"])
     refused = await client.put("/api/v1/hellotext", json={"token": "ht_wrong"}, headers=auth(key))
     assert (refused.status, (await refused.json())["error"]) == (422, "invalid_request")
@@ -44,7 +44,7 @@ async def test_a_token_is_checked_with_hellotext_and_kept_encrypted(client: Clie
     assert config is not None and config.token == TOKEN
 
 
-async def test_deliveries_are_listed_by_status_and_retried(client: Client, context: AppContext) -> None:  # noqa: F811
+async def test_deliveries_are_listed_by_status_and_retried(client: Client, context: AppContext) -> None:
     key = await business_with_events(context, "A", ["a1", "a2"])
     other = await business_with_events(context, "B", ["b1"])
     await set_delivery(context.db, 2, status="review", reason="track event: refused (422)", last_status=422)

@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.events import Subscriber
-from tests.conftest import _truncate
-from tests.store.conftest import Shop, record
-from worker.context import AppContext, app_context
-from worker.settings import Settings
-from worker.store.businesses import create_business
+from tests.harness.shop import open_shop, record
+from tests.web.conftest import Client
+from worker.context import AppContext
 from worker.store.events import append_events
-from worker.store.profiles import upsert_subscriber
-from worker.web.app import create_app
-
-Client = TestClient[web.Request, web.Application]
-
-
-@pytest.fixture
-async def context(settings: Settings) -> AsyncIterator[AppContext]:
-    async with app_context(settings) as ctx:
-        await _truncate(ctx.db)
-        yield ctx
-
-
-@pytest.fixture
-async def client(context: AppContext) -> AsyncIterator[Client]:
-    async with TestClient(TestServer(create_app(context), host="127.0.0.1")) as test_client:
-        yield test_client
 
 
 async def business_with_events(context: AppContext, name: str, keys: list[str]) -> str:
-    business, api_key = await create_business(context.db, name, "CO")
-    assert business.id is not None
-    subscriber = await upsert_subscriber(context.db, business.id, Subscriber("77", "mercadolibre"))
-    shop = Shop(business.id, subscriber, None)  # type: ignore[arg-type]
-    await append_events(context.db, business.id, [record(shop, key) for key in keys])
-    return api_key
+    shop = await open_shop(context.db, name, buyer="77")
+    await append_events(context.db, shop.business_id, [record(shop, key) for key in keys])
+    return shop.api_key
 
 
 async def test_each_business_reads_only_its_events_with_a_cursor(client: Client, context: AppContext) -> None:

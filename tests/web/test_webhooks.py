@@ -13,10 +13,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
+from tests.harness.store import set_account_status
 from worker import redis_keys
 from worker.context import AppContext, app_context
 from worker.settings import Settings
-from worker.store.accounts import TokenSet, link_account, set_account_status
+from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.models import AccountStatus, InboxRow
 from worker.web.app import create_app

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from connectors.errors import RemoteNotFound
@@ -30,13 +31,14 @@ from connectors.mercadolibre.payloads import parse_order
 from worker.backfill.claims import load_claims
 from worker.backfill.pages import Sink, search_page, sync_orders
 from worker.backfill.windows import PAGE_SIZE, Span, to_ms
+from worker.clock import utcnow
 from worker.logs import get_logger
 from worker.pipeline.guards import note_refusals, suspected
 from worker.pipeline.parts import Pipeline
 from worker.pipeline.queue import request_drains
 from worker.pipeline.sync import SyncTarget
 from worker.store.accounts import get_account
-from worker.store.models import AccountStatus, utcnow
+from worker.store.models import AccountStatus
 from worker.store.throttled import (
     ThrottledSpan,
     close_listed,
@@ -65,14 +67,20 @@ class Listed:
     complete: bool = True
 
 
-async def catch_up(p: Pipeline, account_id: int) -> str:
-    """Re-sync the seller's recently updated orders and settle its throttled rows; "done", "nothing" or "skipped"."""
+class CatchUpOutcome(StrEnum):
+    DONE = "done"  # re-synced and settled
+    NOTHING = "nothing"  # no throttled row to cover
+    SKIPPED = "skipped"  # the seller is not active
+
+
+async def catch_up(p: Pipeline, account_id: int) -> CatchUpOutcome:
+    """Re-sync the seller's recently updated orders and settle its throttled rows."""
     account = await get_account(p.db, account_id)
     if account is None or account.status != AccountStatus.ACTIVE.value:
-        return "skipped"
+        return CatchUpOutcome.SKIPPED
     span = await throttled_span(p.db, account_id)
     if span is None:
-        return "nothing"
+        return CatchUpOutcome.NOTHING
     target = SyncTarget(Seller(account_id, account.seller_id), account.business_id)
     window = Span(to_ms(span.oldest - MARGIN), to_ms(utcnow() + AHEAD))
     listed = await _list_orders(p, target, window)
@@ -83,7 +91,7 @@ async def catch_up(p: Pipeline, account_id: int) -> str:
         "ml.catchup.done", account_id=account_id, listed=len(listed.ids), synced=synced, rows_done=done,
         rows_ignored=ignored, rows_released=released, complete=listed.complete,
     )  # fmt: skip
-    return "done"
+    return CatchUpOutcome.DONE
 
 
 async def _the_rest(p: Pipeline, account_id: int, up_to: int, window: Span) -> tuple[int, int]:

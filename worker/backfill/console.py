@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from enum import StrEnum
 from types import TracebackType
 from typing import Any, Final
 
@@ -29,14 +30,19 @@ class Parked(MeliError):
     """The seller's token was revoked: the backfill waits for a reconnect."""
 
 
-async def drive(bulk: Bulk, account: MlAccount) -> str:
-    """Work the account's open runs to the end here ("done"), or follow another runner's work ("joined")."""
+class Drove(StrEnum):
+    DONE = "done"  # worked the account's open runs to the end here
+    JOINED = "joined"  # followed another runner's work until it ended
+
+
+async def drive(bulk: Bulk, account: MlAccount) -> Drove:
+    """Work the account's open runs to the end here, or follow another runner's work."""
     assert account.id is not None
     loop = asyncio.get_running_loop()
     async with account_lock(bulk, account.id) as lock:
         if lock is None:
             await _until_settled(bulk.db, account.id)
-            return "joined"
+            return Drove.JOINED
         while True:
             result = await run_slice(bulk, account, loop.time() + bulk.settings.backfill_slice_seconds)
             if result.outcome is Outcome.IDLE:
@@ -47,7 +53,7 @@ async def drive(bulk: Bulk, account: MlAccount) -> str:
                 await asyncio.sleep(result.defer)
     if await open_runs(bulk.db, account.id):  # parked while another runner followed
         raise Parked(f"seller {account.seller_id} must reconnect: the backfill is parked and resumes after")
-    return "done"
+    return Drove.DONE
 
 
 async def _until_settled(db: Database, account_id: int) -> None:

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from connectors.errors import AuthError, InvalidRecord, NotOwned, PermanentError, RemoteNotFound
+from connectors.errors import AuthError, InvalidRecord, PermanentError, RemoteNotFound
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from worker.backfill.claims import ClaimsIndex
 from worker.backfill.windows import Span, search_params
+from worker.errors import NotOwned
 from worker.logs import get_logger
 from worker.pipeline.sync import Known, SyncReport, SyncTarget, sync_order
 from worker.store.db import Database

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from worker.clock import utcnow
 from worker.store.backfills import OPEN_STATUSES, account_runs, coverage, window_counts
 from worker.store.db import Database
 from worker.store.events import iso_z
-from worker.store.models import BackfillRun, MlAccount, utcnow
+from worker.store.models import BackfillRun, MlAccount
 
 
 def _iso(moment: datetime | None) -> str | None:

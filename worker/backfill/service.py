@@ -14,9 +14,10 @@ from typing import Final
 
 from arq.connections import ArqRedis
 
-from connectors.errors import Conflict
 from worker import redis_keys
 from worker.backfill.windows import PhasePlan, initial_phases, manual_phase, to_ms
+from worker.clock import utcnow
+from worker.errors import Conflict
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.store.accounts import get_account
@@ -29,7 +30,7 @@ from worker.store.backfills import (
     unpark_account_runs,
 )
 from worker.store.db import Database
-from worker.store.models import AccountStatus, BackfillRun, MlAccount, utcnow
+from worker.store.models import AccountStatus, BackfillRun, MlAccount
 
 log = get_logger(__name__)
 RUN_BACKFILL: Final = "run_backfill"

@@ -18,9 +18,10 @@ from worker.backfill.claims import ClaimsIndex, load_claims
 from worker.backfill.lane import Bulk
 from worker.backfill.pages import Page, PageSync, Sink, search_page, sync_orders
 from worker.backfill.windows import Span, fits, pieces
+from worker.clock import utcnow
 from worker.pipeline.sync import SyncTarget
 from worker.store.backfills import PageCheckpoint, checkpoint_page, next_window, split_window
-from worker.store.models import BackfillRun, BackfillWindow, MlAccount, utcnow
+from worker.store.models import BackfillRun, BackfillWindow, MlAccount
 
 CLAIMS_TTL_SECONDS = 600.0
 CLAIMS_CACHED_RUNS = 8

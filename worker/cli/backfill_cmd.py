@@ -14,13 +14,15 @@ from datetime import datetime
 import click
 from rich.console import Console
 
-from connectors.errors import MeliError, NotFoundError
+from connectors.errors import MeliError
 from worker.cli.common import CliState, Moment, fail, guarded
+from worker.clock import utcnow
+from worker.errors import NotFoundError
 from worker.settings import Settings
 from worker.store.accounts import get_account, get_account_by_seller
 from worker.store.db import Database
 from worker.store.events import iso_z
-from worker.store.models import AccountStatus, BackfillRun, MlAccount, utcnow
+from worker.store.models import AccountStatus, BackfillRun, MlAccount
 
 pass_state = click.make_pass_decorator(CliState)
 
@@ -58,7 +60,7 @@ async def _account(db: Database, account_id: int | None, seller_id: int | None) 
 async def _backfill(
     settings: Settings, who: tuple[int | None, int | None], since: datetime | None, until: datetime | None
 ) -> str:
-    from worker.backfill.console import ProgressView, drive
+    from worker.backfill.console import Drove, ProgressView, drive
     from worker.backfill.lane import Bulk
     from worker.backfill.service import request_backfill
     from worker.jobs.deps import build_deps, close_deps
@@ -76,18 +78,18 @@ async def _backfill(
             finally:
                 follower.cancel()
             runs = await view.refresh(deps.app.db, account.id)
-        return _summary(account, outcome, runs)
+        return _summary(account, outcome is Drove.JOINED, runs)
     finally:
         await close_deps(deps)
 
 
-def _summary(account: MlAccount, outcome: str, runs: list[BackfillRun]) -> str:
+def _summary(account: MlAccount, joined: bool, runs: list[BackfillRun]) -> str:
     orders = sum(run.orders_done for run in runs)
     failed = sum(run.orders_failed for run in runs)
     events = sum(run.events_added for run in runs)
     calls = sum(run.api_calls for run in runs)
     per_order = f"{calls / (orders + failed):.2f}" if orders + failed else "-"
-    verb = "done" if outcome == "done" else "done (by another runner)"
+    verb = "done (by another runner)" if joined else "done"
     return (
         f"backfill of account {account.id} (seller {account.seller_id}) {verb}: {orders} orders, {failed} skipped, "
         f"{events} new events, {calls} API calls ({per_order} per order)"

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import click
 
-from connectors.errors import NotFoundError
 from worker.cli.common import CliState, existing_database, guarded, run
+from worker.clock import utcnow
 from worker.connect.links import ConnectLink, ConnectLinks, check_site
+from worker.errors import NotFoundError
 from worker.settings import Settings
 from worker.store.businesses import get_business
 from worker.store.db import open_database
 from worker.store.links import LinkKind
-from worker.store.models import utcnow
 
 pass_state = click.make_pass_decorator(CliState)
 

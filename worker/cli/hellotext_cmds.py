@@ -7,16 +7,16 @@ import sys
 
 import click
 
-from connectors.errors import NotFoundError
 from worker.cli.common import CliState, echo_json, guarded, run
 from worker.cli.store_cmds import business
+from worker.clock import utcnow
 from worker.context import app_context
 from worker.delivery.connect import configure, parse_history
+from worker.errors import NotFoundError
 from worker.store.businesses import get_business
 from worker.store.deliveries import count_by_status, list_deliveries, retry_delivery, skip_delivery
 from worker.store.delivery_models import DeliveryStatus
 from worker.store.hellotext import UNCHANGED, load_config
-from worker.store.models import utcnow
 
 pass_state = click.make_pass_decorator(CliState)
 STATUSES = click.Choice([status.value for status in DeliveryStatus])

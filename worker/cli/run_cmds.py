@@ -8,9 +8,9 @@ import gc
 import click
 from aiohttp import web
 
-from connectors.errors import Unavailable
 from worker.cli.common import CliState, guarded, loop_factory, run
 from worker.context import app_context
+from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.web.app import create_app
@@ -42,7 +42,8 @@ async def serve_until_stopped(settings: Settings, stop: asyncio.Event | None = N
             raise Unavailable(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror}") from None
         await _internal_site(runner, settings)
         # What startup built (modules, app, settings) lives as long as the process: out of the cycle collector's
-        # sight, its collections under load scan only request garbage (webhook p99 12 → 8 ms in benchmarks/intake.py).
+        # sight, its collections under load scan only request garbage (the webhook's latency gain is in
+        # benchmarks/RESULTS.md).
         gc.freeze()
         click.echo(f"web: listening on http://{settings.web_host}:{settings.web_port} (health: /healthz)")
         try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import click
 
-from connectors.errors import NotFoundError
 from worker.cli.common import CliState, existing_database, guarded, run
 from worker.cli.store_cmds import business
+from worker.clock import utcnow
 from worker.context import app_context
+from worker.errors import NotFoundError
 from worker.store.businesses import new_signing_salt, rotate_api_key
 from worker.store.db import open_database
 from worker.store.links import revoke_business_links
-from worker.store.models import utcnow
 from worker.store.reencrypt import Reencrypted, reencrypt_redis, reencrypt_tokens
 
 pass_state = click.make_pass_decorator(CliState)

@@ -7,8 +7,8 @@ import secrets
 
 import click
 
-from connectors.errors import NotFoundError
 from worker.cli.common import CliState, echo_json, existing_database, guarded, run
+from worker.errors import NotFoundError
 from worker.store.businesses import COUNTRIES, create_business, get_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import mask_url, open_database

@@ -13,17 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connectors.errors import Conflict, MeliError, RemoteError, TransientError
+from connectors.errors import MeliError, RemoteError, TransientError
 from connectors.mercadolibre.constants import SITES
 from connectors.mercadolibre.oauth import Granted, MlOAuthClient, MlUser
+from worker.clock import utcnow
 from worker.connect.confirm import Confirmation, Confirmations
 from worker.connect.links import ConnectLinks
 from worker.connect.state import OAuthStates, PendingConnect, random_token, well_formed
+from worker.errors import Conflict
 from worker.logs import get_logger
 from worker.store.accounts import TokenSet, link_account
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
-from worker.store.models import MlAccount, utcnow
+from worker.store.models import MlAccount
 
 log = get_logger(__name__)
 MAX_CODE_LENGTH = 512

@@ -145,6 +145,9 @@ def use(locale: str) -> None:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+MACHINE_PATHS = ("/webhooks/",)
+
+
 def _linkable(request: web.Request) -> URL | None:
     """The page a language link reloads: a GET page other than the sign-in callback (its code works once)."""
     if request.method != "GET" or request.path.startswith("/oauth/"):
@@ -155,7 +158,10 @@ def _linkable(request: web.Request) -> URL | None:
 @web.middleware
 async def language(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Pages answer in the chosen language (see the module's docstring); the answer says which, and what it
-    depends on. A language link's choice is kept in a cookie for the next pages."""
+    depends on. A language link's choice is kept in a cookie for the next pages. Notifications from ML are no
+    page: they pass straight through (the webhook is the busiest route)."""
+    if request.path.startswith(MACHINE_PATHS):
+        return await handler(request)
     asked = locale_of(request.query.get(LANG_PARAM))
     locale = asked or locale_of(request.cookies.get(LANG_COOKIE)) or accepted(request.headers.get("Accept-Language"))
     tokens = (_locale.set(locale or DEFAULT), _chosen.set(locale is not None), _here.set(_linkable(request)))

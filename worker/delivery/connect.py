@@ -7,8 +7,9 @@ from typing import Any
 
 import aiohttp
 
-from connectors.errors import AuthError, InvalidRecord, RemoteError, TransientError, Unavailable
+from connectors.errors import AuthError, InvalidRecord, RemoteError, TransientError
 from connectors.hellotext.client import HellotextClient
+from worker.errors import Unavailable
 from worker.settings import Settings
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database

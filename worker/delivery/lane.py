@@ -19,6 +19,7 @@ from connectors.errors import RemoteError
 from connectors.hellotext.client import HellotextClient
 from connectors.hellotext.outcomes import Outcome, outcome_of
 from connectors.hellotext.payloads import event_body
+from worker.clock import utcnow
 from worker.delivery.outcomes import Attempt, record_outcome
 from worker.delivery.policy import in_history_window, may_repeat_after_lost_answer
 from worker.delivery.records import Records
@@ -27,7 +28,6 @@ from worker.store.db import Database
 from worker.store.deliveries import DeliveryWork, due_work, set_delivery
 from worker.store.delivery_models import DeliveryStatus
 from worker.store.hellotext import HellotextConfig, load_config
-from worker.store.models import utcnow
 
 LOST_BEFORE = (
     "an earlier send's answer was lost and Hellotext cannot be asked whether it kept this event: "

@@ -10,9 +10,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.store.links import LinkKind
-from worker.store.models import utcnow
 
 
 @dataclass(frozen=True)

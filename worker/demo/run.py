@@ -121,7 +121,7 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
     config = SandboxConfig(seed=options.seed, sellers=options.sellers, orders=options.orders, notify_time_scale=0.01)
     config.faults.update(options.faults)
     async with demo_world(settings, config, options.sandbox_port) as world:
-        sellers = (await world.control("GET", "/_sandbox/sellers"))["sellers"]
+        sellers = await world.sellers()
         connected = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
         businesses = {seller_id: business.business_id for seller_id, business in connected.items()}
         for business_id in businesses.values():

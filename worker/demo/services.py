@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from connectors.errors import Unavailable
+from worker.errors import Unavailable
 
 
 def free_port() -> int:

@@ -7,24 +7,22 @@ import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from connectors.errors import Unavailable
 from connectors.mercadolibre.constants import site
 from sandboxes.hellotext import create_hellotext_app
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.connect.links import ConnectLinks
 from worker.context import AppContext, app_context
 from worker.demo.handoff import DemoBusiness, owner_link
+from worker.demo.sellers import granted_tokens, link_seller
 from worker.demo.services import free_port
+from worker.errors import Unavailable
 from worker.jobs.runtime import build_worker
 from worker.settings import Settings, one_server
-from worker.store.accounts import TokenSet, link_account
-from worker.store.businesses import create_business
 from worker.web.app import create_app
 
 
@@ -55,14 +53,15 @@ async def _internal(runner: web.AppRunner, settings: Settings) -> str:
 
 
 @dataclass
-class DemoWorld:
+class SandboxWorld:
+    """Our web app and the ML sandbox it talks to, with the sandbox's control API at hand (the demo's world and
+    the end-to-end tests' world are both one)."""
+
     settings: Settings
     context: AppContext
     sandbox_url: str
     web_url: str
     http: aiohttp.ClientSession
-    hellotext_url: str
-    internal_url: str = ""  # where /metrics answers: the web's and the worker's metrics, one registry
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         async with self.http.request(method, f"{self.sandbox_url}{path}", json=body) as response:
@@ -70,22 +69,27 @@ class DemoWorld:
                 raise Unavailable(f"sandbox control {method} {path} answered {response.status}")
             return await response.json()
 
+    async def sellers(self) -> list[dict[str, Any]]:
+        return list((await self.control("GET", "/_sandbox/sellers"))["sellers"])
+
+
+@dataclass
+class DemoWorld(SandboxWorld):
+    hellotext_url: str
+    internal_url: str = ""  # where /metrics answers: the web's and the worker's metrics, one registry
+
     async def connect_seller(self, seller: dict[str, Any]) -> DemoBusiness:
         """A business per seller, connected with tokens the sandbox grants; returns the business, its API key and
         a link to its account page."""
         known = site(seller["site_id"])
         country = known.country if known is not None else "CO"
-        business, api_key = await create_business(self.context.db, f"Demo {seller['nickname']}", country)
-        assert business.id is not None
-        pair = await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens")
-        expires = datetime.now(UTC) + timedelta(seconds=pair["expires_in"])
-        tokens = TokenSet(pair["access_token"], pair["refresh_token"], expires, pair["scope"])
-        await link_account(
-            self.context.db, self.context.cipher, business_id=business.id, seller_id=seller["id"],
-            site_id=seller["site_id"], nickname=seller["nickname"], tokens=tokens,
+        tokens = granted_tokens(await self.control("POST", f"/_sandbox/sellers/{seller['id']}/tokens"))
+        linked = await link_seller(
+            self.context.db, self.context.cipher, (f"Demo {seller['nickname']}", country),
+            (seller["id"], seller["site_id"], seller["nickname"]), tokens,
         )  # fmt: skip
-        page = await owner_link(ConnectLinks(self.context.db, self.settings), business.id)
-        return DemoBusiness(business.id, business.name, api_key, page)
+        page = await owner_link(ConnectLinks(self.context.db, self.settings), linked.business_id)
+        return DemoBusiness(linked.business_id, linked.business_name, linked.api_key, page)
 
 
 @asynccontextmanager

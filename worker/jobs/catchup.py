@@ -8,7 +8,7 @@ from arq import Retry
 
 from connectors.errors import MeliError
 from worker import redis_keys
-from worker.backfill.catchup import catch_up
+from worker.backfill.catchup import CatchUpOutcome, catch_up
 from worker.jobs.deps import job_deps
 from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
@@ -28,6 +28,7 @@ async def catch_up_seller(ctx: dict[str, Any], account_id: int) -> str:
     async with held_lock(p.redis, key, LOCK_SECONDS) as lock:
         if lock is None:
             return JobOutcome.BUSY  # the holder queues a follow-up for rows that arrive while it works
+        outcome: CatchUpOutcome | JobOutcome
         try:
             outcome = await catch_up(p, account_id)
         except MeliError as error:
@@ -37,7 +38,7 @@ async def catch_up_seller(ctx: dict[str, Any], account_id: int) -> str:
             # Rows stay throttled: the seller's reconnect (parked) or the sweeper (failed) brings the catch-up back.
             log.warning("ml.catchup.failed", account_id=account_id, reaction=reaction.value, error=str(error))
             outcome = JobOutcome.PARKED if reaction is Reaction.PARK else JobOutcome.FAILED
-    if outcome == JobOutcome.DONE and await newest_throttled(p.db, account_id) is not None:
+    if outcome is CatchUpOutcome.DONE and await newest_throttled(p.db, account_id) is not None:
         interval = p.rules.catchup_interval
         await enqueue_catchup(p.redis, account_id, interval, catchup_slot(interval) + 1)
     return outcome

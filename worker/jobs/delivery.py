@@ -13,11 +13,11 @@ import time
 from typing import Any
 
 from worker import redis_keys
+from worker.clock import utcnow
 from worker.delivery.lane import LaneOptions, run_lane
 from worker.jobs.deps import job_deps
 from worker.logs import get_logger
 from worker.store.hellotext import lanes_due
-from worker.store.models import utcnow
 
 log = get_logger(__name__)
 DELIVER_LANE = "deliver_hellotext"

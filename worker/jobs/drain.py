@@ -7,7 +7,7 @@ from typing import Any
 
 from arq import Retry
 
-from connectors.errors import Unavailable
+from worker.errors import Unavailable
 from worker.jobs.deps import job_deps
 from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger

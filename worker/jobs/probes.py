@@ -14,8 +14,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge
 from redis.exceptions import RedisError
 
-from connectors.errors import Unavailable
 from worker.context import AppContext
+from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.store.inbox import count_pending
 

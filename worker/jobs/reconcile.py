@@ -21,12 +21,13 @@ from worker import redis_keys
 from worker.backfill.lane import bulk_slot
 from worker.backfill.missed import recover_missed
 from worker.backfill.resync import ResyncReport, Todo, lookback, resync_account
+from worker.clock import utcnow
 from worker.jobs.bulk import bulk_of
 from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
 from worker.store.accounts import get_account
 from worker.store.backfills import active_accounts
-from worker.store.models import AccountStatus, utcnow
+from worker.store.models import AccountStatus
 
 log = get_logger(__name__)
 RECONCILE_ACCOUNT = "reconcile_account"

@@ -29,6 +29,7 @@ from connectors.errors import MeliError
 from connectors.mercadolibre.client import Seller
 from connectors.mercadolibre.constants import Kind
 from worker import redis_keys
+from worker.clock import utcnow
 from worker.logs import get_logger
 from worker.pipeline.batch import Group, OrderWork, Shared, groups_of, work_groups
 from worker.pipeline.guards import hand_to_catchup, note_refusals
@@ -39,7 +40,7 @@ from worker.pipeline.reactions import Reaction, backoff, reaction_to
 from worker.pipeline.sync import SyncTarget
 from worker.store.accounts import get_account
 from worker.store.inbox_batch import Closing, TakenRow, close_rows, next_due, release_taken, take_batch
-from worker.store.models import AccountStatus, InboxStatus, MlAccount, utcnow
+from worker.store.models import AccountStatus, InboxStatus, MlAccount
 
 log = get_logger(__name__)
 LOCK_SECONDS = 15

@@ -15,13 +15,12 @@ from connectors.errors import (
     AuthError,
     InvalidRecord,
     MeliError,
-    NotOwned,
     PermanentError,
     RateLimited,
     RemoteNotFound,
     TransientError,
-    Unavailable,
 )
+from worker.errors import NotOwned, Unavailable
 
 
 class Reaction(StrEnum):

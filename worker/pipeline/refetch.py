@@ -10,6 +10,7 @@ and resolves the gap, or pushes the next attempt out: `first_pause`, then 4 time
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from connectors.errors import MeliError
 from connectors.events import Origin
@@ -40,15 +41,23 @@ def policy_of(p: Pipeline) -> RefetchPolicy:
     return RefetchPolicy(first_pause=p.rules.refetch_first_pause, max_attempts=p.rules.refetch_max_attempts)
 
 
-async def refetch(p: Pipeline, gap_id: int) -> str:
-    """Sync the gap's order again: "resolved", "missing" (still), "retry", "failed" or "waiting" (seller)."""
+class RefetchOutcome(StrEnum):
+    RESOLVED = "resolved"  # the order is complete now (or the gap was already closed)
+    MISSING = "missing"  # a document is still missing: due again later
+    RETRY = "retry"  # a transient error: due again later
+    FAILED = "failed"  # the order is gone or not this seller's: the gap is closed
+    WAITING = "waiting"  # parked with its seller: due again once the seller is back
+
+
+async def refetch(p: Pipeline, gap_id: int) -> RefetchOutcome:
+    """Sync the gap's order again and tell how it went."""
     found = await get_gap(p.db, gap_id)
     if found is None or found[1] is not None:
-        return "resolved"
+        return RefetchOutcome.RESOLVED
     gap = found[0]
     account = await get_account(p.db, gap.account_id)
     if account is None or account.id is None or account.status != AccountStatus.ACTIVE.value:
-        return "waiting"  # parked with its seller; due again once the seller is back
+        return RefetchOutcome.WAITING  # parked with its seller; due again once the seller is back
     target = SyncTarget(Seller(account.id, account.seller_id), account.business_id)
     try:
         report = await sync_order(p.db, p.client, target, gap.order_ref, p.options, Origin.RECONCILE)
@@ -57,22 +66,22 @@ async def refetch(p: Pipeline, gap_id: int) -> str:
     if gap.order_ref in report.gaps:
         attempts = await reschedule_gap(p.db, gap.id, policy_of(p).pause)
         log.info("ml.refetch.still_missing", account_id=gap.account_id, order_id=gap.order_ref, attempts=attempts)
-        return "missing"
+        return RefetchOutcome.MISSING
     await resolve_gap(p.db, gap.id)
     log.info("ml.refetch.resolved", account_id=gap.account_id, order_id=gap.order_ref, events_added=report.events_added)
-    return "resolved"
+    return RefetchOutcome.RESOLVED
 
 
-async def _react(p: Pipeline, gap: Gap, error: MeliError) -> str:
+async def _react(p: Pipeline, gap: Gap, error: MeliError) -> RefetchOutcome:
     reaction = reaction_to(error)
     if reaction is Reaction.STOP:
         raise error
     if reaction is Reaction.PARK:
-        return "waiting"
+        return RefetchOutcome.WAITING
     if reaction is Reaction.RETRY:
         await reschedule_gap(p.db, gap.id, policy_of(p).pause)
-        return "retry"
+        return RefetchOutcome.RETRY
     # The order itself is gone or not this seller's: nothing left to wait for.
     log.warning("ml.refetch.order_failed", account_id=gap.account_id, order_id=gap.order_ref, error=str(error))
     await resolve_gap(p.db, gap.id)
-    return "failed"
+    return RefetchOutcome.FAILED

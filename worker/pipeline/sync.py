@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.errors import NotOwned
 from connectors.events import Origin
 from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.mapping import MappingOptions, MappingResult, OrderBundle, map_order
 from connectors.mercadolibre.payloads import Claim, Order, parse_claim, parse_order
+from worker.errors import NotOwned
 from worker.pipeline.related import Related, fetch_related
 from worker.store.db import Database
 from worker.store.documents import RawDocument

@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from connectors.errors import Conflict, InvalidRecord
+from connectors.errors import InvalidRecord
 from connectors.events import require_aware
 from connectors.mercadolibre.oauth import TokenSet as TokenSet  # tokens are stored as the token endpoint gives them
+from worker.clock import utcnow
+from worker.errors import Conflict
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
-from worker.store.models import AccountStatus, MlAccount, OAuthToken, utcnow
+from worker.store.models import AccountStatus, MlAccount, OAuthToken
 
 MAX_ACCOUNT_ID = 2**31 - 1  # ml_account.id is a 32-bit INTEGER on PostgreSQL
 
@@ -133,16 +135,6 @@ async def get_account_by_seller(db: Database, seller_id: int) -> MlAccount | Non
     )
     async with db.transaction() as session:
         return (await session.exec(statement)).first()
-
-
-async def set_account_status(db: Database, account_id: int, status: AccountStatus) -> None:
-    async with db.transaction() as session:
-        account = await session.get(MlAccount, account_id)
-        if account is None:
-            raise InvalidRecord("account_id", f"no account {account_id}")
-        account.status = status.value
-        account.updated_at = utcnow()
-        session.add(account)
 
 
 async def get_business_account(db: Database, business_id: int, account_id: int) -> MlAccount | None:

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from connectors.events import Origin
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.models import (
     AccountStatus,
@@ -28,7 +29,6 @@ from worker.store.models import (
     InboxRow,
     MlAccount,
     OrderObject,
-    utcnow,
 )
 from worker.store.types import UTCDateTime
 

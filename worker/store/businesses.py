@@ -13,8 +13,9 @@ from sqlmodel import col, select
 
 from connectors.errors import InvalidRecord
 from connectors.mercadolibre.constants import SITES
+from worker.clock import utcnow
 from worker.store.db import Database
-from worker.store.models import Business, utcnow
+from worker.store.models import Business
 
 API_KEY_PREFIX = "mk_"
 # The countries where Mercado Libre has a site: a business sells on one of them.

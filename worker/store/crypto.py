@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from connectors.errors import ConfigError, MeliError
+from connectors.errors import MeliError
+from worker.errors import ConfigError
 
 
 class TokenCipher:

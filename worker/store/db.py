@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from connectors.errors import ConfigError, Unavailable
+from worker.errors import ConfigError, Unavailable
 
 
 def mask_url(url: str | URL) -> str:

@@ -3,7 +3,6 @@ databases, one statement per batch, so replays and concurrent workers never stor
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,9 +15,10 @@ from sqlmodel import col, select
 
 from connectors.errors import InvalidRecord
 from connectors.events import Origin, parse_action, require_aware, require_decimal
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.dialect import upsert_insert
-from worker.store.models import EventRow, OrderObject, SubscriberRow, utcnow
+from worker.store.models import EventRow, OrderObject, SubscriberRow
 from worker.store.outbox import add_deliveries_in
 
 
@@ -102,7 +102,9 @@ def _row(business_id: int, record: EventRecord, recorded_at: datetime) -> dict[s
 
 async def append_events(db: Database, business_id: int, records: Sequence[EventRecord]) -> int:
     """Store the events not stored yet; returns how many were new. All or nothing per call."""
-    return sum((await append_events_by_action(db, business_id, records)).values())
+    async with db.connect() as conn:
+        added = await append_events_per_order_in(conn, business_id, records)
+    return sum(len(actions) for actions in added.values())
 
 
 @cache
@@ -114,23 +116,10 @@ def _event_insert(dialect: str) -> Any:
     )
 
 
-async def append_events_in(conn: AsyncConnection, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
-    """Store the events not stored yet; returns how many new events of each action were stored."""
-    now = utcnow()
-    rows = [_row(business_id, record, now) for record in records]  # validate everything before writing
-    if not rows:
-        return Counter()
-    # executemany with RETURNING: SQLAlchemy sends multi-row VALUES pages ("insertmanyvalues") and caches the
-    # compiled statement, so a batch costs one round trip per page.
-    stored = (await conn.execute(_event_insert(conn.dialect.name), rows)).all()
-    await add_deliveries_in(conn, business_id, [event_id for _, event_id in stored], now)
-    return Counter(action for action, _ in stored)
-
-
 async def append_events_per_order_in(
     conn: AsyncConnection, business_id: int, records: Sequence[EventRecord]
 ) -> dict[int | None, list[str]]:
-    """`append_events_in`, telling the actions newly stored for each order object."""
+    """Store the events not stored yet; returns the actions newly stored for each order object."""
     now = utcnow()
     rows = [_row(business_id, record, now) for record in records]
     if not rows:
@@ -142,12 +131,6 @@ async def append_events_per_order_in(
     for action, _, order_object_id in stored:
         added.setdefault(order_object_id, []).append(action)
     return added
-
-
-async def append_events_by_action(db: Database, business_id: int, records: Sequence[EventRecord]) -> Counter[str]:
-    """`append_events`, telling how many new events of each action were stored."""
-    async with db.connect() as conn:
-        return await append_events_in(conn, business_id, records)
 
 
 async def read_events(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from worker.clock import utcnow
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.delivery_models import (
@@ -22,7 +23,6 @@ from worker.store.delivery_models import (
     HellotextStatus,
 )
 from worker.store.dialect import upsert_insert
-from worker.store.models import utcnow
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from worker.clock import utcnow
 from worker.store.db import Database
-from worker.store.models import InboxRow, InboxStatus, utcnow
+from worker.store.models import InboxRow, InboxStatus
 
 
 @dataclass(slots=True)

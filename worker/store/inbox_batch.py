@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, update
 
+from worker.clock import utcnow
 from worker.store.db import Database
-from worker.store.models import AccountStatus, InboxRow, InboxStatus, MlAccount, utcnow
+from worker.store.models import AccountStatus, InboxRow, InboxStatus, MlAccount
 
 PENDING = InboxStatus.PENDING.value
 

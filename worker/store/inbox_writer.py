@@ -2,10 +2,10 @@
 
 PostgreSQL: one `INSERT ... SELECT` from a JSON array of the rows per batch, ids taken from the table's sequence and
 returned in the batch's order, on a small asyncpg pool of its own (one connection per batch in flight). A pooled
-SQLAlchemy checkout, the separate id query and a COPY cost about twice the client CPU per batch, and on the
-webhook that CPU is the throughput. The statement is atomic and leaves no session state, so connections go back
-to the pool without a reset. A batch the database refuses as data (a row we failed to validate) is written again
-row by row, so only the offending notification is refused. SQLite: `record_notifications`.
+SQLAlchemy checkout, the separate id query and a COPY cost more client CPU per batch, and on the webhook that CPU is
+the throughput (figures in benchmarks/RESULTS.md). The statement is atomic and leaves no session state, so connections
+go back to the pool without a reset. A batch the database refuses as data (a row we failed to validate) is written
+again row by row, so only the offending notification is refused. SQLite: `record_notifications`.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from connectors.errors import InvalidRecord
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, record_notifications
-from worker.store.models import utcnow
 
 APPLICATION_NAME = "meli-webhook-inbox"  # how its connections show in pg_stat_activity
 Result = int | InvalidRecord  # the new row's id, or why this one notification could not be recorded
 
 # The batch travels as one JSON array of rows (`_rows`): asyncpg encodes one text parameter instead of eleven
-# arrays of 20-60 values each (half the client CPU), and jsonb is parsed once, so the statement is no slower.
+# arrays of 20-60 values each (less client CPU), and jsonb is parsed once, so the statement is no slower.
 # `new` is materialized (nextval is volatile): the ids inserted are the ids returned, in the batch's order (`n`).
 _INSERT = """
 WITH new AS (

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 import worker.store.models  # noqa: F401 - registers the tables
-from connectors.errors import ConfigError
+from worker.errors import ConfigError
 from worker.store.db import Database
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -11,10 +11,6 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, Un
 from sqlmodel import Field, SQLModel
 
 from worker.store.types import Money, UTCDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _time(nullable: bool = False, **kwargs: Any) -> Any:

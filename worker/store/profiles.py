@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
 from connectors.events import OrderSnapshot, Subscriber
+from worker.clock import utcnow
 from worker.store.db import Database
 from worker.store.dialect import upsert_insert
-from worker.store.models import OrderObject, SubscriberRow, utcnow
+from worker.store.models import OrderObject, SubscriberRow
 
 PROFILE_FIELDS = ("nickname", "first_name", "last_name", "email", "phone")
 ORDER_KEYS = ("business_id", "source", "reference")

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
+from worker.clock import utcnow
 from worker.store.db import Database
-from worker.store.models import RefetchRow, utcnow
+from worker.store.models import RefetchRow
 
 Pause = Callable[[int], float]  # attempt number (1, 2, ...) → seconds to wait before the next attempt
 

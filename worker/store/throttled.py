@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from connectors.mercadolibre.constants import Kind
+from worker.clock import utcnow
 from worker.store.db import Database
-from worker.store.models import AccountStatus, InboxRow, InboxStatus, MlAccount, OrderObject, utcnow
+from worker.store.models import AccountStatus, InboxRow, InboxStatus, MlAccount, OrderObject
 
 THROTTLED = InboxStatus.THROTTLED.value
 

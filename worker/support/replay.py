@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.errors import InvalidRecord, NotFoundError
+from connectors.errors import InvalidRecord
 from connectors.events import Origin
 from connectors.mercadolibre.mapping import MappingOptions, map_order
+from worker.errors import NotFoundError
 from worker.pipeline.sync import store_result
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database

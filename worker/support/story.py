@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.errors import Conflict, InvalidRecord, NotFoundError
+from connectors.errors import InvalidRecord
 from connectors.events import Event
 from connectors.mercadolibre.mapping import MappingOptions, map_order
+from worker.errors import Conflict, NotFoundError
 from worker.store.db import Database
 from worker.store.events import iso_z
 from worker.store.models import EventRow, InboxRow, MlAccount

@@ -17,14 +17,16 @@ from typing import Any
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from connectors.errors import InvalidRecord, Unavailable
+from connectors.errors import InvalidRecord
+from worker.clock import utcnow
+from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.store.accounts import get_business_account, list_accounts, token_expiry
 from worker.store.activity import account_activity
 from worker.store.businesses import business_for_api_key
 from worker.store.db import Database
 from worker.store.events import iso_z
-from worker.store.models import Business, MlAccount, utcnow
+from worker.store.models import Business, MlAccount
 from worker.web.edge import client_address
 from worker.web.pages.parts import CONNECT
 

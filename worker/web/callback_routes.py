@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from connectors.errors import MeliError
 from worker.backfill.service import on_account_connected
+from worker.clock import utcnow
 from worker.connect import messages
 from worker.connect.confirm import Confirmation
 from worker.connect.flow import CallbackQuery, ConnectFailed, Problem
@@ -27,7 +28,7 @@ from worker.context import AppContext
 from worker.logs import get_logger
 from worker.store.accounts import get_business_account
 from worker.store.businesses import get_business
-from worker.store.models import AccountStatus, MlAccount, utcnow
+from worker.store.models import AccountStatus, MlAccount
 from worker.web.keys import CONTEXT
 from worker.web.pages.parts import CONNECT, ConnectParts
 from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other

@@ -14,11 +14,11 @@ from typing import Any
 from aiohttp import web
 
 from connectors.errors import InvalidRecord
+from worker.clock import utcnow
 from worker.delivery.connect import configure, parse_history
 from worker.store.deliveries import count_by_status, list_deliveries, retry_delivery
 from worker.store.delivery_models import DeliveryStatus
 from worker.store.hellotext import UNCHANGED, load_config
-from worker.store.models import utcnow
 from worker.web.api import _business, _error, json_errors
 from worker.web.event_params import MAX_AFTER, MAX_LIMIT, BadQuery, whole_number
 from worker.web.pages.parts import CONNECT

@@ -9,8 +9,8 @@ import asyncio
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from connectors.errors import Unavailable
 from worker import __version__
+from worker.errors import Unavailable
 from worker.web.edge import internal_only
 from worker.web.keys import CONTEXT
 

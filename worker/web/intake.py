@@ -17,6 +17,7 @@ from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, pending_count
 from worker.store.inbox_writer import InboxWriter, inbox_writer
+from worker.store.models import AccountStatus
 from worker.web.batching import BatchWriter
 from worker.web.gate import IntakeGate
 
@@ -66,7 +67,7 @@ class AccountDirectory:
         account = await get_account_by_seller(self.db, seller_id)
         info = None
         if account is not None and account.id is not None:
-            live = account.status != "disconnected"
+            live = account.status != AccountStatus.DISCONNECTED
             pending = await pending_count(self.db, account.id, self.pending_cap) if live else 0
             info = AccountInfo(account.id, account.business_id, account.status, pending)
         if len(self._cache) > 10_000:  # bounded: a flood of unknown sellers cannot grow memory without limit
@@ -80,8 +81,9 @@ class JobQueuer:
     drain is asked for already costs nothing more). A failure only delays them: the rows are in the inbox, and
     the worker's sweeper asks for what is still pending.
 
-    The first row waits `linger` seconds for others (a Redis call costs the web process ~60 µs of CPU whatever
-    it carries: at 15,000 notifications/s, 5 ms make calls of ~75 rows instead of ~20)."""
+    The first row waits `linger` seconds for others: a Redis call costs the web process about the same CPU
+    whatever it carries, so under load a short wait makes fewer and larger calls (figures in
+    benchmarks/RESULTS.md)."""
 
     def __init__(
         self, redis: ArqRedis, max_batch: int = 500, linger: float = 0.005, catchup_interval: float = 1.0

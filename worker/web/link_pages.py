@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from worker.clock import utcnow
 from worker.connect import messages
 from worker.connect.links import LinkProblem, LinkRefused
 from worker.store.businesses import get_business
 from worker.store.links import LinkKind
-from worker.store.models import Business, utcnow
+from worker.store.models import Business
 from worker.web.pages.parts import ConnectParts
 from worker.web.pages.responses import problem
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from worker.clock import utcnow
 from worker.logs import get_logger
 from worker.store.businesses import new_signing_salt
 from worker.store.events import iso_z
 from worker.store.links import LinkKind, revoke_business_links, revoke_link
-from worker.store.models import utcnow
 from worker.web.api import _business, _error, json_errors
 from worker.web.pages.parts import CONNECT
 

@@ -8,7 +8,7 @@ import time
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from connectors.errors import Unavailable
+from worker.errors import Unavailable
 from worker.metrics import Metrics
 from worker.store.db import Database
 from worker.store.inbox import count_by_status, oldest_pending_age

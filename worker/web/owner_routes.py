@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from worker.clock import utcnow
 from worker.connect import messages
 from worker.connect.i18n import prefer_site
 from worker.connect.links import OWNER_PATH, LinkProblem
 from worker.connect.pages import Form, default_site, owner_page
 from worker.connect.state import random_token
 from worker.store.links import LinkKind
-from worker.store.models import utcnow
 from worker.web.link_pages import granted_business, link_problem
 from worker.web.pages.parts import CONNECT
 from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other

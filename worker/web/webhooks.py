@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from connectors.errors import InvalidRecord, Unavailable
+from connectors.errors import InvalidRecord
 from connectors.mercadolibre.notifications import (
     Notification,
     NotificationError,
@@ -28,10 +28,11 @@ from connectors.mercadolibre.notifications import (
     notification_from,
     resource_ref,
 )
+from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.settings import Settings
 from worker.store.inbox import NewNotification
-from worker.store.models import InboxStatus
+from worker.store.models import AccountStatus, InboxStatus
 from worker.web.edge import allowed_source, client_address
 from worker.web.intake import Intake
 from worker.web.keys import CONTEXT, INTAKE
@@ -86,7 +87,7 @@ async def _classify(intake: Intake, note: Notification, body: dict[str, Any], ra
         status, reason = InboxStatus.IGNORED, f"topic {note.topic} is not processed"
     elif account is None:
         status, reason = InboxStatus.IGNORED, "unknown seller"
-    elif account.status == "disconnected":
+    elif account.status == AccountStatus.DISCONNECTED:
         status, reason = InboxStatus.IGNORED, "seller disconnected"
     else:
         reason = intake.gate.admit(account)

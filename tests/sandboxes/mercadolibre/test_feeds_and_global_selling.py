@@ -88,7 +88,7 @@ async def test_global_selling_seller_uses_marketplace_topics(make_client: MakeCl
 
     assert [(m["topic"], m["resource"], m["user_id"]) for m in messages][:3] == [
         ("marketplace_orders", f"/marketplace/orders/{ORDER}", str(SELLER_2)),
-        ("payments", f"/collections/{PAYMENT}", SELLER_2),  # GS-NOTIF documents no marketplace payments topic
+        ("payments", f"/collections/{PAYMENT}", SELLER_2),  # GS documents no marketplace payments topic
         ("marketplace_shipments", f"/marketplace/shipments/{SHIPMENT}", str(SELLER_2)),
     ]
     claims = [m for m in messages if m["topic"] == "marketplace_claims"]

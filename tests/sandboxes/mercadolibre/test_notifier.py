@@ -135,7 +135,7 @@ async def test_claims_notifications_use_the_subtopic_model(make_client: MakeClie
     assert [(b["resource"], b["actions"], b["user_id"]) for b in claim] == [
         (f"/post-purchase/v1/claims/{CLAIM}", ["claims"], SELLER)
     ]
-    assert ("id" in claim[0], "_id" in claim[0]) == (True, False)  # claims bodies carry `id` (ES-NOTIF)
+    assert ("id" in claim[0], "_id" in claim[0]) == (True, False)  # claims bodies carry `id` (NOTIF)
     assert [b["topic"] for b in callback.received[-2:]] == ["post_purchase", "orders_v2"]
 
 
@@ -174,7 +174,7 @@ async def test_undelivered_notifications_appear_in_missed_feeds(make_client: Mak
         '"received":"2026-03-02T12:01:00.000Z"}'
     )
     assert {k: v for k, v in message.items() if k not in ("request", "response")} == body
-    assert message["request"] == {  # the body first POSTed, as a string, without `_id` (ES-NOTIF example)
+    assert message["request"] == {  # the body first POSTed, as a string, without `_id` (NOTIF example)
         "url": callback.url,
         "headers": {"accept": "application/json", "content-type": "application/json", "content-length": len(data)},
         "data": data,

@@ -19,10 +19,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from worker.clock import utcnow
 from worker.connect.signing import BadSignedToken, BusinessKeys
 from worker.connect.state import random_token, well_formed
 from worker.store.businesses import get_business
-from worker.store.models import Business, utcnow
+from worker.store.models import Business
 from worker.web.pages.parts import ConnectParts
 
 SESSION_COOKIE = "meli_session"

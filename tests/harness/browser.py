@@ -1,0 +1,16 @@
+"""A seller connected the way a person does it: a connect link, the sandbox's consent page, our callback."""
+
+from __future__ import annotations
+
+from tests.connect.conftest import Browser, Stack
+
+
+async def connected(
+    stack: Stack, browser: Browser, site: str = "MCO", *, token: str | None = None, business_id: int | None = None
+) -> int:
+    """The sandbox's seller of `site` connected through `browser` (with `token`, or a fresh link of `business_id`
+    or the stack's business); returns the new account id."""
+    seller = (await stack.sandbox.sellers())[site]
+    back = await browser.connect(token or await stack.connect_token(business_id), seller["login"], site)
+    assert back.status == 303, back.text
+    return int(back.location.rsplit("/", 1)[1])
