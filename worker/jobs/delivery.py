@@ -59,6 +59,8 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
             await redis.zrem(slots, token)
     finally:
         await redis.eval(RELEASE, 1, key, token)  # type: ignore[misc]
+    for outcome, count in done.items():
+        deps.app.metrics.deliveries.labels(outcome).inc(count)
     if done:
         log.info("hellotext.lane.done", business_id=business_id, **done)
     return dict(done)
