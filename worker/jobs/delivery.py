@@ -16,6 +16,7 @@ from worker import redis_keys
 from worker.delivery.lane import LaneOptions, run_lane
 from worker.jobs.deps import job_deps
 from worker.logs import get_logger
+from worker.settings import Settings
 from worker.store.hellotext import lanes_due
 from worker.store.models import utcnow
 
@@ -37,6 +38,14 @@ def lane_job_id(queue_name: str, business_id: int) -> str:
     return redis_keys.hellotext_lane_job(queue_name, business_id)
 
 
+def lane_options(settings: Settings) -> LaneOptions:
+    return LaneOptions(
+        settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch,
+        width=settings.hellotext_lane_width, budget=settings.hellotext_lane_budget_seconds,
+        linger=settings.hellotext_lane_linger_seconds,
+    )  # fmt: skip
+
+
 async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
     """Deliver a business's due events, unless its lane runs elsewhere or every lane slot is taken (the sweep
     asks again within seconds)."""
@@ -51,10 +60,7 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
         if not await redis.eval(TAKE_SLOT, 1, slots, *args):  # type: ignore[misc]
             return {}
         try:
-            options = LaneOptions(
-                settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch
-            )
-            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, options, business_id)
+            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, lane_options(settings), business_id)
         finally:
             await redis.zrem(slots, token)
     finally:

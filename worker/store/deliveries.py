@@ -72,9 +72,21 @@ def _work(delivery: Delivery, event: EventRow, buyer: SubscriberRow, order: Orde
 
 
 async def set_delivery(db: Database, delivery_id: int, **values: Any) -> None:
-    statement = update(Delivery).where(col(Delivery.id) == delivery_id).values(**values)
+    await set_deliveries(db, [delivery_id], **values)
+
+
+async def set_deliveries(db: Database, delivery_ids: list[int], **values: Any) -> None:
+    """One statement for the whole list (e.g. every delivery of a lane's round that Hellotext received)."""
+    if not delivery_ids:
+        return
+    statement = update(Delivery).where(col(Delivery.id).in_(delivery_ids)).values(**values)
     async with db.transaction() as session:
         await session.exec(statement)
+
+
+async def mark_delivered(db: Database, delivery_ids: list[int], now: datetime) -> None:
+    done = {"status": DeliveryStatus.DELIVERED.value, "delivered_at": now, "last_status": 200, "reason": None}
+    await set_deliveries(db, delivery_ids, **done, attempts=col(Delivery.attempts) + 1, uncertain=False)
 
 
 @dataclass(frozen=True)
