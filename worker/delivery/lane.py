@@ -1,9 +1,11 @@
 """One business's delivery lane: its due deliveries, each sent as profile → products → order → event, and the
 outcome recorded (worker/delivery/outcomes.py).
 
-Several orders are in flight at once (`LaneOptions.width`): the lane works in rounds, sending the next event of
-each of up to `width` orders together, so an order's events still reach Hellotext one after another, in the
-order they happened. Every delivery Hellotext received in a round is recorded with one statement.
+Several orders are in flight at once (up to `LaneOptions.width`): the lane works in rounds, sending the next
+event of each of several orders together, so an order's events still reach Hellotext one after another, in the
+order they happened. Every delivery Hellotext received in a round is recorded with one statement. A lane starts
+with one order in flight and doubles that after every round Hellotext received in full, so a lane that starts
+while Hellotext is still down costs one uncertain delivery, not `width` of them.
 
 A lane only ever talks to its own business's Hellotext with its own token; it stops after the round that shows
 Hellotext is unwell for this business (an uncertain answer, a 429, a 401), so an outage costs that business one
@@ -64,7 +66,8 @@ class Lane:
     records: Records
     rng: random.Random
     clock: Callable[[], datetime]
-    width: int = 32
+    limit: int = 32
+    width: int = 1  # orders in the next round: doubled after a round received in full, up to `limit`
     stopped: bool = False
 
     async def attempt(self, work: DeliveryWork) -> Attempt:
@@ -97,7 +100,10 @@ class Lane:
         while orders and not self.stopped:
             heads = [queue.popleft() for queue in orders[: self.width]]
             orders = [queue for queue in orders if queue]
-            done.update(await self.round(heads))
+            outcome = await self.round(heads)
+            if outcome["delivered"] == len(heads):
+                self.width = min(self.limit, self.width * 2)
+            done.update(outcome)
         return +done
 
     async def round(self, works: list[DeliveryWork]) -> Counter[str]:
@@ -142,7 +148,7 @@ async def run_lane(
     done: Counter[str] = Counter()
     started = idle_since = time.monotonic()
     records: Records | None = None
-    rng = rng or random.Random()
+    rng, width = rng or random.Random(), 1
     while True:
         config, now = await load_config(db, cipher, business_id), clock()
         if config is None or not config.sending or (config.retry_at is not None and config.retry_at > now):
@@ -152,8 +158,9 @@ async def run_lane(
             records = Records(db, business_id, client)
         works = await due_work(db, business_id, now, options.batch)
         if works:
-            lane = Lane(db, config, records, rng, clock, options.width)
+            lane = Lane(db, config, records, rng, clock, options.width, width)
             done.update(await lane.run(works))
+            width = lane.width
             idle_since = time.monotonic()
             if lane.stopped or (len(works) < options.batch and not options.linger):
                 return done

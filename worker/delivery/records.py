@@ -29,8 +29,9 @@ from connectors.hellotext.payloads import (
     profile_body,
     profile_matches,
 )
+from worker.delivery.coalesce import Coalesced
 from worker.store.db import Database
-from worker.store.hellotext import save_ref, saved_refs
+from worker.store.hellotext import save_refs, saved_refs
 from worker.store.models import OrderObject, SubscriberRow
 
 TAKEN = 422
@@ -46,6 +47,13 @@ class Records:
     _ids: dict[tuple[str, str], str] = field(default_factory=dict)  # Hellotext ids known in this run
     _absent: set[tuple[str, str]] = field(default_factory=set)  # `prime` found no row: nothing was ever sent
     _locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+    _writes: Coalesced[tuple[str, str, str | None]] | None = None
+
+    async def save(self, kind: str, reference: str, remote_id: str | None) -> None:
+        """Written with the other records of the round (worker/delivery/coalesce.py), committed on return."""
+        if self._writes is None:
+            self._writes = Coalesced(lambda refs: save_refs(self.db, self.business_id, refs))
+        await self._writes.put((kind, reference, remote_id))
 
     async def prime(self, kind: str, references: Iterable[str]) -> None:
         """Read what this store has for these references in one query, so `ensure` need not ask per record."""
@@ -81,9 +89,9 @@ class Records:
         if saved.get(reference):
             return str(saved[reference])
         if reference in saved and (found := await find()) is not None:  # a create was sent; its answer was lost
-            await save_ref(self.db, self.business_id, kind, reference, found)
+            await self.save(kind, reference, found)
             return found
-        await save_ref(self.db, self.business_id, kind, reference, None)
+        await self.save(kind, reference, None)
         try:
             remote_id = await create()
         except PermanentError as error:  # 422 "taken": it exists already (made before this store knew its id)
@@ -91,7 +99,7 @@ class Records:
             if found is None:
                 raise
             remote_id = found
-        await save_ref(self.db, self.business_id, kind, reference, remote_id)
+        await self.save(kind, reference, remote_id)
         return remote_id
 
     async def properties(self) -> dict[str, str]:
