@@ -9,7 +9,8 @@ while Hellotext is still down costs one uncertain delivery, not `width` of them.
 
 A lane only ever talks to its own business's Hellotext with its own token; it stops after the round that shows
 Hellotext is unwell for this business (an uncertain answer, a 429, a 401), so an outage costs that business one
-timeout per run and never holds up another business's lane. While work keeps coming, the lane keeps going for
+timeout per run and never holds up another business's lane. When a lane that rested gets events through again,
+the deliveries that failed once meanwhile are due at once. While work keeps coming, the lane keeps going for
 up to `budget` seconds, and waits up to `linger` seconds for new work, instead of waiting for the next sweep."""
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ from worker.delivery.records import Records
 from worker.logs import get_logger
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
-from worker.store.deliveries import DeliveryWork, due_work, mark_delivered, set_deliveries, set_delivery
+from worker.store.deliveries import (
+    DeliveryWork,
+    due_work,
+    mark_delivered,
+    set_deliveries,
+    set_delivery,
+    wake_once_failed,
+)
 from worker.store.delivery_models import DeliveryStatus
-from worker.store.hellotext import HellotextConfig, load_config
+from worker.store.hellotext import HellotextConfig, load_config, update_settings
 from worker.store.models import utcnow
 
 log = get_logger(__name__)
@@ -140,6 +148,19 @@ def by_order(works: list[DeliveryWork]) -> list[deque[DeliveryWork]]:
     return list(groups.values())
 
 
+def may_send(config: HellotextConfig | None, now: datetime) -> bool:
+    return config is not None and config.sending and (config.retry_at is None or config.retry_at <= now)
+
+
+async def back_after_rest(db: Database, config: HellotextConfig, delivered: int, now: datetime) -> bool:
+    """A lane that rested got events through: it rests no more, and what failed once meanwhile is due now.
+    True when some deliveries were made due."""
+    if config.retry_at is None or not delivered:
+        return False
+    await update_settings(db, config.business_id, retry_at=None)
+    return await wake_once_failed(db, config.business_id, now) > 0
+
+
 async def run_lane(
     db: Database, cipher: TokenCipher, http: aiohttp.ClientSession, options: LaneOptions, business_id: int,
     *, rng: random.Random | None = None, clock: Callable[[], datetime] = utcnow,
@@ -151,7 +172,7 @@ async def run_lane(
     rng, width = rng or random.Random(), 1
     while True:
         config, now = await load_config(db, cipher, business_id), clock()
-        if config is None or not config.sending or (config.retry_at is not None and config.retry_at > now):
+        if config is None or not may_send(config, now):
             return done
         if records is None:
             client = HellotextClient(http, config.token, base_url=options.base_url, timeout=options.timeout)
@@ -159,10 +180,14 @@ async def run_lane(
         works = await due_work(db, business_id, now, options.batch)
         if works:
             lane = Lane(db, config, records, rng, clock, options.width, width)
-            done.update(await lane.run(works))
-            width = lane.width
-            idle_since = time.monotonic()
-            if lane.stopped or (len(works) < options.batch and not options.linger):
+            ended = await lane.run(works)
+            done.update(ended)
+            width, idle_since = lane.width, time.monotonic()
+            if lane.stopped:
+                return done
+            if await back_after_rest(db, config, ended["delivered"], clock()):
+                continue  # once per run: the lane rests no more
+            if len(works) < options.batch and not options.linger:
                 return done
         elif time.monotonic() - idle_since >= options.linger:
             return done

@@ -84,6 +84,20 @@ async def set_deliveries(db: Database, delivery_ids: list[int], **values: Any) -
         await session.exec(statement)
 
 
+async def wake_once_failed(db: Database, business_id: int, now: datetime) -> int:
+    """Make due now the pending deliveries that failed once and wait (Hellotext answers again after an outage);
+    one that failed more than once keeps its backoff, so an event Hellotext keeps failing never holds up its
+    business's lane more than backoff allows. Returns how many."""
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.business_id) == business_id, _pending(), col(Delivery.due_at) > now)
+        .where(col(Delivery.attempts) == 1)
+        .values(due_at=now)
+    )
+    async with db.transaction() as session:
+        return int((await session.exec(statement)).rowcount or 0)
+
+
 async def mark_delivered(db: Database, delivery_ids: list[int], now: datetime) -> None:
     done = {"status": DeliveryStatus.DELIVERED.value, "delivered_at": now, "last_status": 200, "reason": None}
     await set_deliveries(db, delivery_ids, **done, attempts=col(Delivery.attempts) + 1, uncertain=False)
