@@ -125,7 +125,7 @@ async def test_a_profile_hellotext_has_but_we_lost_the_id_of_is_found_not_duplic
 
 
 class Longest(random.Random):
-    """Backoff waits as long as it may (30 s after a first failure), so the lane's 15 s rest ends first."""
+    """Backoff waits as long as it may (30 s after a first failure), so the lane's 5 s rest ends first."""
 
     def uniform(self, a: float, b: float) -> float:
         return b
@@ -141,6 +141,6 @@ async def test_when_hellotext_answers_after_a_rest_what_failed_once_goes_at_once
         return run_lane(shop.db, shop.cipher, shop.http, options, shop.business_id, rng=Longest(), clock=lambda: at)
 
     assert await run(now) == Counter(waiting=1)
-    assert await run(now + timedelta(seconds=14)) == Counter()  # the lane rests 15 s
-    assert await run(now + timedelta(seconds=16)) == Counter(delivered=3)  # 2000001 waited 30 s: woken
+    assert await run(now + timedelta(seconds=4)) == Counter()  # the lane rests 5 s
+    assert await run(now + timedelta(seconds=6)) == Counter(delivered=3)  # 2000001 waited 30 s: woken
     assert [sent[0] for sent in shop.sent()] == ["order.confirmed", "order.confirmed", "order.shipped"]

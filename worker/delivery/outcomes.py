@@ -5,7 +5,7 @@
 - auth failed (401): the business's delivery waits until its token is replaced; the delivery is not charged;
 - retry after (429): the whole lane waits as long as Hellotext asked; the delivery is not charged;
 - uncertain (5xx, timeout, reset): the delivery waits with backoff (after about a day it goes to review), and
-  the lane rests until then or 15 s, whichever is sooner (it then sends one order's event to see whether
+  the lane rests until then or 5 s, whichever is sooner (it then sends one order's event to see whether
   Hellotext is back).
 """
 
@@ -26,7 +26,7 @@ from worker.store.hellotext import update_settings
 
 log = get_logger(__name__)
 DEFAULT_RETRY_AFTER = 60.0
-LANE_REST = timedelta(seconds=15)
+LANE_REST = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,6 @@ async def record_outcome(
                            first_failed_at=first_failed, **fields)  # fmt: skip
         return "review"
     await set_delivery(db, work.id, attempts=attempts, first_failed_at=first_failed, due_at=due, **fields)
-    # Hellotext is likely unwell for the whole business: its lane rests too, at most 15 s (other orders go on).
+    # Hellotext is likely unwell for the whole business: its lane rests too, at most 5 s (other orders go on).
     await update_settings(db, business_id, retry_at=min(due, now + LANE_REST))
     return "waiting"

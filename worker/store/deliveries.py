@@ -80,8 +80,8 @@ async def set_deliveries(db: Database, delivery_ids: list[int], **values: Any) -
     if not delivery_ids:
         return
     statement = update(Delivery).where(col(Delivery.id).in_(delivery_ids)).values(**values)
-    async with db.transaction() as session:
-        await session.exec(statement)
+    async with db.connect(autocommit=True) as conn:  # Core: no ORM session reading the rows first
+        await conn.execute(statement)
 
 
 async def wake_once_failed(db: Database, business_id: int, now: datetime) -> int:
@@ -94,8 +94,8 @@ async def wake_once_failed(db: Database, business_id: int, now: datetime) -> int
         .where(col(Delivery.attempts) == 1)
         .values(due_at=now)
     )
-    async with db.transaction() as session:
-        return int((await session.exec(statement)).rowcount or 0)
+    async with db.connect(autocommit=True) as conn:
+        return int((await conn.execute(statement)).rowcount or 0)
 
 
 async def mark_delivered(db: Database, delivery_ids: list[int], now: datetime) -> None:
