@@ -8,7 +8,8 @@ with one order in flight and doubles that after every round Hellotext received i
 while Hellotext is still down costs one uncertain delivery, not `width` of them.
 
 A lane only ever talks to its own business's Hellotext with its own token; it stops after the round that shows
-Hellotext is unwell for this business (an uncertain answer, a 429, a 401), so an outage costs that business one
+Hellotext is unwell for this business (a 429, a 401, or a round where nothing got through and an answer was
+lost; a lost answer among answers received only holds its own order), so an outage costs that business one
 timeout per run and never holds up another business's lane. When a lane that rested gets events through again,
 the deliveries that failed once meanwhile are due at once. While work keeps coming, the lane keeps going for
 up to `budget` seconds, and waits up to `linger` seconds for new work, instead of waiting for the next sweep."""
@@ -20,7 +21,7 @@ import random
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiohttp
@@ -77,6 +78,7 @@ class Lane:
     limit: int = 32
     width: int = 1  # orders in the next round: doubled after a round received in full, up to `limit`
     stopped: bool = False
+    waiting: set[int] = field(default_factory=set)  # deliveries of this run that wait after a lost answer
 
     async def attempt(self, work: DeliveryWork) -> Attempt:
         """Send one delivery; the outcome, the error, and whether the event itself was sent."""
@@ -106,9 +108,11 @@ class Lane:
         orders = by_order([w for w in works if w.id not in skipped])
         await self.prime(works)
         while orders and not self.stopped:
-            heads = [queue.popleft() for queue in orders[: self.width]]
-            orders = [queue for queue in orders if queue]
+            taken = orders[: self.width]
+            heads = [queue.popleft() for queue in taken]
             outcome = await self.round(heads)
+            waits = {id(queue) for queue, work in zip(taken, heads, strict=True) if work.id in self.waiting}
+            orders = [queue for queue in orders if queue and id(queue) not in waits]  # the rest of a waiting order
             if outcome["delivered"] == len(heads):
                 self.width = min(self.limit, self.width * 2)
             done.update(outcome)
@@ -125,10 +129,17 @@ class Lane:
         if received:
             log.info("hellotext.delivery.delivered", business_id=self.config.business_id, deliveries=len(received))
         done["delivered"] += len(received)
+        # Nothing got through and an answer was lost: Hellotext is likely unwell for this business, the lane
+        # rests. A lost answer among answers received is one delivery's: it waits, and so does its order.
+        unwell = not received and any(attempt.outcome is Outcome.UNCERTAIN for attempt in attempts)
         for work, attempt in zip(works, attempts, strict=True):
             if attempt.outcome is not Outcome.DELIVERED:
-                done[await record_outcome(self.db, self.config.business_id, work, attempt, now, self.rng)] += 1
-            self.stopped |= attempt.outcome in STOPS  # later events must not overtake it: the lane ends here
+                ended = await record_outcome(self.db, self.config.business_id, work, attempt, now, self.rng, unwell)
+                done[ended] += 1
+            if attempt.outcome in STOPS and (unwell or attempt.outcome is not Outcome.UNCERTAIN):
+                self.stopped = True  # later events must not overtake it: the lane ends here
+            elif attempt.outcome is Outcome.UNCERTAIN:
+                self.waiting.add(work.id)
         return done
 
     async def prime(self, works: list[DeliveryWork]) -> None:
