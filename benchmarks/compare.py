@@ -31,6 +31,7 @@ NUMBERS: dict[str, re.Pattern[str]] = {
     "lag p99 (s)": re.compile(r"p99 ([0-9.]+|∞) s?, max of stored"),
     "rows/s processed": re.compile(r"processed: ([0-9.]+) rows/s"),
     "intake % of bare": re.compile(r"ours/bare: ([0-9.]+) %"),
+    "delivery first round events/s": re.compile(r"= ([0-9.]+) events/s; rounds"),
 }
 
 

@@ -34,6 +34,20 @@ class Metrics:
                                      registry=r)  # fmt: skip
         self.lag = Histogram("meli_notification_to_event_seconds", "Notification received → event stored",
                              buckets=SLOW, registry=r)  # fmt: skip
+        by_business = ["business_id"]
+        self.deliveries = Counter("meli_hellotext_deliveries", "Deliveries worked by this process, by outcome "
+                                  "(delivered, review, waiting: to be tried again, skipped)", ["outcome"],
+                                  registry=r)  # fmt: skip
+        self.delivery_backlog = Gauge("meli_hellotext_backlog", "Pending deliveries per business (at scrape)",
+                                      by_business, registry=r)  # fmt: skip
+        self.delivery_oldest = Gauge("meli_hellotext_oldest_pending_seconds",
+                                     "Age of the oldest pending delivery's event per business (at scrape)",
+                                     by_business, registry=r)  # fmt: skip
+        self.delivery_uncertain = Gauge("meli_hellotext_uncertain",
+                                        "Pending deliveries whose last answer was lost, per business (at scrape)",
+                                        by_business, registry=r)  # fmt: skip
+        self.delivery_review = Gauge("meli_hellotext_review", "Deliveries in the review queue per business "
+                                     "(at scrape)", by_business, registry=r)  # fmt: skip
 
         self._webhook_children: dict[tuple[str, str], Any] = {}  # labels() per request costs a lock and a hash
 

@@ -110,7 +110,14 @@ class Settings(BaseSettings):
 
     hellotext_api_base_url: str = Field("https://api.hellotext.com", description="Hellotext's API (events go there)")
     hellotext_timeout_seconds: float = Field(10.0, gt=0, le=120, description="Timeout of one Hellotext request")
-    hellotext_lane_batch: int = Field(200, ge=1, le=5000, description="Deliveries one business's lane sends per job")
+    hellotext_lane_batch: int = Field(200, ge=1, le=5000, description="Deliveries one business's lane reads at once")
+    hellotext_lane_width: int = Field(32, ge=1, le=256, description="Orders of one business delivered at once")
+    hellotext_lane_budget_seconds: float = Field(
+        60.0, ge=0, le=500, description="How long one lane job keeps delivering while work keeps coming"
+    )
+    hellotext_lane_linger_seconds: float = Field(
+        3.0, ge=0, le=60, description="How long a lane job waits for new work before ending (the sweep runs every 2 s)"
+    )
     hellotext_max_lanes: int = Field(
         8, ge=1, le=1000, description="Businesses' lanes delivering at once, all workers: a Hellotext outage holds "
         "at most that many worker slots"

@@ -80,7 +80,9 @@ async def test_the_internal_token_opens_them_on_the_public_port(settings: Settin
     assert (right, wrong) == ([200] * 3, [404] * 3)
 
 
-async def test_scraping_metrics_runs_the_inbox_aggregates_at_most_every_15_seconds(settings: Settings) -> None:
+async def test_scraping_metrics_runs_the_inbox_and_delivery_aggregates_at_most_every_15_seconds(
+    settings: Settings,
+) -> None:
     token = settings.model_copy(update={"internal_token": SecretStr("scrape")})
     async with app_context(token) as context:
         aggregates: list[str] = []
@@ -96,7 +98,8 @@ async def test_scraping_metrics_runs_the_inbox_aggregates_at_most_every_15_secon
             ]
 
     assert statuses == [200] * 20
-    assert len(aggregates) == 2  # one count by status and one oldest-pending age, for all 20 scrapes
+    # the inbox's count by status and oldest-pending age, and the open deliveries by business, for all 20 scrapes
+    assert len(aggregates) == 3
 
 
 async def test_public_answers_are_the_same_without_the_token(client: Client, context: AppContext) -> None:

@@ -4,10 +4,12 @@ each event once, in the order they happened; a second run adds nothing."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy import text
 
 from tests.delivery.conftest import Shop
+from worker.delivery.lane import LaneOptions, run_lane
 
 
 async def test_events_reach_hellotext_once_with_their_profile_and_order(shop: Shop) -> None:
@@ -52,3 +54,31 @@ async def test_a_business_without_a_hellotext_token_keeps_its_deliveries_pending
     await shop.order("2000001", "order.confirmed")
     assert await shop.run() == Counter()
     assert [row[:3] for row in await shop.deliveries()] == [("order.confirmed", "pending", 0)]
+
+
+async def test_orders_go_at_once_more_each_round_but_each_order_s_events_stay_in_order_and_records_are_made_once(
+    shop: Shop,
+) -> None:
+    actions = ("order.placed", "order.confirmed", "order.shipped", "order.delivered")
+    for n in range(6):
+        await shop.order(f"200000{n}", *actions)  # one buyer, one product, six orders of four events
+
+    assert await shop.run() == Counter(delivered=24)
+
+    oracle = shop.fake.oracle()
+    assert (len(oracle["profiles"]), len(oracle["products"]), len(oracle["orders"])) == (1, 1, 6)
+    per_order: dict[str, list[str]] = {}
+    for event in oracle["events"]:
+        per_order.setdefault(event["object"], []).append(event["action"])
+    assert list(per_order.values()) == [list(actions)] * 6
+    first_rounds = [event["object"] for event in oracle["events"][:7]]  # rounds of 1, 2 and 4 orders
+    assert [len(set(first_rounds[:1])), len(set(first_rounds[1:3])), len(set(first_rounds[3:7]))] == [1, 2, 4]
+
+
+async def test_a_lane_keeps_taking_full_batches_within_its_budget(shop: Shop) -> None:
+    for n in range(5):
+        await shop.order(f"200000{n}", "order.confirmed")
+    options = LaneOptions(shop.fake.url, 2.0, batch=2, width=8, budget=30.0)
+
+    assert await run_lane(shop.db, shop.cipher, shop.http, options, shop.business_id) == Counter(delivered=5)
+    assert await run_lane(shop.db, shop.cipher, shop.http, replace(options, budget=0.0), shop.business_id) == Counter()

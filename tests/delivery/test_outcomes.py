@@ -3,13 +3,20 @@ a 429 waits as asked, and a lost answer is reconciled before anything is sent tw
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from connectors.hellotext.client import HellotextClient
 from sandboxes.hellotext.faults import Fault, ScriptedFault
-from tests.delivery.conftest import Shop
+from tests.delivery.conftest import T0, Shop
+from worker.clock import utcnow
+from worker.delivery.lane import Lane, LaneOptions, run_lane
+from worker.delivery.records import Records
+from worker.store.deliveries import due_work
 from worker.store.hellotext import load_config, save_token
 
 LATER = datetime.now(UTC) + timedelta(hours=5)
@@ -119,3 +126,43 @@ async def test_a_profile_hellotext_has_but_we_lost_the_id_of_is_found_not_duplic
     assert await shop.run() == Counter(delivered=1)  # the unique buyer property refused a second profile
     assert len(shop.fake.oracle()["profiles"]) == 1
     assert len({sent[1] for sent in shop.sent()}) == 1
+
+
+class Longest(random.Random):
+    """Backoff waits as long as it may (30 s after a first failure), so the lane's 5 s rest ends first."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+async def test_when_hellotext_answers_after_a_rest_what_failed_once_goes_at_once_in_order(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed", "order.shipped", at=T0)
+    await shop.order("2000002", "order.confirmed", at=T0 + timedelta(hours=1))
+    script(shop, Fault.SERVER_ERROR, "/v1/attribution/events")
+    options, now = LaneOptions(shop.fake.url, 2.0, 100), datetime.now(UTC)
+
+    def run(at: datetime) -> Awaitable[Counter[str]]:
+        return run_lane(shop.db, shop.cipher, shop.http, options, shop.business_id, rng=Longest(), clock=lambda: at)
+
+    assert await run(now) == Counter(waiting=1)
+    assert await run(now + timedelta(seconds=4)) == Counter()  # the lane rests 5 s
+    assert await run(now + timedelta(seconds=6)) == Counter(delivered=3)  # 2000001 waited 30 s: woken
+    assert [sent[0] for sent in shop.sent()] == ["order.confirmed", "order.confirmed", "order.shipped"]
+
+
+async def test_a_lost_answer_among_received_ones_holds_only_its_order_and_the_lane_goes_on(shop: Shop) -> None:
+    for reference in ("2000001", "2000002", "2000003"):
+        await shop.order(reference, "order.confirmed", "order.shipped")
+    script(shop, Fault.LOST, "/v1/attribution/events")  # one of the round's three first events
+    config = await load_config(shop.db, shop.cipher, shop.business_id)
+    assert config is not None
+    client = HellotextClient(shop.http, shop.token, base_url=shop.fake.url, timeout=2.0)
+    lane = Lane(shop.db, config, Records(shop.db, shop.business_id, client), random.Random(7), utcnow, width=4)
+
+    done = await lane.run(await due_work(shop.db, shop.business_id, utcnow(), 100))
+
+    assert done == Counter(delivered=4, waiting=1)  # two whole orders; the third waits after its first event
+    assert not lane.stopped
+    config = await load_config(shop.db, shop.cipher, shop.business_id)
+    assert config is not None and config.retry_at is None  # the lane does not rest
+    assert sorted(sent[0] for sent in shop.sent()) == ["order.confirmed"] * 3 + ["order.shipped"] * 2

@@ -22,6 +22,9 @@ from worker.store.migrate import upgrade
 
 pass_state = click.make_pass_decorator(CliState)
 FAULTS = {"fault_5xx": 0.05, "fault_429": 0.02, "fault_related": 0.05, "duplicate_rate": 0.1, "reorder_rate": 0.1}
+# The fake Hellotext's faults: 5 % of writes kept but their answer lost (after commit). Not refusals before
+# commit: a refund refused that way goes to review unsent (by design), so Hellotext could not equal the store.
+HELLOTEXT_FAULTS = {"rate_lost": 0.05}
 
 
 async def _fresh_database(url: str) -> None:
@@ -69,7 +72,8 @@ async def _clean(redis_url: str, queue: str) -> None:
 @click.option(
     "--faults/--no-faults",
     default=False,
-    help="Sandbox faults: 5 % 5xx, 2 % 429, duplicated and reordered notifications.",
+    help="Sandbox faults: 5 % 5xx, 2 % 429, duplicated and reordered notifications; and Hellotext faults: "
+    "5 % of writes kept but their answer lost.",
 )
 @click.option("--exit-when-done", is_flag=True, help="Play the scenario, compare with the oracle, exit 0 on a match.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Web port (default: MELI_WEB_PORT).")
@@ -95,6 +99,7 @@ def demo(
     options = DemoOptions(
         orders=orders, sellers=sellers, seed=seed, rate=rate, sandbox_port=sandbox_port,
         exit_when_done=exit_when_done, faults=FAULTS if faults else {},
+        hellotext_faults=HELLOTEXT_FAULTS if faults else {},
     )  # fmt: skip
     queue = f"meli:demo:{uuid.uuid4().hex[:8]}"
     try:

@@ -4,8 +4,9 @@
 - review: a person decides (Hellotext's short explanation and HTTP status kept);
 - auth failed (401): the business's delivery waits until its token is replaced; the delivery is not charged;
 - retry after (429): the whole lane waits as long as Hellotext asked; the delivery is not charged;
-- uncertain (5xx, timeout, reset): the delivery waits with backoff (after about a day it goes to review), and
-  the lane rests until then or a minute, whichever is sooner.
+- uncertain (5xx, timeout, reset): the delivery waits with backoff (after about a day it goes to review); when
+  Hellotext looks unwell (nothing of the lane's round got through), the lane rests until then or 5 s, whichever
+  is sooner (it then sends one order's event to see whether Hellotext is back).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from worker.store.hellotext import update_settings
 
 log = get_logger(__name__)
 DEFAULT_RETRY_AFTER = 60.0
-LANE_REST = timedelta(seconds=60)
+LANE_REST = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class Attempt:
 
 
 async def record_outcome(
-    db: Database, business_id: int, work: DeliveryWork, attempt: Attempt, now: datetime, rng: random.Random
-) -> str:
+    db: Database, business_id: int, work: DeliveryWork, attempt: Attempt, now: datetime, rng: random.Random,
+    unwell: bool = True,
+) -> str:  # fmt: skip
     """Store what the attempt means; returns the word counted in the lane's report."""
     status = attempt.error.status if attempt.error is not None else None
     # A lost answer to this send leaves a doubt; a refusal leaves the doubt an earlier send left, if any.
@@ -70,6 +72,6 @@ async def record_outcome(
                            first_failed_at=first_failed, **fields)  # fmt: skip
         return "review"
     await set_delivery(db, work.id, attempts=attempts, first_failed_at=first_failed, due_at=due, **fields)
-    # Hellotext is likely unwell for the whole business: its lane rests too, at most a minute (other orders go on).
-    await update_settings(db, business_id, retry_at=min(due, now + LANE_REST))
+    if unwell:  # Hellotext is likely unwell for the whole business: its lane rests too, at most 5 s
+        await update_settings(db, business_id, retry_at=min(due, now + LANE_REST))
     return "waiting"

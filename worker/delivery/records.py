@@ -3,12 +3,17 @@ order), each created at most once per business: its id is kept; a create whose a
 for (by reference, or the buyer property) before anything is created again.
 
 Before each create a row without an id is written (`hellotext_ref`): if the process dies or the answer is lost,
-that row says the create may have happened."""
+that row says the create may have happened.
+
+Several orders of a business are delivered at once (worker/delivery/lane.py), so each record is ensured under
+its own lock: two orders of one buyer wait for one profile create. The ids known for a batch are read in one
+query per kind (`prime`) and kept for the rest of the lane's run."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.errors import PermanentError
@@ -24,8 +29,9 @@ from connectors.hellotext.payloads import (
     profile_body,
     profile_matches,
 )
+from worker.delivery.coalesce import Coalesced
 from worker.store.db import Database
-from worker.store.hellotext import save_ref, saved_refs
+from worker.store.hellotext import save_refs, saved_refs
 from worker.store.models import OrderObject, SubscriberRow
 
 TAKEN = 422
@@ -38,17 +44,54 @@ class Records:
     business_id: int
     client: HellotextClient
     _property_ids: dict[str, str] | None = None
+    _ids: dict[tuple[str, str], str] = field(default_factory=dict)  # Hellotext ids known in this run
+    _absent: set[tuple[str, str]] = field(default_factory=set)  # `prime` found no row: nothing was ever sent
+    _locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+    _writes: Coalesced[tuple[str, str, str | None]] | None = None
+
+    async def save(self, kind: str, reference: str, remote_id: str | None) -> None:
+        """Written with the other records of the round (worker/delivery/coalesce.py), committed on return."""
+        if self._writes is None:
+            self._writes = Coalesced(lambda refs: save_refs(self.db, self.business_id, refs))
+        await self._writes.put((kind, reference, remote_id))
+
+    async def prime(self, kind: str, references: Iterable[str]) -> None:
+        """Read what this store has for these references in one query, so `ensure` need not ask per record."""
+        wanted = {reference for reference in references if (kind, reference) not in self._ids}
+        if not wanted:
+            return
+        saved = await saved_refs(self.db, self.business_id, kind, sorted(wanted))
+        for reference in wanted:
+            if saved.get(reference):
+                self._ids[kind, reference] = str(saved[reference])
+            elif reference not in saved:
+                self._absent.add((kind, reference))
 
     async def ensure(
         self, kind: str, reference: str, create: Callable[[], Awaitable[str]], find: Callable[[], Awaitable[str | None]]
     ) -> str:
-        saved = await saved_refs(self.db, self.business_id, kind, [reference])
+        key = (kind, reference)
+        if key in self._ids:
+            return self._ids[key]
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key not in self._ids:
+                self._ids[key] = await self._ensure(kind, reference, create, find)
+            return self._ids[key]
+
+    async def _ensure(
+        self, kind: str, reference: str, create: Callable[[], Awaitable[str]], find: Callable[[], Awaitable[str | None]]
+    ) -> str:
+        if (kind, reference) in self._absent:
+            self._absent.discard((kind, reference))
+            saved: dict[str, str | None] = {}
+        else:
+            saved = await saved_refs(self.db, self.business_id, kind, [reference])
         if saved.get(reference):
             return str(saved[reference])
         if reference in saved and (found := await find()) is not None:  # a create was sent; its answer was lost
-            await save_ref(self.db, self.business_id, kind, reference, found)
+            await self.save(kind, reference, found)
             return found
-        await save_ref(self.db, self.business_id, kind, reference, None)
+        await self.save(kind, reference, None)
         try:
             remote_id = await create()
         except PermanentError as error:  # 422 "taken": it exists already (made before this store knew its id)
@@ -56,7 +99,7 @@ class Records:
             if found is None:
                 raise
             remote_id = found
-        await save_ref(self.db, self.business_id, kind, reference, remote_id)
+        await self.save(kind, reference, remote_id)
         return remote_id
 
     async def properties(self) -> dict[str, str]:

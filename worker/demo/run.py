@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sandboxes.hellotext.app import faults_from_json
 from sandboxes.mercadolibre import SandboxConfig
 from worker.demo.compare import Comparison, compare, stored_events
 from worker.demo.handoff import Progress, banner, describe
@@ -39,6 +40,7 @@ class DemoOptions:
     exit_when_done: bool = False
     timeout: float = 600.0
     faults: dict[str, float] = field(default_factory=dict)
+    hellotext_faults: dict[str, float] = field(default_factory=dict)  # fields of the fake Hellotext's Faults
 
 
 async def _drained(world: DemoWorld) -> bool:
@@ -120,7 +122,8 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
     console = Console(highlight=False)
     config = SandboxConfig(seed=options.seed, sellers=options.sellers, orders=options.orders, notify_time_scale=0.01)
     config.faults.update(options.faults)
-    async with demo_world(settings, config, options.sandbox_port) as world:
+    hellotext_faults = faults_from_json(dict(options.hellotext_faults))
+    async with demo_world(settings, config, options.sandbox_port, hellotext_faults) as world:
         sellers = await world.sellers()
         connected = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
         businesses = {seller_id: business.business_id for seller_id, business in connected.items()}

@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from connectors.mercadolibre.constants import site
-from sandboxes.hellotext import create_hellotext_app
+from sandboxes.hellotext import Faults, create_hellotext_app
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.connect.links import ConnectLinks
 from worker.context import AppContext, app_context
@@ -93,7 +93,9 @@ class DemoWorld(SandboxWorld):
 
 
 @asynccontextmanager
-async def demo_world(settings: Settings, sandbox: SandboxConfig, sandbox_port: int) -> AsyncIterator[DemoWorld]:
+async def demo_world(
+    settings: Settings, sandbox: SandboxConfig, sandbox_port: int, hellotext_faults: Faults | None = None
+) -> AsyncIterator[DemoWorld]:
     host = settings.web_host
     sandbox_url, web_url = f"http://{host}:{sandbox_port}", f"http://{host}:{settings.web_port}"
     sandbox.callback_url = f"{web_url}/webhooks/mercadolibre"
@@ -105,7 +107,7 @@ async def demo_world(settings: Settings, sandbox: SandboxConfig, sandbox_port: i
     hellotext_url = f"http://{host}:{hellotext_port}"  # the fake Hellotext
     settings = settings.model_copy(update={"hellotext_api_base_url": hellotext_url})
     sandbox_runner = await _serve(create_sandbox_app(sandbox), host, sandbox_port, "--sandbox-port")
-    hellotext_runner = await _serve(create_hellotext_app(), host, hellotext_port, "")
+    hellotext_runner = await _serve(create_hellotext_app(faults=hellotext_faults), host, hellotext_port, "")
     try:
         async with app_context(settings) as context, aiohttp.ClientSession() as http:
             web_runner = await _serve(create_app(context), host, settings.web_port, "--port")

@@ -17,6 +17,7 @@ from worker.clock import utcnow
 from worker.delivery.lane import LaneOptions, run_lane
 from worker.jobs.deps import job_deps
 from worker.logs import get_logger
+from worker.settings import Settings
 from worker.store.hellotext import lanes_due
 
 log = get_logger(__name__)
@@ -37,6 +38,14 @@ def lane_job_id(queue_name: str, business_id: int) -> str:
     return redis_keys.hellotext_lane_job(queue_name, business_id)
 
 
+def lane_options(settings: Settings) -> LaneOptions:
+    return LaneOptions(
+        settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch,
+        width=settings.hellotext_lane_width, budget=settings.hellotext_lane_budget_seconds,
+        linger=settings.hellotext_lane_linger_seconds,
+    )  # fmt: skip
+
+
 async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
     """Deliver a business's due events, unless its lane runs elsewhere or every lane slot is taken (the sweep
     asks again within seconds)."""
@@ -51,14 +60,13 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
         if not await redis.eval(TAKE_SLOT, 1, slots, *args):  # type: ignore[misc]
             return {}
         try:
-            options = LaneOptions(
-                settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch
-            )
-            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, options, business_id)
+            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, lane_options(settings), business_id)
         finally:
             await redis.zrem(slots, token)
     finally:
         await redis.eval(RELEASE, 1, key, token)  # type: ignore[misc]
+    for outcome, count in done.items():
+        deps.app.metrics.deliveries.labels(outcome).inc(count)
     if done:
         log.info("hellotext.lane.done", business_id=business_id, **done)
     return dict(done)

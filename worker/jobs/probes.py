@@ -1,9 +1,10 @@
 """The worker's own small HTTP server: `GET /metrics` (Prometheus text) and `GET /healthz`.
 
 /metrics also carries the work waiting for workers, for autoscaling: the arq queue (a Redis sorted set scored by
-when each job may start: ZCARD for all, ZCOUNT up to now for the ready ones) and the pending inbox rows. They are
-read at scrape time, at most every `GAUGE_SECONDS` however often scrapes come, so a scrape costs two Redis
-commands and one indexed count now and then. /healthz answers from the worker's event loop, so it fails when the
+when each job may start: ZCARD for all, ZCOUNT up to now for the ready ones), the pending inbox rows, and the
+Hellotext delivery backlog per business (worker/delivery/gauges.py). They are read at scrape time, at most every
+`GAUGE_SECONDS` however often scrapes come, so a scrape costs two Redis commands and two indexed reads now and
+then. /healthz answers from the worker's event loop, so it fails when the
 loop is stuck or the worker is restarting after losing Redis."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge
 from redis.exceptions import RedisError
 
 from worker.context import AppContext
+from worker.delivery.gauges import refresh_delivery_gauges
 from worker.errors import Unavailable
 from worker.logs import get_logger
 from worker.store.inbox import count_pending
@@ -50,6 +52,7 @@ class QueueGauges:
             self.queued.set(queued)
             self.ready.set(ready)
             self.pending.set(await count_pending(self.app.db))
+            await refresh_delivery_gauges(self.app.db, self.app.metrics)
         except (RedisError, OSError, Unavailable) as exc:
             log.warning("worker.metrics.stale", error=type(exc).__name__)
 

@@ -3,12 +3,13 @@ be sent), their outcomes, and the listing, retry and skip a person uses on the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from worker.store.db import Database
@@ -71,9 +72,35 @@ def _work(delivery: Delivery, event: EventRow, buyer: SubscriberRow, order: Orde
 
 
 async def set_delivery(db: Database, delivery_id: int, **values: Any) -> None:
-    statement = update(Delivery).where(col(Delivery.id) == delivery_id).values(**values)
-    async with db.transaction() as session:
-        await session.exec(statement)
+    await set_deliveries(db, [delivery_id], **values)
+
+
+async def set_deliveries(db: Database, delivery_ids: list[int], **values: Any) -> None:
+    """One statement for the whole list (e.g. every delivery of a lane's round that Hellotext received)."""
+    if not delivery_ids:
+        return
+    statement = update(Delivery).where(col(Delivery.id).in_(delivery_ids)).values(**values)
+    async with db.connect(autocommit=True) as conn:  # Core: no ORM session reading the rows first
+        await conn.execute(statement)
+
+
+async def wake_once_failed(db: Database, business_id: int, now: datetime) -> int:
+    """Make due now the pending deliveries that failed once and wait (Hellotext answers again after an outage);
+    one that failed more than once keeps its backoff, so an event Hellotext keeps failing never holds up its
+    business's lane more than backoff allows. Returns how many."""
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.business_id) == business_id, _pending(), col(Delivery.due_at) > now)
+        .where(col(Delivery.attempts) == 1)
+        .values(due_at=now)
+    )
+    async with db.connect(autocommit=True) as conn:
+        return int((await conn.execute(statement)).rowcount or 0)
+
+
+async def mark_delivered(db: Database, delivery_ids: list[int], now: datetime) -> None:
+    done = {"status": DeliveryStatus.DELIVERED.value, "delivered_at": now, "last_status": 200, "reason": None}
+    await set_deliveries(db, delivery_ids, **done, attempts=col(Delivery.attempts) + 1, uncertain=False)
 
 
 @dataclass(frozen=True)
@@ -148,3 +175,36 @@ async def _reopen(db: Database, business_id: int, delivery_id: int, **values: An
     )
     async with db.transaction() as session:
         return bool((await session.exec(statement)).rowcount)
+
+
+@dataclass(frozen=True)
+class OpenDeliveries:
+    """A business's deliveries not yet done: pending (and of those, how many had an answer lost) and in review."""
+
+    pending: int = 0
+    uncertain: int = 0
+    review: int = 0
+    oldest_pending: datetime | None = None  # when the oldest pending delivery's event was stored
+
+
+async def open_deliveries(db: Database) -> dict[int, OpenDeliveries]:
+    """Per business with anything open; reads only pending and review rows (index ix_delivery_open)."""
+    open_statuses = [DeliveryStatus.PENDING.value, DeliveryStatus.REVIEW.value]
+    statement = (
+        sql_select(
+            col(Delivery.business_id), col(Delivery.status), func.count(),
+            func.sum(case((col(Delivery.uncertain), 1), else_=0)), func.min(col(Delivery.created_at)),
+        )
+        .where(col(Delivery.status).in_(open_statuses))
+        .group_by(col(Delivery.business_id), col(Delivery.status))
+    )  # fmt: skip
+    async with db.connect() as conn:
+        rows = (await conn.execute(statement)).all()
+    found: dict[int, OpenDeliveries] = {}
+    for business_id, status, count, uncertain, oldest in rows:
+        known = found.get(business_id, OpenDeliveries())
+        if status == DeliveryStatus.PENDING.value:
+            found[business_id] = replace(known, pending=count, uncertain=int(uncertain or 0), oldest_pending=oldest)
+        else:
+            found[business_id] = replace(known, review=count)
+    return found

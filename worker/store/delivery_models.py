@@ -46,7 +46,10 @@ class Delivery(SQLModel, table=True):
     """The outbox: one row per stored event. `uncertain`: an event was sent and its answer lost."""
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_lane", "business_id", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_delivery_lane", "business_id", "status", "due_at"),
+        Index("ix_delivery_open", "status", "business_id", "created_at"),  # /metrics reads only open deliveries
+    )
 
     id: int | None = Field(
         default=None,

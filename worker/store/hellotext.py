@@ -140,14 +140,25 @@ async def saved_refs(db: Database, business_id: int, kind: str, references: Sequ
 
 async def save_ref(db: Database, business_id: int, kind: str, reference: str, remote_id: str | None) -> None:
     """Record a Hellotext id; `remote_id=None` notes a create about to be sent (kept if an id is known)."""
-    insert = upsert_insert(db.dialect, HellotextRef).values(
-        business_id=business_id, kind=kind, reference=reference, remote_id=remote_id, updated_at=utcnow()
-    )
-    keys = ["business_id", "kind", "reference"]
-    statement = (
-        insert.on_conflict_do_nothing(index_elements=keys)
-        if remote_id is None
-        else insert.on_conflict_do_update(index_elements=keys, set_={"remote_id": remote_id, "updated_at": utcnow()})
-    )
+    await save_refs(db, business_id, [(kind, reference, remote_id)])
+
+
+async def save_refs(db: Database, business_id: int, refs: Sequence[tuple[str, str, str | None]]) -> None:
+    """`save_ref` for several (kind, reference, id) at once: one statement for the notes, one for the ids."""
+    now, keys = utcnow(), ["business_id", "kind", "reference"]
+    rows = {(kind, reference): remote_id for kind, reference, remote_id in refs}  # one row per key in a statement
+    notes = [_ref_row(business_id, key, None, now) for key, remote_id in rows.items() if remote_id is None]
+    found = [_ref_row(business_id, key, remote_id, now) for key, remote_id in rows.items() if remote_id is not None]
     async with db.connect() as conn:
-        await conn.execute(statement)
+        if notes:
+            await conn.execute(upsert_insert(db.dialect, HellotextRef).values(notes).on_conflict_do_nothing(
+                index_elements=keys))  # fmt: skip
+        if found:
+            insert = upsert_insert(db.dialect, HellotextRef).values(found)
+            await conn.execute(insert.on_conflict_do_update(
+                index_elements=keys, set_={"remote_id": insert.excluded.remote_id, "updated_at": now}))  # fmt: skip
+
+
+def _ref_row(business_id: int, key: tuple[str, str], remote_id: str | None, now: datetime) -> dict[str, Any]:
+    return {"business_id": business_id, "kind": key[0], "reference": key[1], "remote_id": remote_id,
+            "updated_at": now}  # fmt: skip

@@ -1,5 +1,5 @@
-"""GET /metrics (internal: the internal port, or the internal token): Prometheus text format. Inbox gauges are
-read from the database at most every `GAUGE_SECONDS`, however often it is scraped."""
+"""GET /metrics (internal: the internal port, or the internal token): Prometheus text format. Inbox and delivery
+gauges are read from the database at most every `GAUGE_SECONDS`, however often it is scraped."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from worker.delivery.gauges import refresh_delivery_gauges
 from worker.errors import Unavailable
 from worker.metrics import Metrics
 from worker.store.db import Database
@@ -35,6 +36,7 @@ def setup(app: web.Application) -> None:
             refreshed[0] = time.monotonic()
             try:
                 await refresh_inbox_gauges(context.db, context.metrics)
+                await refresh_delivery_gauges(context.db, context.metrics)
             except Unavailable:
                 pass  # the counters are still worth serving; /healthz reports the database
         return web.Response(body=context.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
