@@ -10,8 +10,8 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from tests.conftest import _admin
-from worker.store.db import Database, open_database
+from tests.harness.scratch import scratch_database
+from worker.store.db import Database
 from worker.store.migrate import alembic_config, upgrade
 
 ROWS = [
@@ -53,16 +53,5 @@ async def _check(db: Database) -> None:
 async def test_0009_gives_stored_events_a_delivery_and_goes_down_and_up(
     dialect: str, tmp_path: Path, pg_url: str
 ) -> None:
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path / 'old.db'}" if dialect == "sqlite" else pg_url.rsplit("/", 1)[0] + "/meli_mig9"
-    )
-    if dialect == "postgresql":
-        await _admin('DROP DATABASE IF EXISTS "meli_mig9" WITH (FORCE)')
-        await _admin('CREATE DATABASE "meli_mig9"')
-    db = open_database(url)
-    try:
+    async with scratch_database(dialect, tmp_path, pg_url, "meli_mig9") as db:
         await _check(db)
-    finally:
-        await db.close()
-        if dialect == "postgresql":
-            await _admin('DROP DATABASE IF EXISTS "meli_mig9" WITH (FORCE)')

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from tests.conftest import _admin
+from tests.harness.scratch import scratch_database
 from tests.store.test_delivery_migration import _downgrade
-from worker.store.db import Database, open_database
+from worker.store.db import Database
 from worker.store.migrate import upgrade
 
 ROWS = [
@@ -47,15 +47,5 @@ async def _check(db: Database) -> None:
 async def test_0010_keeps_the_connection_date_as_the_first_and_goes_down_and_up(
     dialect: str, tmp_path: Path, pg_url: str
 ) -> None:
-    pg = pg_url.rsplit("/", 1)[0] + "/meli_mig10"
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}" if dialect == "sqlite" else pg
-    if dialect == "postgresql":
-        await _admin('DROP DATABASE IF EXISTS "meli_mig10" WITH (FORCE)')
-        await _admin('CREATE DATABASE "meli_mig10"')
-    db = open_database(url)
-    try:
+    async with scratch_database(dialect, tmp_path, pg_url, "meli_mig10") as db:
         await _check(db)
-    finally:
-        await db.close()
-        if dialect == "postgresql":
-            await _admin('DROP DATABASE IF EXISTS "meli_mig10" WITH (FORCE)')
