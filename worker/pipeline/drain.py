@@ -44,7 +44,7 @@ from worker.store.models import AccountStatus, InboxStatus, MlAccount
 
 log = get_logger(__name__)
 LOCK_SECONDS = 15
-POLL_SECONDS = 0.05  # between takes while rows come
+POLL_SECONDS = 0.1  # between takes while rows come
 MAX_BATCHES = 4  # batches in flight at once
 FLAG_REFRESH_SECONDS = 5.0
 LOOK_SECONDS = 1.0  # a drain with batches in flight reads the inbox at least this often
