@@ -295,7 +295,6 @@ def load_settings(**overrides: object) -> Settings:
     return settings
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=16)  # parsed once per list: every webhook request reads the allowed networks
 def _networks(values: tuple[str, ...]) -> tuple[Network, ...]:
-    """Parsed once per list: every webhook request reads the allowed networks."""
     return tuple(ip_network(network, strict=False) for network in values)

