@@ -149,6 +149,7 @@ class EventRow(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (
         Index("ix_event_business_id_id", "business_id", "id"),
+        Index("ix_event_business_tracked_at", "business_id", "tracked_at", "id"),  # sort=tracked_at pages
         UniqueConstraint("business_id", "dedupe_key", name="uq_event_dedupe"),
     )
 
