@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -135,19 +135,63 @@ class Longest(random.Random):
         return b
 
 
+def runner(shop: Shop) -> Callable[[datetime], Awaitable[Counter[str]]]:
+    options = LaneOptions(shop.fake.url, 2.0, 100)
+
+    def run(at: datetime) -> Awaitable[Counter[str]]:
+        return run_lane(shop.db, shop.cipher, shop.http, options, shop.business_id, rng=Longest(), clock=lambda: at)
+
+    return run
+
+
 async def test_when_hellotext_answers_after_a_rest_what_failed_once_goes_at_once_in_order(shop: Shop) -> None:
     await shop.order("2000001", "order.confirmed", "order.shipped", at=T0)
     await shop.order("2000002", "order.confirmed", at=T0 + timedelta(hours=1))
     script(shop, Fault.SERVER_ERROR, "/v1/attribution/events")
-    options, now = LaneOptions(shop.fake.url, 2.0, 100), datetime.now(UTC)
-
-    def run(at: datetime) -> Awaitable[Counter[str]]:
-        return run_lane(shop.db, shop.cipher, shop.http, options, shop.business_id, rng=Longest(), clock=lambda: at)
+    run, now = runner(shop), datetime.now(UTC)
 
     assert await run(now) == Counter(waiting=1)
     assert await run(now + timedelta(seconds=4)) == Counter()  # the lane rests 5 s
     assert await run(now + timedelta(seconds=6)) == Counter(delivered=3)  # 2000001 waited 30 s: woken
     assert [sent[0] for sent in shop.sent()] == ["order.confirmed", "order.confirmed", "order.shipped"]
+
+
+async def test_what_failed_again_and_again_during_a_long_outage_goes_at_once_when_it_ends(shop: Shop) -> None:
+    await shop.order("2000001", "order.confirmed", "order.shipped", at=T0)
+    await shop.order("2000002", "order.confirmed", at=T0 + timedelta(hours=1))
+    for _ in range(2):
+        script(shop, Fault.SERVER_ERROR, "/v1/attribution/events")
+    run, now = runner(shop), datetime.now(UTC)
+
+    assert await run(now) == Counter(waiting=1)  # 2000001's first event fails: backoff 30 s, the lane rests
+    assert await run(now + timedelta(seconds=31)) == Counter(waiting=1)  # and again: backoff 60 s more
+    assert (await shop.deliveries())[0][:3] == ("order.confirmed", "pending", 2)
+    assert await run(now + timedelta(seconds=37)) == Counter(delivered=3)  # 2000002 got through: all woken
+    config = await load_config(shop.db, shop.cipher, shop.business_id)
+    assert config is not None and (config.retry_at, config.resting_since) == (None, None)
+    assert [sent[0] for sent in shop.sent()] == ["order.confirmed", "order.confirmed", "order.shipped"]
+
+
+async def test_a_delivery_that_failed_before_an_outage_keeps_its_backoff_when_the_outage_ends(shop: Shop) -> None:
+    for reference in ("2000001", "2000002", "2000003"):
+        await shop.order(reference, "order.confirmed", at=T0 + timedelta(hours=int(reference[-1])))
+    script(shop, Fault.LOST, "/v1/attribution/events")  # 2000001 alone: no rest, a backoff of its own
+    run, now = runner(shop), datetime.now(UTC)
+    config = await load_config(shop.db, shop.cipher, shop.business_id)
+    assert config is not None
+    client = HellotextClient(shop.http, shop.token, base_url=shop.fake.url, timeout=2.0)
+    lane = Lane(shop.db, config, Records(shop.db, shop.business_id, client), Longest(), lambda: now, width=4)
+    assert await lane.run(await due_work(shop.db, shop.business_id, now, 100)) == Counter(delivered=2, waiting=1)
+
+    await shop.order("2000004", "order.confirmed", at=T0 + timedelta(hours=4))
+    script(shop, Fault.SERVER_ERROR, "/v1/attribution/events")
+    assert await run(now + timedelta(seconds=1)) == Counter(waiting=1)  # 2000004 fails alone: the lane rests
+    await shop.order("2000005", "order.confirmed", at=T0 + timedelta(hours=5))
+    assert await run(now + timedelta(seconds=7)) == Counter(delivered=2)  # 2000005, then 2000004 woken
+
+    first = (await shop.deliveries())[0]
+    assert first[:3] == ("order.confirmed", "pending", 1)  # 2000001 waits out its 30 s
+    assert await run(now + timedelta(seconds=31)) == Counter(delivered=1)
 
 
 async def test_a_lost_answer_among_received_ones_holds_only_its_order_and_the_lane_goes_on(shop: Shop) -> None:

@@ -11,8 +11,9 @@ A lane only ever talks to its own business's Hellotext with its own token; it st
 Hellotext is unwell for this business (a 429, a 401, or a round where nothing got through and an answer was
 lost; a lost answer among answers received only holds its own order), so an outage costs that business one
 timeout per run and never holds up another business's lane. When a lane that rested gets events through again,
-the deliveries that failed once meanwhile are due at once. While work keeps coming, the lane keeps going for
-up to `budget` seconds, and waits up to `linger` seconds for new work, instead of waiting for the next sweep."""
+the deliveries that failed only while it rested are due at once, however often they failed. While work keeps
+coming, the lane keeps going for up to `budget` seconds, and waits up to `linger` seconds for new work, instead
+of waiting for the next sweep."""
 
 from __future__ import annotations
 
@@ -43,10 +44,10 @@ from worker.store.deliveries import (
     mark_delivered,
     set_deliveries,
     set_delivery,
-    wake_once_failed,
+    wake_failed_since,
 )
 from worker.store.delivery_models import DeliveryStatus
-from worker.store.hellotext import HellotextConfig, load_config, update_settings
+from worker.store.hellotext import HellotextConfig, end_rest, load_config
 
 log = get_logger(__name__)
 LOST_BEFORE = (
@@ -164,12 +165,14 @@ def may_send(config: HellotextConfig | None, now: datetime) -> bool:
 
 
 async def back_after_rest(db: Database, config: HellotextConfig, delivered: int, now: datetime) -> bool:
-    """A lane that rested got events through: it rests no more, and what failed once meanwhile is due now.
-    True when some deliveries were made due."""
-    if config.retry_at is None or not delivered:
+    """A lane that rested got events through: it rests no more, and what failed only while it rested is due
+    now. True when some deliveries were made due."""
+    if (config.retry_at is None and config.resting_since is None) or not delivered:
         return False
-    await update_settings(db, config.business_id, retry_at=None)
-    return await wake_once_failed(db, config.business_id, now) > 0
+    await end_rest(db, config.business_id)
+    if config.resting_since is None:
+        return False
+    return await wake_failed_since(db, config.business_id, config.resting_since, now) > 0
 
 
 async def run_lane(

@@ -22,7 +22,7 @@ from worker.logs import get_logger
 from worker.store.db import Database
 from worker.store.deliveries import DeliveryWork, set_delivery
 from worker.store.delivery_models import DeliveryStatus, HellotextStatus
-from worker.store.hellotext import update_settings
+from worker.store.hellotext import rest_lane, update_settings
 
 log = get_logger(__name__)
 DEFAULT_RETRY_AFTER = 60.0
@@ -73,5 +73,5 @@ async def record_outcome(
         return "review"
     await set_delivery(db, work.id, attempts=attempts, first_failed_at=first_failed, due_at=due, **fields)
     if unwell:  # Hellotext is likely unwell for the whole business: its lane rests too, at most 5 s
-        await update_settings(db, business_id, retry_at=min(due, now + LANE_REST))
+        await rest_lane(db, business_id, min(due, now + LANE_REST), now)
     return "waiting"

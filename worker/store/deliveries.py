@@ -84,14 +84,15 @@ async def set_deliveries(db: Database, delivery_ids: list[int], **values: Any) -
         await conn.execute(statement)
 
 
-async def wake_once_failed(db: Database, business_id: int, now: datetime) -> int:
-    """Make due now the pending deliveries that failed once and wait (Hellotext answers again after an outage);
-    one that failed more than once keeps its backoff, so an event Hellotext keeps failing never holds up its
-    business's lane more than backoff allows. Returns how many."""
+async def wake_failed_since(db: Database, business_id: int, since: datetime, now: datetime) -> int:
+    """Make due now the pending deliveries that wait after failures that all came since `since` (when the lane
+    began to rest: Hellotext answers again after an outage), however many times they failed meanwhile. One
+    that failed before the outage keeps its backoff, so an event Hellotext keeps failing is never woken by an
+    outage it caused itself and holds up its business's lane no more than backoff allows. Returns how many."""
     statement = (
         update(Delivery)
         .where(col(Delivery.business_id) == business_id, _pending(), col(Delivery.due_at) > now)
-        .where(col(Delivery.attempts) == 1)
+        .where(col(Delivery.first_failed_at) >= since)
         .values(due_at=now)
     )
     async with db.connect(autocommit=True) as conn:

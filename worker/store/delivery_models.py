@@ -39,6 +39,7 @@ class HellotextSettings(SQLModel, table=True):
     history_days: int | None = Field(default=DEFAULT_HISTORY_DAYS)
     connected_at: datetime = _time()
     retry_at: datetime | None = _time(nullable=True)  # a 429 asked the whole lane to wait until then
+    resting_since: datetime | None = _time(nullable=True)  # Hellotext looked unwell from then until events got through
     updated_at: datetime = _time()
 
 

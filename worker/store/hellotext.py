@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from worker.clock import utcnow
@@ -34,6 +34,7 @@ class HellotextConfig:
     history_days: int | None
     connected_at: datetime
     retry_at: datetime | None
+    resting_since: datetime | None = None  # the lane has rested since then: Hellotext looked unwell
 
     @property
     def sending(self) -> bool:
@@ -65,6 +66,7 @@ async def save_token(db: Database, cipher: TokenCipher, business_id: int, token:
             "token_enc": insert.excluded.token_enc,
             "status": insert.excluded.status,
             "retry_at": None,
+            "resting_since": None,
             "updated_at": now,
         },
     )
@@ -94,7 +96,7 @@ async def load_config(db: Database, cipher: TokenCipher, business_id: int) -> He
     if row is None:
         return None
     return HellotextConfig(business_id, cipher.decrypt(row.token_enc), row.status, row.paused, row.history_days,
-                           row.connected_at, row.retry_at)  # fmt: skip
+                           row.connected_at, row.retry_at, row.resting_since)  # fmt: skip
 
 
 async def update_settings(db: Database, business_id: int, **values: Any) -> None:
@@ -106,6 +108,17 @@ async def update_settings(db: Database, business_id: int, **values: Any) -> None
     )
     async with db.transaction() as session:
         await session.exec(statement)
+
+
+async def rest_lane(db: Database, business_id: int, until: datetime, now: datetime) -> None:
+    """Hellotext looks unwell for the business: its lane waits until `until`; `resting_since` keeps when the
+    rest began (the first unwell round), so the deliveries that failed since can be woken when it ends."""
+    since = func.coalesce(col(HellotextSettings.resting_since), now)
+    await update_settings(db, business_id, retry_at=until, resting_since=since)
+
+
+async def end_rest(db: Database, business_id: int) -> None:
+    await update_settings(db, business_id, retry_at=None, resting_since=None)
 
 
 async def lanes_due(db: Database, now: datetime, limit: int = 500) -> list[int]:
