@@ -23,6 +23,7 @@ from worker.demo.compare import Comparison, compare, stored_events
 from worker.demo.handoff import Progress, banner, describe
 from worker.demo.hellotext import compare_delivered, connect_hellotext, wait_delivered
 from worker.demo.world import DemoWorld, demo_world
+from worker.pipeline.queue import queued_work
 from worker.settings import Settings
 from worker.store.event_queries import count_events
 from worker.store.events import read_events
@@ -47,9 +48,7 @@ async def _drained(world: DemoWorld) -> bool:
     sandbox = await world.control("GET", "/_sandbox/driver")
     deliveries = await world.control("GET", "/_sandbox/notifications?state=pending")
     inbox = await count_by_status(world.context.db)
-    # Cron jobs wait in the queue up to a second before they are due (arq); they are not work in flight.
-    jobs = await world.context.redis.zrange(world.settings.queue_name, 0, -1)
-    queued = sum(1 for job in jobs if not job.startswith(b"cron:"))
+    queued = await queued_work(world.context.redis)  # cron jobs waiting to be due are not work in flight
     gaps = await open_gaps(world.context.db)  # orders waiting for a document to be fetched again
     quiet = sandbox["pending_steps"] == 0 and deliveries["total"] == 0 and queued == 0
     return quiet and not inbox.get("pending") and gaps == 0
