@@ -21,6 +21,7 @@ from connectors.hellotext.payloads import BUYER_PROPERTY
 from worker.context import AppContext
 from worker.delivery.connect import configure
 from worker.store.deliveries import count_by_status
+from worker.store.delivery_models import DeliveryStatus
 from worker.store.events import read_events
 
 Key = tuple[str, str, str, str, str, str]
@@ -43,7 +44,7 @@ async def connect_hellotext(context: AppContext, http: aiohttp.ClientSession, ur
 async def wait_delivered(context: AppContext, businesses: list[int], console: Console, within: float) -> None:
     deadline = time.monotonic() + within
     while True:
-        pending = sum([(await count_by_status(context.db, b)).get("pending", 0) for b in businesses])
+        pending = sum([(await count_by_status(context.db, b)).get(DeliveryStatus.PENDING, 0) for b in businesses])
         console.print(f"  deliveries pending: {pending}", highlight=False)
         if not pending:
             return

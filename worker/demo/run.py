@@ -28,6 +28,7 @@ from worker.settings import Settings
 from worker.store.event_queries import count_events
 from worker.store.events import read_events
 from worker.store.inbox import count_by_status
+from worker.store.models import InboxStatus
 from worker.store.refetch import open_gaps
 
 
@@ -51,7 +52,7 @@ async def _drained(world: DemoWorld) -> bool:
     queued = await queued_work(world.context.redis)  # cron jobs waiting to be due are not work in flight
     gaps = await open_gaps(world.context.db)  # orders waiting for a document to be fetched again
     quiet = sandbox["pending_steps"] == 0 and deliveries["total"] == 0 and queued == 0
-    return quiet and not inbox.get("pending") and gaps == 0
+    return quiet and not inbox.get(InboxStatus.PENDING) and gaps == 0
 
 
 async def _wait_until_drained(world: DemoWorld, progress: Progress, within: float) -> None:
