@@ -17,7 +17,7 @@ import ast
 import re
 from collections.abc import Mapping
 
-from tests.architecture.graph import product_sources
+from tests.architecture.graph import product_sources, scan
 
 ADAPTER = "worker.pipeline.queue"
 PRIVATE_MODULES = ("arq.constants", "arq.utils")
@@ -71,13 +71,7 @@ def _node_problems(node: ast.AST) -> list[str]:
 
 def arq_problems(sources: Mapping[str, str]) -> list[str]:
     """'module:line what' for every use of arq internals outside the adapter."""
-    found: list[str] = []
-    for module, source in sources.items():
-        if module == ADAPTER:
-            continue
-        for node in ast.walk(ast.parse(source)):
-            found.extend(f"{module}:{getattr(node, 'lineno', 0)} {p}" for p in _node_problems(node))
-    return sorted(found)
+    return scan(sources, _node_problems, lambda module: module == ADAPTER)
 
 
 def test_only_the_adapter_touches_arq_internals() -> None:

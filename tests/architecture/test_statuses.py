@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-from tests.architecture.graph import product_sources
+from tests.architecture.graph import product_sources, scan
 from worker.store.delivery_models import DeliveryStatus, HellotextStatus
 from worker.store.models import AccountStatus, BackfillStatus, InboxStatus, WindowStatus
 
@@ -68,13 +68,11 @@ def _spelled(node: ast.AST) -> list[str]:
 
 def bare_statuses(sources: Mapping[str, str]) -> list[str]:
     """'module:line "value"' for every status literal spelled against a status."""
-    found: list[str] = []
-    for module, source in sources.items():
-        if not module.startswith("worker.") or module in ML_STATUSES:
-            continue
-        for node in ast.walk(ast.parse(source)):
-            found.extend(f'{module}:{getattr(node, "lineno", 0)} "{value}"' for value in _spelled(node))
-    return sorted(found)
+    return scan(
+        sources,
+        lambda node: [f'"{value}"' for value in _spelled(node)],
+        lambda module: not module.startswith("worker.") or module in ML_STATUSES,
+    )
 
 
 def test_statuses_are_spelled_through_their_enums() -> None:

@@ -5,13 +5,13 @@ nothing wider than the screen. Skipped, saying so, without the Debian `chromium`
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from playwright.async_api import Page, async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
+from tests.harness.browser import chromium_or_skip
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 
@@ -42,9 +42,7 @@ async def check(page: Page, lang: str, width: int, seen: list[str]) -> None:
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 async def test_every_page_in_each_language_at_desktop_and_phone_width(stack: Stack, lang: str) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     seller = (await stack.sandbox.sellers())["MCO"]
     accept, connect, allow, disconnect, confirm = LANGUAGES[lang]
     seen: list[str] = []
