@@ -19,6 +19,7 @@ from rich.table import Table
 
 from sandboxes.hellotext.app import faults_from_json
 from sandboxes.mercadolibre import SandboxConfig
+from worker.context import hellotext_api
 from worker.demo.compare import Comparison, compare, stored_events
 from worker.demo.handoff import Progress, banner, describe
 from worker.demo.hellotext import compare_delivered, connect_hellotext, wait_delivered
@@ -128,7 +129,9 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
         connected = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
         businesses = {seller_id: business.business_id for seller_id, business in connected.items()}
         for business_id in businesses.values():
-            await connect_hellotext(world.context, world.http, world.hellotext_url, business_id)
+            await connect_hellotext(
+                world.context, world.http, hellotext_api(world.settings), world.hellotext_url, business_id
+            )
         summary = await world.control("GET", "/_sandbox")
         head = _head(world, sellers, redis_how)
         click.echo(banner(head, world.web_url, world.settings.database_url, list(connected.values()),

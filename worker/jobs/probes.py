@@ -31,7 +31,7 @@ class QueueGauges:
 
     def __init__(self, app: AppContext) -> None:
         self.app, self.refreshed = app, -GAUGE_SECONDS
-        queue, registry = app.settings.queue_name, app.metrics.registry
+        queue, registry = app.redis.default_queue_name, app.metrics.registry
         self.queued = Gauge("meli_queue_jobs", "Jobs in the arq queue, deferred ones included (ZCARD)",
                             ["queue"], registry=registry).labels(queue)  # fmt: skip
         self.ready = Gauge("meli_queue_ready_jobs", "Jobs in the arq queue whose start time has come",
@@ -70,10 +70,9 @@ def probe_app(app: AppContext) -> web.Application:
     return server
 
 
-async def serve_probes(app: AppContext) -> web.AppRunner | None:
+async def serve_probes(app: AppContext, host: str, port: int) -> web.AppRunner | None:
     """Listen on MELI_WORKER_METRICS_HOST:PORT. Another worker on this host may hold the port: then this one
     runs without, and says so."""
-    host, port = app.settings.worker_metrics_host, app.settings.worker_metrics_port
     runner = web.AppRunner(probe_app(app), access_log=None)
     await runner.setup()
     try:
