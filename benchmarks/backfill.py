@@ -132,13 +132,13 @@ async def start_sandbox(bench: Bench, purchases: int, rate: float) -> tuple[Chil
 
 async def connect(http: aiohttp.ClientSession, base: str, settings: Settings) -> tuple[int, int, int]:
     from worker.backfill.service import on_account_connected
-    from worker.context import app_context
+    from worker.context import app_context, backfill_plan
 
     seller = (await control(http, base, "GET", "/_sandbox/sellers"))["sellers"][0]
     tokens = granted_tokens(await control(http, base, "POST", f"/_sandbox/sellers/{seller['id']}/tokens"))
     business_id, account_id = await connect_seller(settings, seller["id"], seller["site_id"], tokens)
     async with app_context(settings) as context:
-        await on_account_connected(context.db, context.redis, settings, account_id)
+        await on_account_connected(context.db, context.redis, backfill_plan(settings), account_id)
     return int(seller["id"]), business_id, account_id
 
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import aiohttp
 import asyncpg
@@ -41,28 +43,21 @@ from worker.store.hellotext import save_token
 from worker.store.migrate import upgrade
 from worker.store.profiles import upsert_order_object, upsert_subscriber
 
-try:
-    from benchmarks.delivery_load import (
-        Producer,
-        Worker,
-        count,
-        fake_hellotext,
-        latencies,
-        percentile,
-        set_faults,
-        wait_until,
-    )
-except ModuleNotFoundError:  # run as `python benchmarks/delivery.py`: its own folder is on sys.path
-    from delivery_load import (  # type: ignore[no-redef, import-not-found]
-        Producer,
-        Worker,
-        count,
-        fake_hellotext,
-        latencies,
-        percentile,
-        set_faults,
-        wait_until,
-    )
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python benchmarks/NAME.py`: the repository root holds benchmarks/
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.delivery_load import (  # noqa: E402  (after the sys.path line above)
+    Producer,
+    Worker,
+    count,
+    fake_hellotext,
+    latencies,
+    percentile,
+    set_faults,
+    token_businesses,
+    wait_until,
+)
 
 ADMIN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 T0 = datetime.now(UTC) - timedelta(days=1)
@@ -107,12 +102,7 @@ async def deliver(db: Database, cipher: TokenCipher, url: str, businesses: list[
 async def measure(db: Database, args: argparse.Namespace) -> None:
     await upgrade(db)
     cipher = TokenCipher([TokenCipher.generate_key()])
-    businesses = []
-    for n in range(args.businesses):
-        business, _ = await create_business(db, f"Bench {n}", "CO")
-        assert business.id is not None
-        await save_token(db, cipher, business.id, f"token-{business.id}")
-        businesses.append(business.id)
+    businesses = await token_businesses(db, cipher, args.businesses, "Bench")
     producer = Producer(db, businesses)
     await producer.backlog(args.backlog)
     async with fake_hellotext([f"token-{b}" for b in businesses], args.latency_ms) as url:

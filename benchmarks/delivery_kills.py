@@ -23,28 +23,29 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
 import aiohttp
 from sqlalchemy import text
 
 from worker.delivery.lane import LaneOptions
-from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database, open_database
-from worker.store.hellotext import save_token
 from worker.store.migrate import upgrade
 
-try:
-    from benchmarks.delivery_load import Producer, Worker, count, fake_hellotext, set_faults, wait_until
-except ModuleNotFoundError:  # run as `python benchmarks/delivery_kills.py`: its own folder is on sys.path
-    from delivery_load import (  # type: ignore[no-redef, import-not-found]
-        Producer,
-        Worker,
-        count,
-        fake_hellotext,
-        set_faults,
-        wait_until,
-    )
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python benchmarks/NAME.py`: the repository root holds benchmarks/
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.delivery_load import (  # noqa: E402  (after the sys.path line above)
+    Producer,
+    Worker,
+    count,
+    fake_hellotext,
+    set_faults,
+    token_businesses,
+    wait_until,
+)
 
 LATENCY_MS = 20.0
 LOST = 0.02
@@ -74,12 +75,8 @@ async def kill(process: asyncio.subprocess.Process, why: str) -> None:
 async def scenario(args: argparse.Namespace, db: Database, db_url: str) -> bool:
     await upgrade(db)
     key = TokenCipher.generate_key()
-    cipher, ids = TokenCipher([key]), []
-    for n in range(args.businesses):
-        business, _ = await create_business(db, f"Kills {n}", "CO")
-        assert business.id is not None
-        await save_token(db, cipher, business.id, f"token-{business.id}")
-        ids.append(business.id)
+    cipher = TokenCipher([key])
+    ids = await token_businesses(db, cipher, args.businesses, "Kills")
     producer = Producer(db, ids)
     await producer.backlog(args.backlog)
     async with fake_hellotext([f"token-{b}" for b in ids], LATENCY_MS) as url, aiohttp.ClientSession() as http:

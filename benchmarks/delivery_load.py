@@ -29,9 +29,11 @@ from sqlalchemy import text
 
 from connectors.events import OrderItem, OrderSnapshot, Subscriber
 from worker.delivery.lane import LaneOptions, run_lane
+from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.events import EventRecord, append_events
+from worker.store.hellotext import save_token
 from worker.store.profiles import upsert_order_object, upsert_subscriber
 
 SWEEP = 2.0
@@ -129,6 +131,17 @@ class Worker:
         while not self.stop:
             await run_lane(self.db, self.cipher, self.http, self.options, business_id)
             await asyncio.sleep(SWEEP)
+
+
+async def token_businesses(db: Database, cipher: TokenCipher, how_many: int, name: str) -> list[int]:
+    """`how_many` businesses, each with the Hellotext token `token-{id}`; their ids."""
+    ids = []
+    for n in range(how_many):
+        business, _ = await create_business(db, f"{name} {n}", "CO")
+        assert business.id is not None
+        await save_token(db, cipher, business.id, f"token-{business.id}")
+        ids.append(business.id)
+    return ids
 
 
 async def count(db: Database, status: str) -> int:

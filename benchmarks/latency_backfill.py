@@ -38,12 +38,12 @@ class ImportingRun(latency.Run):
 
     async def connect(self) -> None:
         from worker.backfill.service import on_account_connected
-        from worker.context import app_context
+        from worker.context import app_context, backfill_plan
 
         await super().connect()
         settings = self.settings.model_copy(update={"backfill_depth_days": 731})  # the phases span the history
         async with app_context(settings) as context:  # what the OAuth callback does after linking
-            await on_account_connected(context.db, context.redis, settings, self.account_id)
+            await on_account_connected(context.db, context.redis, backfill_plan(settings), self.account_id)
 
     async def imports(self) -> list[asyncpg.Record]:
         connection = await asyncpg.connect(self.dsn)

@@ -1,4 +1,5 @@
-"""The composition root: builds the parts a process needs from `Settings`, and closes them."""
+"""The composition root: builds the parts a process needs from `Settings`, and closes them, and turns the
+settings into the plain values the parts of both processes receive."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from arq.connections import ArqRedis
+from pydantic import SecretStr
 from redis.asyncio import ConnectionPool
 
+from worker.backfill.service import BackfillPlan
+from worker.connect.links import LinkOptions
+from worker.connect.ml_oauth import MlOAuthApp
+from worker.delivery.connect import HellotextApi
 from worker.metrics import Metrics
 from worker.pipeline.queue import deserialize, serialize
 from worker.settings import Settings
@@ -43,6 +49,37 @@ def build_context(settings: Settings, metrics: Metrics | None = None) -> AppCont
         cipher=TokenCipher([key.get_secret_value() for key in settings.token_encryption_keys]),
         metrics=metrics,
     )
+
+
+def secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def ml_oauth_app(settings: Settings) -> MlOAuthApp:
+    return MlOAuthApp(
+        client_id=settings.ml_client_id,
+        client_secret=settings.ml_client_secret,
+        redirect_uri=settings.ml_redirect_uri,
+        api_base_url=settings.ml_api_base_url,
+        auth_base_url=settings.ml_auth_base_url,
+    )
+
+
+def link_options(settings: Settings) -> LinkOptions:
+    return LinkOptions(settings.public_base_url, settings.connect_link_ttl_hours, settings.owner_link_ttl_minutes)
+
+
+def backfill_plan(settings: Settings) -> BackfillPlan:
+    return BackfillPlan(
+        on_connect=settings.backfill_on_connect,
+        recent_days=settings.backfill_recent_days,
+        depth_days=settings.backfill_depth_days,
+        search_cancelled=settings.backfill_search_cancelled,
+    )
+
+
+def hellotext_api(settings: Settings) -> HellotextApi:
+    return HellotextApi(settings.hellotext_api_base_url, settings.hellotext_timeout_seconds)
 
 
 async def close_context(context: AppContext) -> None:

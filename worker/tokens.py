@@ -42,17 +42,14 @@ import time
 from contextlib import suppress
 from datetime import datetime, timedelta
 
-import aiohttp
 from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from connectors.errors import AuthError, TransientError
-from connectors.mercadolibre.oauth import Granted, InvalidGrant
+from connectors.mercadolibre.oauth import Granted, InvalidGrant, MlOAuthClient
 from worker import redis_keys
 from worker.clock import utcnow
-from worker.connect.ml_oauth import ml_oauth_client
 from worker.logs import get_logger
-from worker.settings import Settings
 from worker.store.accounts import (
     StoredTokens,
     TokenSet,
@@ -83,14 +80,21 @@ REUSE_SECONDS = 5.0  # how long a token read from the store is reused without re
 
 class TokenProvider:
     def __init__(
-        self, db: Database, cipher: TokenCipher, redis: Redis, http: aiohttp.ClientSession, settings: Settings
+        self,
+        db: Database,
+        cipher: TokenCipher,
+        redis: Redis,
+        oauth: MlOAuthClient,
+        *,
+        queue_name: str,
+        refresh_margin_seconds: float,
     ) -> None:
         self.db = db
         self._cipher = cipher
         self._redis = redis
-        self._oauth = ml_oauth_client(http, settings)
-        self._margin = timedelta(seconds=settings.token_refresh_margin_seconds)
-        self._queue = settings.queue_name
+        self._oauth = oauth
+        self._margin = timedelta(seconds=refresh_margin_seconds)
+        self._queue = queue_name
         self._inflight: dict[int, asyncio.Task[str]] = {}
         self._recent: dict[int, tuple[float, str]] = {}  # account → (monotonic time read, token)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +71,17 @@ def imports(sources: Mapping[str, str]) -> list[Import]:
                 if target.split(".")[0] in PRODUCT:
                     found.append(Import(module, target, getattr(node, "lineno", 0)))
     return found
+
+
+def scan(sources: Mapping[str, str], check: Callable[[ast.AST], list[str]], skip: Callable[[str], bool]) -> list[str]:
+    """'module:line problem' for every problem `check` finds in a node of a module that `skip` does not skip."""
+    found: list[str] = []
+    for module, source in sources.items():
+        if skip(module):
+            continue
+        for node in ast.walk(ast.parse(source)):
+            found.extend(f"{module}:{getattr(node, 'lineno', 0)} {problem}" for problem in check(node))
+    return sorted(found)
 
 
 def part(module: str) -> str:

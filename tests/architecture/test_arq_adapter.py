@@ -6,7 +6,9 @@ pending). Elsewhere in the product no module may:
   (`arq.jobs.serialize` / `deserialize`) or any `_` name of arq;
 - spell one of arq's Redis keys (`arq:job:`, `arq:in-progress:`, `arq:result:`, `arq:retry:`, `arq:queue`);
 - read a `_` attribute of another object (the types are not known statically, so this holds for every object
-  but `self` and `cls`).
+  but `self` and `cls`);
+- send a Redis command to the queue's own key, arq's sorted set named by the queue name (`queue_depth` and
+  `queued_work` in the adapter read it).
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ import ast
 import re
 from collections.abc import Mapping
 
-from tests.architecture.graph import product_sources
+from tests.architecture.graph import product_sources, scan
 
 ADAPTER = "worker.pipeline.queue"
 PRIVATE_MODULES = ("arq.constants", "arq.utils")
 PRIVATE_NAMES = {"serialize", "deserialize"}
+QUEUE_NAMES = {"queue", "queue_name", "default_queue_name"}
+REDIS_COMMANDS = {
+    "zadd", "zcard", "zcount", "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zscore", "zrank",
+    "zrem", "zremrangebyscore", "zpopmin", "zpopmax", "bzpopmin", "type", "exists", "delete", "unlink", "expire",
+    "ttl", "rename", "get", "set",
+}  # fmt: skip
 ARQ_KEY = re.compile(r"arq:(job|in-progress|result|retry|queue|health-check|abort)")
 
 
@@ -34,7 +42,24 @@ def _import_problems(node: ast.AST) -> list[str]:
     return [f"imports {module}.{a.name}" for a in node.names if a.name in PRIVATE_NAMES or a.name.startswith("_")]
 
 
+def _names_the_queue(node: ast.expr) -> bool:
+    """`queue`, `queue_name`, `x.queue_name`, `redis.default_queue_name`: the queue's own key."""
+    if isinstance(node, ast.Name):
+        return node.id in QUEUE_NAMES
+    return isinstance(node, ast.Attribute) and node.attr in QUEUE_NAMES
+
+
+def _queue_key_problems(node: ast.AST) -> list[str]:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return []
+    if node.func.attr in REDIS_COMMANDS and node.args and _names_the_queue(node.args[0]):
+        return [f"reads the queue key with {node.func.attr}"]
+    return []
+
+
 def _node_problems(node: ast.AST) -> list[str]:
+    if found := _queue_key_problems(node):
+        return found
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and ARQ_KEY.search(node.value):
         return [f"spells arq key {ARQ_KEY.search(node.value)!r}"]
     if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
@@ -46,13 +71,7 @@ def _node_problems(node: ast.AST) -> list[str]:
 
 def arq_problems(sources: Mapping[str, str]) -> list[str]:
     """'module:line what' for every use of arq internals outside the adapter."""
-    found: list[str] = []
-    for module, source in sources.items():
-        if module == ADAPTER:
-            continue
-        for node in ast.walk(ast.parse(source)):
-            found.extend(f"{module}:{getattr(node, 'lineno', 0)} {p}" for p in _node_problems(node))
-    return sorted(found)
+    return scan(sources, _node_problems, lambda module: module == ADAPTER)
 
 
 def test_only_the_adapter_touches_arq_internals() -> None:
@@ -74,6 +93,10 @@ def test_the_check_catches_internals() -> None:
             "KEY = 'arq:in-progress:' + 'x'\n"
             "def f(job: Job) -> object:\n"
             "    return job._redis\n"
+            "async def g(redis: Any, queue: str) -> object:\n"
+            "    return await redis.zcard(queue), await redis.zrange(redis.default_queue_name, 0, -1)\n"
+            "async def h(redis: Any, queue: str) -> object:\n"
+            "    return await redis.zcard(keys.lanes(queue)), redis_keys.heartbeat(queue)\n"
         ),
         ADAPTER: "from arq.jobs import serialize\nKEY = 'arq:job:'\n",
     }
@@ -83,4 +106,6 @@ def test_the_check_catches_internals() -> None:
         "worker.jobs.bad:3",
         "worker.jobs.bad:4",
         "worker.jobs.bad:6",
+        "worker.jobs.bad:8",
+        "worker.jobs.bad:8",
     ]

@@ -17,6 +17,7 @@ from worker.context import AppContext, app_context
 from worker.pipeline.locks import held_lock
 from worker.pipeline.queue import enqueue_catchup, request_drains
 from worker.settings import Settings
+from worker.web.app import web_options
 from worker.web.limits import Limits
 
 SHARED_ON_PURPOSE = {"rate_limits"}
@@ -112,7 +113,8 @@ async def test_a_sign_in_started_on_one_deployment_is_unknown_to_the_other(
 
 async def test_api_key_failures_on_one_deployment_do_not_block_the_other(two: tuple[AppContext, AppContext]) -> None:
     a, b = two
-    limits_a, limits_b = Limits(a.redis, a.settings), Limits(b.redis, b.settings)
+    limits_a = Limits(a.redis, a.settings.queue_name, web_options(a.settings).limits)
+    limits_b = Limits(b.redis, b.settings.queue_name, web_options(b.settings).limits)
     for _ in range(a.settings.api_auth_failures_per_minute):
         await limits_a.api_failed("192.0.2.1")
 

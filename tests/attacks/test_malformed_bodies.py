@@ -27,7 +27,7 @@ BODIES = [
 
 
 def operations_with_a_body(context: AppContext) -> list[tuple[str, str]]:
-    paths = build_document(context.settings)["paths"]
+    paths = build_document(context.settings.ml_redirect_uri)["paths"]
     return [(method, path) for path, item in paths.items() for method, op in item.items() if "requestBody" in op]
 
 

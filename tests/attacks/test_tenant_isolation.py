@@ -27,7 +27,7 @@ MISSING = 2_000_000_000
 def operations(context: AppContext) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(taking an account id, listing accounts or events) operations of the document."""
     by_id, listing = [], []
-    for path, item in build_document(context.settings)["paths"].items():
+    for path, item in build_document(context.settings.ml_redirect_uri)["paths"].items():
         for method, op in item.items():
             schema = op["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
             if "{account_id}" in path:

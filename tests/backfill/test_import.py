@@ -11,6 +11,7 @@ from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, connect_with_key, runs_of, sandbox_start, windows_of
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import enqueue_backfill, on_account_connected, request_backfill
+from worker.context import backfill_plan
 from worker.settings import Settings
 from worker.store.accounts import get_account
 from worker.store.events import read_events
@@ -33,7 +34,9 @@ async def test_initial_import_equals_the_oracle_and_a_second_import_adds_nothing
         (seller,) = await world.sellers()
         business_id, account_id, _ = await connect_with_key(world, seller["id"], seller["site_id"])
 
-        created = await on_account_connected(world.context.db, world.context.redis, world.settings, account_id)
+        created = await on_account_connected(
+            world.context.db, world.context.redis, backfill_plan(world.settings), account_id
+        )
         await world.run_worker()
 
         expected = oracle_view(await world.expected(seller["id"]))
@@ -55,7 +58,9 @@ async def test_initial_import_equals_the_oracle_and_a_second_import_adds_nothing
 
         account = await get_account(world.context.db, account_id)
         assert account is not None
-        again = await request_backfill(world.context.db, world.settings, account, runs[0].since, runs[0].until)
+        again = await request_backfill(
+            world.context.db, backfill_plan(world.settings), account, runs[0].since, runs[0].until
+        )
         await enqueue_backfill(world.context.db, world.context.redis, account_id)
         await world.run_worker()
         (manual,) = [run for run in await runs_of(world.context.db, account_id) if run.phase == "manual"]
@@ -71,7 +76,7 @@ async def test_progress_json_for_the_business_api(settings: Settings) -> None:
         _, account_id, key = await connect_with_key(world, first["id"], first["site_id"])
         _, other_id, _ = await connect_with_key(world, second["id"], second["site_id"])
         before = await api(world, account_id, key)
-        await on_account_connected(world.context.db, world.context.redis, world.settings, account_id)
+        await on_account_connected(world.context.db, world.context.redis, backfill_plan(world.settings), account_id)
         await world.run_worker()
 
         status, body = await api(world, account_id, key)
@@ -104,7 +109,7 @@ async def test_where_the_search_hides_cancelled_orders_a_cancelled_pass_finds_th
     async with offline_world(bulk_settings(settings, backfill_search_cancelled=True), config) as world:
         (seller,) = await world.sellers()
         business_id, account_id = await world.connect(seller["id"], seller["site_id"])
-        await on_account_connected(world.context.db, world.context.redis, world.settings, account_id)
+        await on_account_connected(world.context.db, world.context.redis, backfill_plan(world.settings), account_id)
         await world.run_worker()
 
         expected = oracle_view(await world.expected(seller["id"]))

@@ -12,7 +12,7 @@ from connectors.mercadolibre.client import ClientLimits, MlClient, Seller
 from connectors.ratelimit import RateLimiter
 from tests.conftest import REDIS_URL
 from worker.backfill.lane import BULK_BURST, Bulk, bulk_slot
-from worker.jobs.deps import build_deps, close_deps
+from worker.jobs.deps import build_deps, bulk_config, close_deps
 from worker.settings import Settings
 
 
@@ -41,7 +41,7 @@ async def test_a_live_call_overtakes_a_saturating_import_on_the_shared_budget() 
 async def test_bulk_jobs_hold_at_most_bulk_max_jobs_slots(settings: Settings) -> None:
     settings = settings.model_copy(update={"bulk_max_jobs": 2})
     deps = build_deps(settings)
-    bulk = Bulk(deps.app.db, deps.app.redis, settings, deps.options, deps.http, deps.tokens)
+    bulk = Bulk(deps.app.db, deps.app.redis, bulk_config(settings), deps.options, deps.http, deps.tokens)
     try:
         async with bulk_slot(bulk) as first, bulk_slot(bulk) as second, bulk_slot(bulk) as third:
             assert (first is not None, second is not None, third) == (True, True, None)

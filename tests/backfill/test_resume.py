@@ -13,6 +13,7 @@ from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, processed, runs_of, sandbox_start, wait_until
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.service import on_account_connected, request_backfill
+from worker.context import backfill_plan
 from worker.demo.sellers import granted_tokens
 from worker.errors import Conflict
 from worker.settings import Settings
@@ -30,7 +31,7 @@ def history(seed: int, orders: int = 120) -> SandboxConfig:
 async def connected(world: World) -> tuple[int, int, int]:
     (seller,) = await world.sellers()
     business_id, account_id = await world.connect(seller["id"], seller["site_id"])
-    await on_account_connected(world.context.db, world.context.redis, world.settings, account_id)
+    await on_account_connected(world.context.db, world.context.redis, backfill_plan(world.settings), account_id)
     return seller["id"], business_id, account_id
 
 
@@ -72,11 +73,13 @@ async def test_a_second_backfill_joins_the_open_one_and_another_range_is_refused
         assert account is not None
         open_ids = [run.id for run in await runs_of(world.context.db, account_id)]
 
-        joined = await request_backfill(world.context.db, world.settings, account, None, None)
-        again = await on_account_connected(world.context.db, world.context.redis, world.settings, account_id)
+        joined = await request_backfill(world.context.db, backfill_plan(world.settings), account, None, None)
+        again = await on_account_connected(
+            world.context.db, world.context.redis, backfill_plan(world.settings), account_id
+        )
         with pytest.raises(Conflict, match="already has a backfill in progress"):
             since = datetime.now(UTC) - timedelta(days=3)
-            await request_backfill(world.context.db, world.settings, account, since, None)
+            await request_backfill(world.context.db, backfill_plan(world.settings), account, since, None)
 
         assert (joined.created, [run.id for run in joined.runs], again) == (False, open_ids, [])
         assert [run.id for run in await runs_of(world.context.db, account_id)] == open_ids
@@ -109,7 +112,7 @@ async def test_a_revoked_seller_parks_the_backfill_which_resumes_after_reconnect
         assert all((run.reason or "").startswith("needs_reauth") for run in runs)
 
         assert await reconnect(world, seller_id, business_id) == account_id
-        await on_account_connected(world.context.db, world.context.redis, world.settings, account_id)
+        await on_account_connected(world.context.db, world.context.redis, backfill_plan(world.settings), account_id)
         await world.run_worker()
 
         assert [run.status for run in await runs_of(world.context.db, account_id)] == ["done", "done"]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from connectors.events import Subscriber
@@ -16,7 +17,10 @@ from tests.harness.shop import Shop, record
 from worker.cli import cli
 from worker.store.db import open_database
 from worker.store.events import append_events
+from worker.store.migrate import alembic_config
 from worker.store.profiles import upsert_subscriber
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
 
     assert (migrated.returncode, migrated.stdout) == (
         0,
-        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0011_delivery_open\n",
+        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision {HEAD}\n",
     )
     assert created.returncode == 0 and lines[0] == "business_id: 1"
     assert lines[1].startswith("api_key: mk_") and len(lines[1]) == len("api_key: mk_") + 43

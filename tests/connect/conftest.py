@@ -22,7 +22,7 @@ from multidict import CIMultiDictProxy
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
-from worker.context import AppContext, app_context
+from worker.context import AppContext, app_context, link_options
 from worker.settings import Settings, one_server
 from worker.store.businesses import create_business
 from worker.store.db import Database
@@ -101,7 +101,7 @@ class Stack:
         return self.business.id
 
     async def connect_token(self, business_id: int | None = None, site: str | None = None) -> str:
-        links = ConnectLinks(self.context.db, self.settings)
+        links = ConnectLinks(self.context.db, link_options(self.settings))
         return (await links.issue(business_id or self.business_id, site, now=utcnow())).token
 
 

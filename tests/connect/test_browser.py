@@ -8,15 +8,16 @@ masked, so the pictures change only when the pages do.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Locator, Page, async_playwright
 
 from tests.connect.conftest import Stack
+from tests.harness.browser import chromium_or_skip
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
+from worker.context import link_options
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHROMIUM_ARGS = [
@@ -55,11 +56,11 @@ async def screenshot(page: Page, name: str) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack: Stack) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     seller = (await stack.sandbox.sellers())["MCO"]
-    link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
+    link = await ConnectLinks(stack.context.db, link_options(stack.settings)).issue(
+        stack.business_id, None, now=utcnow()
+    )
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

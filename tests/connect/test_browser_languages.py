@@ -5,15 +5,16 @@ nothing wider than the screen. Skipped, saying so, without the Debian `chromium`
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from playwright.async_api import Page, async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
+from tests.harness.browser import chromium_or_skip
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
+from worker.context import link_options
 
 ENGLISH = re.compile(
     r"\b(the|your|you|and|with|this|account|accounts|connect|connected|orders|since|status|disconnect|events|"
@@ -42,9 +43,7 @@ async def check(page: Page, lang: str, width: int, seen: list[str]) -> None:
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 async def test_every_page_in_each_language_at_desktop_and_phone_width(stack: Stack, lang: str) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     seller = (await stack.sandbox.sellers())["MCO"]
     accept, connect, allow, disconnect, confirm = LANGUAGES[lang]
     seen: list[str] = []
@@ -58,7 +57,9 @@ async def test_every_page_in_each_language_at_desktop_and_phone_width(stack: Sta
             await check(page, lang, width, seen)
             await page.goto(f"{stack.base}/accounts")  # no session yet: a page that says how to get one
             await check(page, lang, width, seen)
-            link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
+            link = await ConnectLinks(stack.context.db, link_options(stack.settings)).issue(
+                stack.business_id, None, now=utcnow()
+            )
             await page.goto(link.url)
             await check(page, lang, width, seen)
             await page.get_by_role("button", name=connect).click()

@@ -4,21 +4,18 @@ without the Debian `chromium` package."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.async_api import async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
+from tests.harness.browser import chromium_or_skip
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_the_sites_language_then_the_language_links(stack: Stack) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     token = await stack.connect_token(site="MLB")
 
     async with async_playwright() as playwright:

@@ -15,12 +15,13 @@ from tests.connect.conftest import Browser, Stack, fetch, url_query
 from tests.harness.cli import meli
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
+from worker.context import link_options
 from worker.store.businesses import create_business
 from worker.store.links import LinkKind
 
 
 async def test_an_expired_link_gets_a_410_page(stack: Stack, browser: Browser) -> None:
-    links = ConnectLinks(stack.context.db, stack.settings)
+    links = ConnectLinks(stack.context.db, link_options(stack.settings))
     old = await links.issue(stack.business_id, None, now=utcnow() - timedelta(hours=24, seconds=1))
 
     page = await browser.get("/connect", params={"token": old.token})
@@ -32,7 +33,7 @@ async def test_an_expired_link_gets_a_410_page(stack: Stack, browser: Browser) -
 
 
 async def owner_token(stack: Stack, _token: str) -> str:
-    links = ConnectLinks(stack.context.db, stack.settings)
+    links = ConnectLinks(stack.context.db, link_options(stack.settings))
     return (await links.issue(stack.business_id, None, now=utcnow(), kind=LinkKind.OWNER)).token
 
 
@@ -116,7 +117,7 @@ async def test_the_cli_prints_a_link_for_an_existing_business(tmp_path: Path, st
 
     made = await meli("connect-link", "--business", str(second.id), "--site", "MLA", env=env, cwd=tmp_path)
     missing = await meli("connect-link", "--business", "999", env=env, cwd=tmp_path)
-    grant = await ConnectLinks(stack.context.db, stack.settings).read(
+    grant = await ConnectLinks(stack.context.db, link_options(stack.settings)).read(
         url_query(made.stdout.strip())["token"], now=utcnow()
     )
 

@@ -12,8 +12,8 @@ from yarl import URL
 from tests.connect.conftest import Browser, Stack, url_query
 from tests.connect.test_tokens import expire_stored
 from worker.clock import utcnow
+from worker.jobs.deps import token_provider
 from worker.store.accounts import load_tokens
-from worker.tokens import TokenProvider
 
 
 async def test_a_full_connect_and_refresh_log_no_secret(
@@ -32,7 +32,7 @@ async def test_a_full_connect_and_refresh_log_no_secret(
     await expire_stored(stack, account_id, utcnow() - timedelta(minutes=1))
     async with aiohttp.ClientSession() as http:
         context = stack.context
-        provider = TokenProvider(context.db, context.cipher, context.redis, http, stack.settings)
+        provider = token_provider(context, http, stack.settings)
         refreshed = await provider.access_token(account_id)
     second = await load_tokens(stack.context.db, stack.context.cipher, account_id)
     cookies = browser.ours.cookie_jar.filter_cookies(URL(stack.base))

@@ -15,6 +15,7 @@ from connectors.errors import AuthError, TransientError
 from tests.connect.conftest import Browser, Stack
 from worker.clock import utcnow
 from worker.errors import Unavailable
+from worker.jobs.deps import token_provider
 from worker.store.accounts import (
     TokenSet,
     disconnect_account,
@@ -29,7 +30,7 @@ from worker.tokens import TokenProvider, refresh_expiring
 
 def provider(stack: Stack, http: aiohttp.ClientSession) -> TokenProvider:
     context = stack.context
-    return TokenProvider(context.db, context.cipher, context.redis, http, stack.settings)
+    return token_provider(context, http, stack.settings)
 
 
 async def linked(stack: Stack, site: str = "MCO") -> int:

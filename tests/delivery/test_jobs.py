@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -56,7 +57,7 @@ async def test_a_lane_leased_by_another_worker_is_left_alone(deps: JobDeps, job_
 
 
 async def test_no_more_lanes_deliver_at_once_than_allowed(deps: JobDeps, job_shop: Shop) -> None:
-    deps.app.settings = deps.app.settings.model_copy(update={"hellotext_max_lanes": 1})
+    deps.config = replace(deps.config, hellotext_max_lanes=1)
     ctx: dict[str, Any] = {"deps": deps}
     await job_shop.order("2000001", "order.confirmed")
     slots = f"{deps.app.settings.queue_name}:hellotext-lanes"

@@ -22,7 +22,7 @@ from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.connect.signing import BusinessKeys
 from worker.connect.state import random_token
-from worker.context import AppContext, app_context
+from worker.context import AppContext, app_context, link_options
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
@@ -63,7 +63,7 @@ async def browser_state(context: AppContext, business: Business, account_id: int
     keys = BusinessKeys(context.settings.secret_key.get_secret_value())
     session = session_token(keys, business, random_token(32), frozenset({account_id}), False)
     assert business.id is not None
-    link = await ConnectLinks(context.db, context.settings).issue(business.id, "MCO", now=utcnow())
+    link = await ConnectLinks(context.db, link_options(context.settings)).issue(business.id, "MCO", now=utcnow())
     browser = random_token(43)
     claims = {"b": _digest(browser), "s": f"link:{link.id}"}
     csrf = keys.signer(business, "connect-start").sign(claims, now=utcnow(), ttl=CSRF_TTL)

@@ -40,7 +40,7 @@ FUZZ = settings(
 )
 OPERATIONS = [
     f"{method.upper()} {path}"
-    for path, item in build_document(Settings(_env_file=None))["paths"].items()
+    for path, item in build_document(Settings(_env_file=None).ml_redirect_uri)["paths"].items()
     for method in item
 ]
 

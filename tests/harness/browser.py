@@ -1,8 +1,21 @@
-"""A seller connected the way a person does it: a connect link, the sandbox's consent page, our callback."""
+"""A seller connected the way a person does it (a connect link, the sandbox's consent page, our callback), and
+the Chromium that does it."""
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
 from tests.connect.conftest import Browser, Stack
+
+
+def chromium_or_skip() -> str:
+    """The Debian `chromium` executable; the test is skipped, saying so, without it."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    return chromium
 
 
 async def connected(

@@ -23,9 +23,10 @@ from tests.harness.store import set_account_status
 from tests.mapping.fixtures import fixture
 from worker import redis_keys
 from worker.context import AppContext, build_context, close_context
+from worker.jobs.deps import pipeline_rules
 from worker.pipeline.drain import drain_seller
 from worker.pipeline.locks import held_lock
-from worker.pipeline.parts import Pipeline, Rules
+from worker.pipeline.parts import Pipeline
 from worker.pipeline.queue import DRAIN_SELLER, request_drains
 from worker.settings import Settings
 from worker.store.accounts import TokenSet, link_account
@@ -136,9 +137,7 @@ async def drains(
     )  # fmt: skip
     assert account.id is not None
     ml = FakeMl()
-    pipeline = Pipeline(
-        app.db, app.redis, cast(MlClient, ml), MappingOptions(), app.metrics, Rules.from_settings(settings)
-    )
+    pipeline = Pipeline(app.db, app.redis, cast(MlClient, ml), MappingOptions(), app.metrics, pipeline_rules(settings))
     try:
         yield Drains(app, pipeline, ml, account.id, business.id)
     finally:

@@ -197,7 +197,7 @@ def test_the_documented_actions_are_the_ones_the_mapping_emits() -> None:
         if path.name != "order.py"
         for name in re.findall(r"Action\.([A-Z_]+)", path.read_text())
     }
-    document = build_document(Settings(_env_file=None))
+    document = build_document(Settings(_env_file=None).ml_redirect_uri)
     listed = document["components"]["schemas"]["Event"]["properties"]["action"]["enum"]
     parameter = next(p for p in document["paths"]["/api/v1/events"]["get"]["parameters"] if p["name"] == "action")
 

@@ -44,7 +44,7 @@ async def drive(bulk: Bulk, account: MlAccount) -> Drove:
             await _until_settled(bulk.db, account.id)
             return Drove.JOINED
         while True:
-            result = await run_slice(bulk, account, loop.time() + bulk.settings.backfill_slice_seconds)
+            result = await run_slice(bulk, account, loop.time() + bulk.config.backfill_slice_seconds)
             if result.outcome is Outcome.IDLE:
                 break
             if result.outcome is Outcome.PARKED:

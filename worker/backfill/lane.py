@@ -41,7 +41,6 @@ from worker import redis_keys
 from worker.backfill.claims import ClaimsIndex
 from worker.metrics import Metrics
 from worker.pipeline.locks import held_lock
-from worker.settings import Settings
 from worker.store.db import Database
 from worker.tokens import TokenProvider
 
@@ -85,13 +84,33 @@ class CachedTokens:
         return await self._provider.refresh_after_rejection(account_id, rejected)
 
 
+@dataclass(frozen=True)
+class BulkConfig:
+    """The settings bulk work reads (named as in worker/settings.py)."""
+
+    queue_name: str
+    ml_client_id: str
+    rate_limit_prefix: str
+    ml_api_base_url: str
+    mp_api_base_url: str
+    ml_app_rate: float
+    ml_seller_rate: float
+    ml_timeout_seconds: float
+    backfill_seller_rate: float
+    bulk_max_jobs: int
+    backfill_slice_seconds: float
+    backfill_concurrency: int
+    backfill_offset_cap: int
+    reconcile_lookback_hours: float
+
+
 @dataclass
 class Bulk:
-    """What bulk work needs; built once per process from the job dependencies (or by the CLI)."""
+    """What bulk work needs; built once per process by its composition root (the worker's startup, or the CLI)."""
 
     db: Database
     redis: ArqRedis
-    settings: Settings
+    config: BulkConfig
     options: MappingOptions
     http: aiohttp.ClientSession
     tokens: TokenProvider
@@ -102,7 +121,7 @@ class Bulk:
 
     def client(self) -> MlClient:
         """A bulk-lane client: shared session, tokens and rate-limit buckets; its own call counter."""
-        settings = self.settings
+        settings = self.config
         if self._limiter is None or self._tokens is None:
             self._limiter, self._tokens = (
                 QueuedLimiter(self.redis, settings.rate_limit_prefix),
@@ -122,10 +141,10 @@ class Bulk:
 @asynccontextmanager
 async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
     """One of the `bulk_max_jobs` slots, or None when all are taken (the job should retry later)."""
-    slots = list(range(bulk.settings.bulk_max_jobs))
+    slots = list(range(bulk.config.bulk_max_jobs))
     random.shuffle(slots)
     for number in slots:
-        async with held_lock(bulk.redis, redis_keys.bulk_slot(bulk.settings.queue_name, number), LOCK_SECONDS) as lock:
+        async with held_lock(bulk.redis, redis_keys.bulk_slot(bulk.config.queue_name, number), LOCK_SECONDS) as lock:
             if lock is not None:
                 yield lock
                 return
@@ -134,4 +153,4 @@ async def bulk_slot(bulk: Bulk) -> AsyncIterator[Lock | None]:
 
 def account_lock(bulk: Bulk, account_id: int) -> AbstractAsyncContextManager[Lock | None]:
     """The account's runner lock, or None when another runner holds it."""
-    return held_lock(bulk.redis, redis_keys.backfill_lock(bulk.settings.queue_name, account_id), LOCK_SECONDS)
+    return held_lock(bulk.redis, redis_keys.backfill_lock(bulk.config.queue_name, account_id), LOCK_SECONDS)

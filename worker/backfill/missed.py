@@ -23,7 +23,6 @@ from connectors.mercadolibre.client import MlClient, Seller
 from connectors.mercadolibre.notifications import Notification, NotificationError, parse_notification, resource_ref
 from worker.logs import get_logger
 from worker.pipeline.queue import request_drains
-from worker.settings import Settings
 from worker.store.accounts import get_account_by_seller
 from worker.store.backfills import active_accounts, known_notification_ids
 from worker.store.db import Database
@@ -76,15 +75,15 @@ def parse_entry(message: Any) -> tuple[Notification, dict[str, Any], str] | None
     return note, json.loads(body), _identity(note, message)
 
 
-def _parse(message: Any, settings: Settings) -> tuple[Notification, dict[str, Any], str] | None:
+def _parse(message: Any, ml_client_id: str) -> tuple[Notification, dict[str, Any], str] | None:
     found = parse_entry(message)
-    if found is None or found[0].application_id != settings.ml_client_id or resource_ref(found[0]) is None:
+    if found is None or found[0].application_id != ml_client_id or resource_ref(found[0]) is None:
         return None
     return found
 
 
-async def _new_rows(db: Database, settings: Settings, messages: list[Any]) -> list[NewNotification]:
-    parsed = [found for found in (_parse(message, settings) for message in messages) if found is not None]
+async def _new_rows(db: Database, ml_client_id: str, messages: list[Any]) -> list[NewNotification]:
+    parsed = [found for found in (_parse(message, ml_client_id) for message in messages) if found is not None]
     known = await known_notification_ids(db, [identity for _, _, identity in parsed])
     rows: list[NewNotification] = []
     for note, body, identity in parsed:
@@ -103,14 +102,14 @@ async def _new_rows(db: Database, settings: Settings, messages: list[Any]) -> li
     return rows
 
 
-async def recover_missed(db: Database, redis: ArqRedis, client: MlClient, settings: Settings) -> MissedReport:
+async def recover_missed(db: Database, redis: ArqRedis, client: MlClient, ml_client_id: str) -> MissedReport:
     """Read every page of the missed feed of every active seller, each with its own token: ML answers a token
     with the notifications of its user, so one seller's token never recovers another's."""
     report = MissedReport()
     for account in await active_accounts(db):
         assert account.id is not None
         try:
-            await _recover_seller(db, redis, client, settings, Seller(account.id, account.seller_id), report)
+            await _recover_seller(db, redis, client, ml_client_id, Seller(account.id, account.seller_id), report)
         except AuthError:  # the seller's consent is gone; its jobs park until it reconnects
             log.info("ml.missed_feeds.seller_skipped", account_id=account.id)
     log.info("ml.missed_feeds.read", read=report.read, recorded=report.recorded, queued=report.queued)
@@ -118,13 +117,13 @@ async def recover_missed(db: Database, redis: ArqRedis, client: MlClient, settin
 
 
 async def _recover_seller(
-    db: Database, redis: ArqRedis, client: MlClient, settings: Settings, seller: Seller, report: MissedReport
+    db: Database, redis: ArqRedis, client: MlClient, ml_client_id: str, seller: Seller, report: MissedReport
 ) -> None:
     for page in range(MAX_PAGES):
-        body = await client.missed_feeds(seller, settings.ml_client_id, page * MISSED_PAGE, MISSED_PAGE)
+        body = await client.missed_feeds(seller, ml_client_id, page * MISSED_PAGE, MISSED_PAGE)
         messages = list(body.get("messages") or []) if isinstance(body, dict) else []
         report.read += len(messages)
-        rows = await _new_rows(db, settings, messages)
+        rows = await _new_rows(db, ml_client_id, messages)
         report.recorded += len(await record_notifications(db, rows))
         report.queued += await request_drains(redis, [row.account_id for row in rows if row.account_id is not None])
         if len(messages) < MISSED_PAGE:

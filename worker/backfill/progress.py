@@ -10,7 +10,7 @@ from worker.clock import utcnow
 from worker.store.backfills import OPEN_STATUSES, account_runs, coverage, window_counts
 from worker.store.db import Database
 from worker.store.events import iso_z
-from worker.store.models import BackfillRun, MlAccount
+from worker.store.models import BackfillRun, MlAccount, WindowStatus
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -45,9 +45,8 @@ def run_json(run: BackfillRun, windows: dict[str, int], now: datetime) -> dict[s
         "api_calls": run.api_calls,
         "api_calls_per_order": round(run.api_calls / processed, 2) if processed else None,
         "windows": {
-            "pending": windows.get("pending", 0),
-            "done": windows.get("done", 0),
-            "split": windows.get("split", 0),
+            status.value: windows.get(status.value, 0)
+            for status in (WindowStatus.PENDING, WindowStatus.DONE, WindowStatus.SPLIT)
         },
         "orders_per_second": rate,
         "eta_seconds": eta,

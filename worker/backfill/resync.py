@@ -56,7 +56,7 @@ class Resync:
 
     async def walk(self, todo: Todo, deadline: float) -> Todo:
         """Every order of the spans (by `date_last_updated`), splitting dense ones; returns what is left."""
-        cap, loop = self.bulk.settings.backfill_offset_cap, asyncio.get_running_loop()
+        cap, loop = self.bulk.config.backfill_offset_cap, asyncio.get_running_loop()
         while todo:
             if loop.time() >= deadline:
                 return todo
@@ -97,7 +97,7 @@ class Resync:
 
 
 def lookback(bulk: Bulk, now: datetime) -> Todo:
-    since = to_ms(now - timedelta(hours=bulk.settings.reconcile_lookback_hours))
+    since = to_ms(now - timedelta(hours=bulk.config.reconcile_lookback_hours))
     return [(since.isoformat(), to_ms(now).isoformat(), 0)]
 
 
@@ -106,7 +106,7 @@ async def resync_account(bulk: Bulk, account: MlAccount, todo: Todo, deadline: f
     assert account.id is not None
     client = bulk.client()
     target = SyncTarget(Seller(account.id, account.seller_id), account.business_id)
-    sink = Sink(bulk.db, bulk.options, Origin.RECONCILE, account.connected_at, bulk.settings.backfill_concurrency)
+    sink = Sink(bulk.db, bulk.options, Origin.RECONCILE, account.connected_at, bulk.config.backfill_concurrency)
     first, last = datetime.fromisoformat(min(t[0] for t in todo)), datetime.fromisoformat(max(t[1] for t in todo))
     claims = await load_claims(client, target.seller, first, last, "last_updated")
     resync = Resync(bulk, client, target, sink, claims)

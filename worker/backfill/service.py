@@ -19,7 +19,6 @@ from worker.backfill.windows import PhasePlan, initial_phases, manual_phase, to_
 from worker.clock import utcnow
 from worker.errors import Conflict
 from worker.logs import get_logger
-from worker.settings import Settings
 from worker.store.accounts import get_account
 from worker.store.backfills import (
     RUNNABLE,
@@ -55,30 +54,40 @@ async def enqueue_backfill(db: Database, redis: ArqRedis, account_id: int, defer
     return job is not None
 
 
-def _filters(settings: Settings) -> tuple[str | None, ...]:
-    return (None, "cancelled") if settings.backfill_search_cancelled else (None,)
+@dataclass(frozen=True)
+class BackfillPlan:
+    """What an import covers: whether a connect starts one, its recent and full depth, cancelled orders too."""
+
+    on_connect: bool
+    recent_days: int
+    depth_days: int
+    search_cancelled: bool
 
 
-async def _store(db: Database, settings: Settings, account: MlAccount, plan: PhasePlan) -> BackfillRun | None:
+def _filters(plan: BackfillPlan) -> tuple[str | None, ...]:
+    return (None, "cancelled") if plan.search_cancelled else (None,)
+
+
+async def _store(db: Database, backfill: BackfillPlan, account: MlAccount, plan: PhasePlan) -> BackfillRun | None:
     assert account.id is not None
     new = NewRun(
-        account.id, plan.phase, plan.priority, plan.since, plan.until, account.connected_at, _filters(settings)
+        account.id, plan.phase, plan.priority, plan.since, plan.until, account.connected_at, _filters(backfill)
     )
     return await create_run(db, new)
 
 
 async def on_account_connected(
-    db: Database, redis: ArqRedis, settings: Settings, account_id: int, now: datetime | None = None
+    db: Database, redis: ArqRedis, backfill: BackfillPlan, account_id: int, now: datetime | None = None
 ) -> list[BackfillRun]:
     """The connect hook: store the initial import the first time, resume parked runs after a reconnect, and
     queue the job. Returns the runs it created."""
     account = await get_account(db, account_id)
-    if account is None or not settings.backfill_on_connect:
+    if account is None or not backfill.on_connect:
         return []
     created: list[BackfillRun] = []
     if not await has_initial_import(db, account_id):
-        for plan in initial_phases(now or utcnow(), settings.backfill_recent_days, settings.backfill_depth_days):
-            run = await _store(db, settings, account, plan)
+        for plan in initial_phases(now or utcnow(), backfill.recent_days, backfill.depth_days):
+            run = await _store(db, backfill, account, plan)
             if run is not None:
                 created.append(run)
     else:
@@ -95,7 +104,7 @@ class Requested:
 
 
 async def request_backfill(
-    db: Database, settings: Settings, account: MlAccount, since: datetime | None, until: datetime | None
+    db: Database, backfill: BackfillPlan, account: MlAccount, since: datetime | None, until: datetime | None
 ) -> Requested:
     """A manual backfill. Joins the account's open runs when there are some and no other range is asked for;
     refuses (Conflict) another range while they run; else stores a new run over [since, until)."""
@@ -113,8 +122,8 @@ async def request_backfill(
             )
         return Requested(current, created=False)
     now = utcnow()
-    plan = manual_phase(since or now - timedelta(days=settings.backfill_depth_days), min(until or now, now))
-    run = await _store(db, settings, account, plan)
+    plan = manual_phase(since or now - timedelta(days=backfill.depth_days), min(until or now, now))
+    run = await _store(db, backfill, account, plan)
     return Requested(await open_runs(db, account.id) if run is None else [run], created=run is not None)
 
 

@@ -46,9 +46,9 @@ class RunWalker:
         self.bulk, self.run, self.client = bulk, run, client
         self.run_id = run.id
         self.target = SyncTarget(Seller(account.id, account.seller_id), account.business_id)
-        settings = bulk.settings
-        self.sink = Sink(bulk.db, bulk.options, Origin.BACKFILL, run.historical_before, settings.backfill_concurrency)
-        self.cap = settings.backfill_offset_cap
+        config = bulk.config
+        self.sink = Sink(bulk.db, bulk.options, Origin.BACKFILL, run.historical_before, config.backfill_concurrency)
+        self.cap = config.backfill_offset_cap
         self._recorded_calls = 0
 
     async def walk_until(self, deadline: float) -> bool:

@@ -61,15 +61,15 @@ async def _backfill(
     settings: Settings, who: tuple[int | None, int | None], since: datetime | None, until: datetime | None
 ) -> str:
     from worker.backfill.console import Drove, ProgressView, drive
-    from worker.backfill.lane import Bulk
     from worker.backfill.service import request_backfill
+    from worker.context import backfill_plan
     from worker.jobs.deps import build_deps, close_deps
 
     deps = build_deps(settings)
     try:
         account = await _account(deps.app.db, *who)
-        requested = await request_backfill(deps.app.db, settings, account, since, until)
-        bulk = Bulk(deps.app.db, deps.app.redis, settings, deps.options, deps.http, deps.tokens, deps.app.metrics)
+        requested = await request_backfill(deps.app.db, backfill_plan(settings), account, since, until)
+        bulk = deps.bulk
         assert account.id is not None
         with ProgressView(Console(stderr=True), [run.id for run in requested.runs if run.id]) as view:
             follower = asyncio.create_task(view.follow(deps.app.db, account.id))

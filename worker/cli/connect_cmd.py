@@ -8,6 +8,7 @@ import click
 from worker.cli.common import CliState, existing_database, guarded, run
 from worker.clock import utcnow
 from worker.connect.links import ConnectLink, ConnectLinks, check_site
+from worker.context import link_options
 from worker.errors import NotFoundError
 from worker.settings import Settings
 from worker.store.businesses import get_business
@@ -23,7 +24,7 @@ def _issue(settings: Settings, business_id: int, site_id: str | None, kind: Link
         try:
             if await get_business(db, business_id) is None:
                 raise NotFoundError(f"no business {business_id} (create one with `meli business create`)")
-            return await ConnectLinks(db, settings).issue(business_id, site_id, now=utcnow(), kind=kind)
+            return await ConnectLinks(db, link_options(settings)).issue(business_id, site_id, now=utcnow(), kind=kind)
         finally:
             await db.close()
 

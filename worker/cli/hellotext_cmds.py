@@ -10,7 +10,7 @@ import click
 from worker.cli.common import CliState, echo_json, guarded, run
 from worker.cli.store_cmds import business
 from worker.clock import utcnow
-from worker.context import app_context
+from worker.context import app_context, hellotext_api
 from worker.delivery.connect import configure, parse_history
 from worker.errors import NotFoundError
 from worker.store.businesses import get_business
@@ -41,7 +41,8 @@ def hellotext(state: CliState, business_id: int, keep_token: bool, history: str 
         async with app_context(settings) as context:
             if await get_business(context.db, business_id) is None:
                 raise NotFoundError(f"no business {business_id} (meli business create makes one)")
-            if not await configure(context.db, context.cipher, settings, business_id, token=token, paused=paused,
+            api = hellotext_api(settings)
+            if not await configure(context.db, context.cipher, api, business_id, token=token, paused=paused,
                                    history_days=days):  # fmt: skip
                 raise NotFoundError(f"business {business_id} has no Hellotext token yet: set one first")
             config = await load_config(context.db, context.cipher, business_id)

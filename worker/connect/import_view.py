@@ -8,16 +8,17 @@ from typing import Any
 
 from worker.connect.i18n import N_, number, t
 from worker.connect.pages import Safe
+from worker.store.backfill_models import BackfillStatus
 
-OPEN = ("queued", "running", "parked")
+OPEN = (BackfillStatus.QUEUED, BackfillStatus.RUNNING, BackfillStatus.PARKED)
 REFRESH_SECONDS = 5  # how often the account page reloads itself while an import runs
 PHASES = {"recent": N_("Recent orders"), "history": N_("Older orders"), "manual": N_("Requested import")}
 STATES = {
-    "queued": N_("importing"),  # between two slices of work; "waiting to start" before the first
-    "running": N_("importing"),
-    "parked": N_("paused until the seller is reconnected"),
-    "done": N_("done"),
-    "failed": N_("stopped"),
+    BackfillStatus.QUEUED: N_("importing"),  # between two slices of work; "waiting to start" before the first
+    BackfillStatus.RUNNING: N_("importing"),
+    BackfillStatus.PARKED: N_("paused until the seller is reconnected"),
+    BackfillStatus.DONE: N_("done"),
+    BackfillStatus.FAILED: N_("stopped"),
 }
 
 
@@ -35,7 +36,7 @@ def _eta(seconds: float | None) -> str:
 def _phase(run: dict[str, Any]) -> str:
     label = escape(t(PHASES[run["phase"]]) if run["phase"] in PHASES else run["phase"])
     done = number(run["orders_processed"])
-    if run["status"] == "queued" and run["started_at"] is None:
+    if run["status"] == BackfillStatus.QUEUED and run["started_at"] is None:
         waiting = t("waiting to start")
         return f"<li><strong>{label}</strong>: {escape(waiting)}</li>"
     state = t(STATES[run["status"]]) if run["status"] in STATES else run["status"]
@@ -47,7 +48,7 @@ def _phase(run: dict[str, Any]) -> str:
         found = number(max(run["orders_found"], run["orders_processed"]))
         orders = t("{done} of {found} orders").format(done=done, found=found)
     events = t("{count} new events").format(count=number(run["events_added"]))
-    eta = _eta(run["eta_seconds"]) if moving and run["status"] != "parked" else ""
+    eta = _eta(run["eta_seconds"]) if moving and run["status"] != BackfillStatus.PARKED else ""
     return f"<li><strong>{label}</strong>: {escape(state)}, {escape(orders)}, {escape(events)}{escape(eta)}</li>"
 
 
@@ -75,7 +76,7 @@ def _coverage(coverage: dict[str, Any]) -> str:
 
 def importing(progress: dict[str, Any]) -> bool:
     """Whether the import still moves (the account page then refreshes itself)."""
-    return bool(progress["status"] in ("queued", "running"))
+    return bool(progress["status"] in (BackfillStatus.QUEUED, BackfillStatus.RUNNING))
 
 
 def import_section(progress: dict[str, Any]) -> Safe:

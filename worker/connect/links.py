@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from connectors.errors import InvalidRecord, MeliError
 from connectors.mercadolibre.constants import SITES
-from worker.settings import Settings
 from worker.store.db import Database
 from worker.store.links import LinkKind, create_link, find_link, get_link, spend_link
 from worker.store.models import ConnectLinkRow
@@ -79,13 +78,20 @@ def _problem(row: ConnectLinkRow | None, kind: LinkKind, now: datetime, check_ex
     return None
 
 
+@dataclass(frozen=True)
+class LinkOptions:
+    public_base_url: str
+    connect_link_ttl_hours: int
+    owner_link_ttl_minutes: int
+
+
 class ConnectLinks:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, options: LinkOptions) -> None:
         self._db = db
-        self._base_url = settings.public_base_url.rstrip("/")
+        self._base_url = options.public_base_url.rstrip("/")
         self._ttl = {
-            LinkKind.CONNECT: timedelta(hours=settings.connect_link_ttl_hours),
-            LinkKind.OWNER: timedelta(minutes=settings.owner_link_ttl_minutes),
+            LinkKind.CONNECT: timedelta(hours=options.connect_link_ttl_hours),
+            LinkKind.OWNER: timedelta(minutes=options.owner_link_ttl_minutes),
         }
 
     async def issue(

@@ -1,19 +1,30 @@
-"""The ML OAuth client (connectors/mercadolibre/oauth.py) built from this deployment's settings."""
+"""The values the ML OAuth client (connectors/mercadolibre/oauth.py) is built from: this deployment's ML
+application. The composition roots fill them from the settings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aiohttp
+from pydantic import SecretStr
 
 from connectors.mercadolibre.oauth import MlOAuthClient
-from worker.settings import Settings
 
 
-def ml_oauth_client(http: aiohttp.ClientSession, settings: Settings) -> MlOAuthClient:
-    return MlOAuthClient(
-        http,
-        client_id=settings.ml_client_id,
-        client_secret=settings.ml_client_secret,
-        redirect_uri=settings.ml_redirect_uri,
-        api_base_url=settings.ml_api_base_url,
-        auth_base_url=settings.ml_auth_base_url,
-    )
+@dataclass(frozen=True)
+class MlOAuthApp:
+    client_id: str
+    client_secret: SecretStr
+    redirect_uri: str
+    api_base_url: str
+    auth_base_url: str | None  # None: ML's own sign-in hosts
+
+    def client(self, http: aiohttp.ClientSession) -> MlOAuthClient:
+        return MlOAuthClient(
+            http,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            redirect_uri=self.redirect_uri,
+            api_base_url=self.api_base_url,
+            auth_base_url=self.auth_base_url,
+        )

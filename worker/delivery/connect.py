@@ -3,6 +3,7 @@ options; shared by `meli business hellotext` and `PUT /api/v1/hellotext`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -10,7 +11,6 @@ import aiohttp
 from connectors.errors import AuthError, InvalidRecord, RemoteError, TransientError
 from connectors.hellotext.client import HellotextClient
 from worker.errors import Unavailable
-from worker.settings import Settings
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.hellotext import UNCHANGED, save_token, set_options
@@ -31,15 +31,19 @@ def parse_history(value: object) -> int | None:
     return int(text)
 
 
-async def check_token(settings: Settings, token: str) -> None:
+@dataclass(frozen=True)
+class HellotextApi:
+    base_url: str
+    timeout_seconds: float
+
+
+async def check_token(api: HellotextApi, token: str) -> None:
     """Ask Hellotext whether the token works; a refusal or an outage is a one-line error without the token."""
     token = token.strip()
     if not token or len(token) > MAX_TOKEN or any(ch.isspace() for ch in token):
         raise InvalidRecord("token", "a Hellotext private API token is one word (Settings → Authorization tokens)")
     async with aiohttp.ClientSession() as http:
-        client = HellotextClient(
-            http, token, base_url=settings.hellotext_api_base_url, timeout=settings.hellotext_timeout_seconds
-        )
+        client = HellotextClient(http, token, base_url=api.base_url, timeout=api.timeout_seconds)
         try:
             await client.check_token()
         except AuthError:
@@ -51,11 +55,11 @@ async def check_token(settings: Settings, token: str) -> None:
 
 
 async def configure(
-    db: Database, cipher: TokenCipher, settings: Settings, business_id: int, *, token: str | None = None,
+    db: Database, cipher: TokenCipher, api: HellotextApi, business_id: int, *, token: str | None = None,
     paused: bool | None = None, history_days: Any = UNCHANGED,
 ) -> bool:  # fmt: skip
     """Check and save a new token, then apply the options; False when the business has no token yet."""
     if token is not None:
-        await check_token(settings, token)
+        await check_token(api, token)
         await save_token(db, cipher, business_id, token.strip())
     return await set_options(db, business_id, paused=paused, history_days=history_days)

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.store.links import LinkKind
+from worker.store.models import InboxStatus
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ class Progress:
 
     def line(self, pending_steps: int, inbox: dict[str, int], events: int) -> str:
         played = max(self.total_steps - pending_steps, 0)
-        waiting = inbox.get("pending", 0)
-        processed = sum(count for status, count in inbox.items() if status != "pending")
+        waiting = inbox.get(InboxStatus.PENDING, 0)
+        processed = sum(count for status, count in inbox.items() if status != InboxStatus.PENDING)
         text = (
             f"progress: {played} of {self.total_steps} marketplace changes played, {processed} notifications "
             f"processed, {waiting} waiting, {events} events stored"

@@ -19,8 +19,9 @@ from rich.table import Table
 
 from connectors.hellotext.payloads import BUYER_PROPERTY
 from worker.context import AppContext
-from worker.delivery.connect import configure
+from worker.delivery.connect import HellotextApi, configure
 from worker.store.deliveries import count_by_status
+from worker.store.delivery_models import DeliveryStatus
 from worker.store.events import read_events
 
 Key = tuple[str, str, str, str, str, str]
@@ -32,18 +33,20 @@ def _key(action: str, buyer: str, order: str | None, amount: Any, currency: str 
     return (action, buyer, order or "", money, (currency or "") if money else "", str(int(at.timestamp())))
 
 
-async def connect_hellotext(context: AppContext, http: aiohttp.ClientSession, url: str, business_id: int) -> None:
+async def connect_hellotext(
+    context: AppContext, http: aiohttp.ClientSession, api: HellotextApi, url: str, business_id: int
+) -> None:
     """Open a Hellotext business in the fake for this business and give ours its token (all history)."""
     token = f"ht_demo_{secrets.token_hex(12)}"
     async with http.post(f"{url}/_sandbox/accounts", json={"token": token, "name": f"business {business_id}"}):
         pass
-    await configure(context.db, context.cipher, context.settings, business_id, token=token, history_days=None)
+    await configure(context.db, context.cipher, api, business_id, token=token, history_days=None)
 
 
 async def wait_delivered(context: AppContext, businesses: list[int], console: Console, within: float) -> None:
     deadline = time.monotonic() + within
     while True:
-        pending = sum([(await count_by_status(context.db, b)).get("pending", 0) for b in businesses])
+        pending = sum([(await count_by_status(context.db, b)).get(DeliveryStatus.PENDING, 0) for b in businesses])
         console.print(f"  deliveries pending: {pending}", highlight=False)
         if not pending:
             return

@@ -19,14 +19,17 @@ from rich.table import Table
 
 from sandboxes.hellotext.app import faults_from_json
 from sandboxes.mercadolibre import SandboxConfig
+from worker.context import hellotext_api
 from worker.demo.compare import Comparison, compare, stored_events
 from worker.demo.handoff import Progress, banner, describe
 from worker.demo.hellotext import compare_delivered, connect_hellotext, wait_delivered
 from worker.demo.world import DemoWorld, demo_world
+from worker.pipeline.queue import queued_work
 from worker.settings import Settings
 from worker.store.event_queries import count_events
 from worker.store.events import read_events
 from worker.store.inbox import count_by_status
+from worker.store.models import InboxStatus
 from worker.store.refetch import open_gaps
 
 
@@ -47,12 +50,10 @@ async def _drained(world: DemoWorld) -> bool:
     sandbox = await world.control("GET", "/_sandbox/driver")
     deliveries = await world.control("GET", "/_sandbox/notifications?state=pending")
     inbox = await count_by_status(world.context.db)
-    # Cron jobs wait in the queue up to a second before they are due (arq); they are not work in flight.
-    jobs = await world.context.redis.zrange(world.settings.queue_name, 0, -1)
-    queued = sum(1 for job in jobs if not job.startswith(b"cron:"))
+    queued = await queued_work(world.context.redis)  # cron jobs waiting to be due are not work in flight
     gaps = await open_gaps(world.context.db)  # orders waiting for a document to be fetched again
     quiet = sandbox["pending_steps"] == 0 and deliveries["total"] == 0 and queued == 0
-    return quiet and not inbox.get("pending") and gaps == 0
+    return quiet and not inbox.get(InboxStatus.PENDING) and gaps == 0
 
 
 async def _wait_until_drained(world: DemoWorld, progress: Progress, within: float) -> None:
@@ -128,7 +129,9 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
         connected = {seller["id"]: await world.connect_seller(seller) for seller in sellers}
         businesses = {seller_id: business.business_id for seller_id, business in connected.items()}
         for business_id in businesses.values():
-            await connect_hellotext(world.context, world.http, world.hellotext_url, business_id)
+            await connect_hellotext(
+                world.context, world.http, hellotext_api(world.settings), world.hellotext_url, business_id
+            )
         summary = await world.control("GET", "/_sandbox")
         head = _head(world, sellers, redis_how)
         click.echo(banner(head, world.web_url, world.settings.database_url, list(connected.values()),

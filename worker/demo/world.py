@@ -16,7 +16,7 @@ from connectors.mercadolibre.constants import site
 from sandboxes.hellotext import Faults, create_hellotext_app
 from sandboxes.mercadolibre import SandboxConfig, create_sandbox_app
 from worker.connect.links import ConnectLinks
-from worker.context import AppContext, app_context
+from worker.context import AppContext, app_context, link_options
 from worker.demo.handoff import DemoBusiness, owner_link
 from worker.demo.sellers import granted_tokens, link_seller
 from worker.demo.services import free_port
@@ -88,7 +88,7 @@ class DemoWorld(SandboxWorld):
             self.context.db, self.context.cipher, (f"Demo {seller['nickname']}", country),
             (seller["id"], seller["site_id"], seller["nickname"]), tokens,
         )  # fmt: skip
-        page = await owner_link(ConnectLinks(self.context.db, self.settings), linked.business_id)
+        page = await owner_link(ConnectLinks(self.context.db, link_options(self.settings)), linked.business_id)
         return DemoBusiness(linked.business_id, linked.business_name, linked.api_key, page)
 
 

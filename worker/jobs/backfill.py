@@ -34,7 +34,6 @@ from worker.jobs.reconcile import (
 )
 from worker.logs import get_logger
 from worker.pipeline.queue import job_pending
-from worker.settings import Settings
 from worker.store.accounts import get_account
 from worker.store.backfills import RUNNABLE, accounts_to_resume, open_runs, park_account_runs, unpark_account_runs
 from worker.store.models import AccountStatus, BackfillRun
@@ -70,7 +69,7 @@ async def _slice(bulk: Bulk, account_id: int, expected: tuple[int, int]) -> Slic
     runs = [run for run in await open_runs(bulk.db, account_id) if run.status in RUNNABLE]
     if not runs or await _superseded(bulk, account_id, runs[0], expected):
         return None
-    deadline = asyncio.get_running_loop().time() + bulk.settings.backfill_slice_seconds
+    deadline = asyncio.get_running_loop().time() + bulk.config.backfill_slice_seconds
     return await run_slice(bulk, account, deadline)
 
 
@@ -80,7 +79,7 @@ async def _superseded(bulk: Bulk, account_id: int, run: BackfillRun, expected: t
     assert run.id is not None
     if (run.id, run.slices) == expected:
         return False
-    next_job = backfill_job_id(bulk.settings.queue_name, account_id, run.id, run.slices)
+    next_job = backfill_job_id(bulk.config.queue_name, account_id, run.id, run.slices)
     return await job_pending(bulk.redis, next_job)
 
 
@@ -112,10 +111,11 @@ def bulk_functions() -> list[Function]:
     ]
 
 
-def bulk_crons(settings: Settings) -> list[CronJob]:
+def bulk_crons(reconcile_every_minutes: int, missed_feeds_every_minutes: int) -> list[CronJob]:
+    """0 minutes: that cron is off."""
     jobs = [cron(resume_backfills, second={5, 20, 35, 50}, unique=True, run_at_startup=True)]
-    if settings.reconcile_every_minutes:
-        jobs.append(cron(schedule_reconcile, unique=True, **_every(settings.reconcile_every_minutes, 40)))
-    if settings.missed_feeds_every_minutes:
-        jobs.append(cron(read_missed_feeds, unique=True, **_every(settings.missed_feeds_every_minutes, 50)))
+    if reconcile_every_minutes:
+        jobs.append(cron(schedule_reconcile, unique=True, **_every(reconcile_every_minutes, 40)))
+    if missed_feeds_every_minutes:
+        jobs.append(cron(read_missed_feeds, unique=True, **_every(missed_feeds_every_minutes, 50)))
     return jobs

@@ -1,4 +1,4 @@
-"""The bulk lane of a worker process (worker/backfill/lane.py), built from the jobs' dependencies on first use."""
+"""The bulk lane of a worker process (worker/backfill/lane.py), built once at startup with the job dependencies."""
 
 from __future__ import annotations
 
@@ -9,13 +9,5 @@ from worker.jobs.deps import job_deps
 
 
 def bulk_of(ctx: dict[str, Any]) -> Bulk:
-    """The process's Bulk, built on first use from the arq context's job dependencies."""
-    bulk = ctx.get("bulk")
-    if bulk is None:
-        deps = job_deps(ctx)
-        bulk = Bulk(
-            deps.app.db, deps.app.redis, deps.app.settings, deps.options, deps.http, deps.tokens, deps.app.metrics
-        )
-        ctx["bulk"] = bulk
-    assert isinstance(bulk, Bulk)
-    return bulk
+    """The process's Bulk."""
+    return job_deps(ctx).bulk

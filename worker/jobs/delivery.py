@@ -14,10 +14,9 @@ from typing import Any
 
 from worker import redis_keys
 from worker.clock import utcnow
-from worker.delivery.lane import LaneOptions, run_lane
+from worker.delivery.lane import run_lane
 from worker.jobs.deps import job_deps
 from worker.logs import get_logger
-from worker.settings import Settings
 from worker.store.hellotext import lanes_due
 
 log = get_logger(__name__)
@@ -38,29 +37,21 @@ def lane_job_id(queue_name: str, business_id: int) -> str:
     return redis_keys.hellotext_lane_job(queue_name, business_id)
 
 
-def lane_options(settings: Settings) -> LaneOptions:
-    return LaneOptions(
-        settings.hellotext_api_base_url, settings.hellotext_timeout_seconds, settings.hellotext_lane_batch,
-        width=settings.hellotext_lane_width, budget=settings.hellotext_lane_budget_seconds,
-        linger=settings.hellotext_lane_linger_seconds,
-    )  # fmt: skip
-
-
 async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
     """Deliver a business's due events, unless its lane runs elsewhere or every lane slot is taken (the sweep
     asks again within seconds)."""
     deps = job_deps(ctx)
-    settings, redis = deps.app.settings, deps.app.redis
-    key, token = redis_keys.hellotext_lease(settings.queue_name, business_id), secrets.token_hex(8)
-    slots, now = redis_keys.hellotext_lanes(settings.queue_name), time.time()
+    config, redis = deps.config, deps.app.redis
+    key, token = redis_keys.hellotext_lease(config.queue_name, business_id), secrets.token_hex(8)
+    slots, now = redis_keys.hellotext_lanes(config.queue_name), time.time()
     if not await redis.set(key, token, nx=True, ex=LANE_LEASE_SECONDS):
         return {}
     try:
-        args = (str(now), str(now + LANE_LEASE_SECONDS), str(settings.hellotext_max_lanes), token)
+        args = (str(now), str(now + LANE_LEASE_SECONDS), str(config.hellotext_max_lanes), token)
         if not await redis.eval(TAKE_SLOT, 1, slots, *args):  # type: ignore[misc]
             return {}
         try:
-            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, lane_options(settings), business_id)
+            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, deps.lanes, business_id)
         finally:
             await redis.zrem(slots, token)
     finally:
@@ -75,7 +66,7 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
 async def sweep_deliveries(ctx: dict[str, Any]) -> int:
     """Ask for a lane job for every business with deliveries due; returns how many were asked for."""
     deps = job_deps(ctx)
-    queue, asked = deps.app.settings.queue_name, 0
+    queue, asked = deps.config.queue_name, 0
     for business_id in await lanes_due(deps.app.db, utcnow()):
         job = await deps.app.redis.enqueue_job(DELIVER_LANE, business_id, _job_id=lane_job_id(queue, business_id))
         asked += job is not None

@@ -1,7 +1,7 @@
 """The worker's own small HTTP server: `GET /metrics` (Prometheus text) and `GET /healthz`.
 
-/metrics also carries the work waiting for workers, for autoscaling: the arq queue (a Redis sorted set scored by
-when each job may start: ZCARD for all, ZCOUNT up to now for the ready ones), the pending inbox rows, and the
+/metrics also carries the work waiting for workers, for autoscaling: the arq queue (all jobs, and those whose
+start time has come: `queue_depth` in worker/pipeline/queue.py), the pending inbox rows, and the
 Hellotext delivery backlog per business (worker/delivery/gauges.py). They are read at scrape time, at most every
 `GAUGE_SECONDS` however often scrapes come, so a scrape costs two Redis commands and two indexed reads now and
 then. /healthz answers from the worker's event loop, so it fails when the
@@ -19,6 +19,7 @@ from worker.context import AppContext
 from worker.delivery.gauges import refresh_delivery_gauges
 from worker.errors import Unavailable
 from worker.logs import get_logger
+from worker.pipeline.queue import queue_depth
 from worker.store.inbox import count_pending
 
 log = get_logger(__name__)
@@ -30,7 +31,7 @@ class QueueGauges:
 
     def __init__(self, app: AppContext) -> None:
         self.app, self.refreshed = app, -GAUGE_SECONDS
-        queue, registry = app.settings.queue_name, app.metrics.registry
+        queue, registry = app.redis.default_queue_name, app.metrics.registry
         self.queued = Gauge("meli_queue_jobs", "Jobs in the arq queue, deferred ones included (ZCARD)",
                             ["queue"], registry=registry).labels(queue)  # fmt: skip
         self.ready = Gauge("meli_queue_ready_jobs", "Jobs in the arq queue whose start time has come",
@@ -43,12 +44,8 @@ class QueueGauges:
         if time.monotonic() - self.refreshed < GAUGE_SECONDS:
             return
         self.refreshed = time.monotonic()
-        queue, redis = self.app.settings.queue_name, self.app.redis
         try:
-            async with redis.pipeline(transaction=False) as pipe:
-                pipe.zcard(queue)
-                pipe.zcount(queue, "-inf", int(time.time() * 1000))
-                queued, ready = await pipe.execute()
+            queued, ready = await queue_depth(self.app.redis)
             self.queued.set(queued)
             self.ready.set(ready)
             self.pending.set(await count_pending(self.app.db))
@@ -73,10 +70,9 @@ def probe_app(app: AppContext) -> web.Application:
     return server
 
 
-async def serve_probes(app: AppContext) -> web.AppRunner | None:
+async def serve_probes(app: AppContext, host: str, port: int) -> web.AppRunner | None:
     """Listen on MELI_WORKER_METRICS_HOST:PORT. Another worker on this host may hold the port: then this one
     runs without, and says so."""
-    host, port = app.settings.worker_metrics_host, app.settings.worker_metrics_port
     runner = web.AppRunner(probe_app(app), access_log=None)
     await runner.setup()
     try:

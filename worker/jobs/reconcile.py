@@ -41,7 +41,7 @@ async def schedule_reconcile(ctx: dict[str, Any]) -> int:
     queued = 0
     for account in await active_accounts(bulk.db):
         assert account.id is not None
-        job_id = redis_keys.reconcile_job(bulk.settings.queue_name, account.id, tick)
+        job_id = redis_keys.reconcile_job(bulk.config.queue_name, account.id, tick)
         queued += await bulk.redis.enqueue_job(RECONCILE_ACCOUNT, account.id, _job_id=job_id) is not None
     log.info("ml.reconcile.scheduled", accounts=queued)
     return queued
@@ -84,7 +84,7 @@ def _log(account_id: int, report: ResyncReport) -> None:
 async def read_missed_feeds(ctx: dict[str, Any]) -> int:
     bulk = bulk_of(ctx)
     try:
-        report = await recover_missed(bulk.db, bulk.redis, bulk.client(), bulk.settings)
+        report = await recover_missed(bulk.db, bulk.redis, bulk.client(), bulk.config.ml_client_id)
     except RemoteError as error:
         log.warning("ml.missed_feeds.failed", error=str(error))
         return 0

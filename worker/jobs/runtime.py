@@ -34,7 +34,7 @@ async def heartbeat(ctx: dict[str, Any]) -> float:
     """Record that a worker is alive and running cron jobs."""
     now = time.time()
     deps = job_deps(ctx)
-    await deps.app.redis.set(redis_keys.heartbeat(deps.app.settings.queue_name), str(now), ex=600)
+    await deps.app.redis.set(redis_keys.heartbeat(deps.config.queue_name), str(now), ex=600)
     return now
 
 
@@ -42,7 +42,9 @@ def _startup(settings: Settings, metrics: Metrics | None) -> Any:
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["deps"] = build_deps(settings, metrics)
         if settings.worker_metrics_port:
-            ctx["metrics_server"] = await serve_probes(ctx["deps"].app)
+            ctx["metrics_server"] = await serve_probes(
+                ctx["deps"].app, settings.worker_metrics_host, settings.worker_metrics_port
+            )
         log.info("worker.started", queue=settings.queue_name)
 
     return on_startup
@@ -51,7 +53,7 @@ def _startup(settings: Settings, metrics: Metrics | None) -> Any:
 async def refresh_tokens(ctx: dict[str, Any]) -> int:
     """Refresh tokens that expire soon even when no notification makes us call ML."""
     deps = job_deps(ctx)
-    return await refresh_expiring(deps.tokens, deps.app.settings.token_refresh_margin_seconds + 300)
+    return await refresh_expiring(deps.tokens, deps.config.token_refresh_margin_seconds + 300)
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
@@ -104,7 +106,7 @@ def build_worker(
             cron(sweep_refetches, second={7, 22, 37, 52}, unique=True),
             cron(prune_inbox_rows, minute=17, second=30, unique=True, timeout=600),
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
-            *bulk_crons(settings),
+            *bulk_crons(settings.reconcile_every_minutes, settings.missed_feeds_every_minutes),
             cron(sweep_deliveries, second=set(range(0, 60, 2)), unique=True),
         ],
         queue_name=settings.queue_name,

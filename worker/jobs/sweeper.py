@@ -43,7 +43,7 @@ PRUNE_BATCHES = 40  # at most 200,000 rows an hour, in short transactions
 async def prune_inbox_rows(ctx: dict[str, Any]) -> int:
     """Delete finished rows past the retention, a batch at a time so no transaction holds the table long."""
     deps = job_deps(ctx)
-    older_than = timedelta(days=deps.app.settings.inbox_retention_days)
+    older_than = timedelta(days=deps.config.inbox_retention_days)
     deleted = 0
     for _ in range(PRUNE_BATCHES):
         count = await prune_inbox(deps.app.db, older_than, PRUNE_BATCH)
@@ -51,5 +51,5 @@ async def prune_inbox_rows(ctx: dict[str, Any]) -> int:
         if count < PRUNE_BATCH:
             break
     if deleted:
-        log.info("ml.inbox.pruned", count=deleted, retention_days=deps.app.settings.inbox_retention_days)
+        log.info("ml.inbox.pruned", count=deleted, retention_days=deps.config.inbox_retention_days)
     return deleted

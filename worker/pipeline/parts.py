@@ -1,4 +1,4 @@
-"""What the pipeline works with, built by the worker's composition root (worker/jobs/runtime.py): narrow parts
+"""What the pipeline works with, built by the worker's composition root (worker/jobs/deps.py): narrow parts
 and the few rules it needs from the settings, never the settings themselves."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from arq.connections import ArqRedis
 from connectors.mercadolibre.client import MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from worker.metrics import Metrics
-from worker.settings import Settings
 from worker.store.db import Database
 
 
@@ -29,20 +28,6 @@ class Rules:
     concurrency: int = 64  # orders one batch syncs at the same time
     refetch_first_pause: float = 60.0
     refetch_max_attempts: int = 8
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Rules:
-        return cls(
-            queue_name=settings.queue_name,
-            attempt_budget=settings.inbox_attempt_budget,
-            max_tries=settings.inbox_max_tries,
-            suspect_burst=settings.suspect_not_found_burst,
-            catchup_interval=settings.catchup_interval_seconds,
-            release_per_catchup=settings.webhook_seller_burst,
-            waiting_after=settings.inbox_requeue_seconds,
-            refetch_first_pause=settings.refetch_first_pause_seconds,
-            refetch_max_attempts=settings.refetch_max_attempts,
-        )
 
 
 @dataclass

@@ -104,6 +104,23 @@ def deserialize(raw: bytes | str) -> Any:
     return json.loads(raw)
 
 
+async def queue_depth(redis: ArqRedis, now: float | None = None) -> tuple[int, int]:
+    """How many jobs wait in the queue (deferred ones included) and how many of them may start by `now` (arq keeps
+    its queue as a sorted set scored by each job's start time in milliseconds)."""
+    queue, until = redis.default_queue_name, int((time.time() if now is None else now) * 1000)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zcard(queue)
+        pipe.zcount(queue, "-inf", until)
+        queued, ready = await pipe.execute()
+    return int(queued), int(ready)
+
+
+async def queued_work(redis: ArqRedis) -> int:
+    """Jobs in the queue other than cron jobs (arq queues a cron job up to a second before it is due)."""
+    jobs = await redis.zrange(redis.default_queue_name, 0, -1)
+    return sum(1 for job in jobs if not job.startswith(b"cron:"))
+
+
 async def job_pending(redis: ArqRedis, job_id: str) -> bool:
     """Whether a job with this id is queued, deferred or running (arq's public `Job.status`)."""
     status = await Job(job_id, redis, _queue_name=redis.default_queue_name).status()

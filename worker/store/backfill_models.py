@@ -19,6 +19,12 @@ class BackfillStatus(StrEnum):
     FAILED = "failed"  # gave up on a permanent error; `reason` says why
 
 
+class WindowStatus(StrEnum):
+    PENDING = "pending"  # pages left to walk from `next_offset`
+    DONE = "done"  # walked to the end
+    SPLIT = "split"  # over the offset cap: its children cover it
+
+
 class BackfillRun(SQLModel, table=True):
     """One import of a seller's past orders over [since, until): a phase of the initial import or a manual run.
 

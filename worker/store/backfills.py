@@ -29,6 +29,7 @@ from worker.store.models import (
     InboxRow,
     MlAccount,
     OrderObject,
+    WindowStatus,
 )
 from worker.store.types import UTCDateTime
 
@@ -86,7 +87,7 @@ def _window(
 ) -> BackfillWindow:
     return BackfillWindow.model_validate(
         {"backfill_id": run_id, "parent_id": parent_id, "starts_at": start, "ends_at": end,
-         "status_filter": status_filter, "status": "pending", "updated_at": now}
+         "status_filter": status_filter, "status": WindowStatus.PENDING.value, "updated_at": now}
     )  # fmt: skip
 
 
@@ -130,7 +131,7 @@ async def start_slice(db: Database, run_id: int) -> None:
 async def next_window(db: Database, run_id: int) -> BackfillWindow | None:
     statement = (
         select(BackfillWindow)
-        .where(col(BackfillWindow.backfill_id) == run_id, col(BackfillWindow.status) == "pending")
+        .where(col(BackfillWindow.backfill_id) == run_id, col(BackfillWindow.status) == WindowStatus.PENDING.value)
         .order_by(col(BackfillWindow.starts_at), col(BackfillWindow.id))
     )
     async with db.transaction() as session:
@@ -147,7 +148,7 @@ async def split_window(
         await session.exec(
             update(BackfillWindow)
             .where(col(BackfillWindow.id) == window.id)
-            .values(status="split", total=total, updated_at=now)
+            .values(status=WindowStatus.SPLIT.value, total=total, updated_at=now)
         )
         for start, end in spans:
             session.add(_window(window.backfill_id, window.id, start, end, window.status_filter, now))
@@ -159,7 +160,7 @@ async def checkpoint_page(db: Database, window: BackfillWindow, page: PageCheckp
     values = {
         "total": page.total,
         "next_offset": page.next_offset,
-        "status": "done" if page.done else "pending",
+        "status": (WindowStatus.DONE if page.done else WindowStatus.PENDING).value,
         "orders_done": BackfillWindow.orders_done + page.orders,
         "events_added": BackfillWindow.events_added + page.events,
         "updated_at": utcnow(),

@@ -257,3 +257,4 @@ import worker.store.delivery_models  # noqa: E402, F401 - registers the delivery
 from worker.store.backfill_models import BackfillRun as BackfillRun  # noqa: E402
 from worker.store.backfill_models import BackfillStatus as BackfillStatus  # noqa: E402
 from worker.store.backfill_models import BackfillWindow as BackfillWindow  # noqa: E402
+from worker.store.backfill_models import WindowStatus as WindowStatus  # noqa: E402

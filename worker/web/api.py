@@ -28,6 +28,7 @@ from worker.store.db import Database
 from worker.store.events import iso_z
 from worker.store.models import Business, MlAccount
 from worker.web.edge import client_address
+from worker.web.keys import DATABASE
 from worker.web.pages.parts import CONNECT
 
 log = get_logger(__name__)
@@ -55,7 +56,7 @@ def _error(status: int, code: str, message: str, **headers: str) -> web.Response
 
 async def _business(request: web.Request) -> Business | web.Response:
     parts = request.app[CONNECT]
-    address = client_address(request, parts.context.settings.trusted_proxies)
+    address = client_address(request, parts.options.trusted_proxies)
     wait = await parts.limits.api_blocked(address)
     if wait is not None:
         return _error(
@@ -65,7 +66,7 @@ async def _business(request: web.Request) -> Business | web.Response:
     business = None
     sent = scheme.lower() == "bearer" and 0 < len(key.strip()) <= MAX_KEY_LENGTH
     if sent:
-        business = await business_for_api_key(parts.context.db, key.strip())
+        business = await business_for_api_key(parts.db, key.strip())
     if business is None:
         await parts.limits.api_failed(address)
         message = (
@@ -139,7 +140,7 @@ async def list_business_accounts(request: web.Request) -> web.Response:
     if isinstance(business, web.Response):
         return business
     assert business.id is not None
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     rows = [await account_json(db, account) for account in await list_accounts(db, business.id)]
     return web.json_response({"accounts": rows})
 
@@ -150,7 +151,7 @@ async def business_account(request: web.Request) -> MlAccount | web.Response:
     if isinstance(business, web.Response):
         return business
     assert business.id is not None
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     account = await get_business_account(db, business.id, int(request.match_info["account_id"]))
     if account is None:
         return _error(404, "not_found", "no such account for this business")
@@ -162,7 +163,7 @@ async def show_account(request: web.Request) -> web.Response:
     account = await business_account(request)
     if isinstance(account, web.Response):
         return account
-    return web.json_response(await account_json(request.app[CONNECT].context.db, account))
+    return web.json_response(await account_json(request.app[DATABASE], account))
 
 
 def setup(app: web.Application) -> None:

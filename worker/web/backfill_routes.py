@@ -10,7 +10,7 @@ from aiohttp import web
 
 from worker.backfill.progress import backfill_json
 from worker.web.api import business_account, json_errors
-from worker.web.pages.parts import CONNECT
+from worker.web.keys import DATABASE
 
 
 @json_errors
@@ -18,7 +18,7 @@ async def show_backfill(request: web.Request) -> web.Response:
     account = await business_account(request)
     if isinstance(account, web.Response):
         return account
-    return web.json_response(await backfill_json(request.app[CONNECT].context.db, account))
+    return web.json_response(await backfill_json(request.app[DATABASE], account))
 
 
 def setup(app: web.Application) -> None:

@@ -8,13 +8,12 @@ and only that browser's answer, with the page's CSRF token, links the seller.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
 from connectors.errors import MeliError
-from worker.backfill.service import on_account_connected
+from worker.backfill.service import BackfillPlan, on_account_connected
 from worker.clock import utcnow
 from worker.connect import messages
 from worker.connect.confirm import Confirmation
@@ -29,7 +28,7 @@ from worker.logs import get_logger
 from worker.store.accounts import get_business_account
 from worker.store.businesses import get_business
 from worker.store.models import AccountStatus, MlAccount
-from worker.web.keys import CONTEXT
+from worker.web.keys import CONTEXT, OPTIONS
 from worker.web.pages.parts import CONNECT, ConnectParts
 from worker.web.pages.responses import friendly, from_elsewhere, html, problem, read_form, see_other
 from worker.web.pages.sessions import (
@@ -50,7 +49,7 @@ FAILURES = messages.SIGN_IN_FAILURES
 
 async def _failure(request: web.Request, parts: ConnectParts, failed: ConnectFailed) -> web.Response:
     status, heading, message, retry = FAILURES[failed.problem]
-    business = await get_business(parts.context.db, failed.business_id) if failed.business_id is not None else None
+    business = await get_business(parts.db, failed.business_id) if failed.business_id is not None else None
     if not retry or business is None or business.id is None or failed.site_id is None:
         return html(status, problem_page(heading, message))
     link = await parts.links.issue(business.id, failed.site_id, now=utcnow(), ttl=RETRY_LINK_TTL)
@@ -64,19 +63,19 @@ async def _failure(request: web.Request, parts: ConnectParts, failed: ConnectFai
     return response
 
 
-async def _start_import(context: AppContext, account: MlAccount) -> None:
+async def _start_import(context: AppContext, backfill: BackfillPlan, account: MlAccount) -> None:
     """Queue the initial import (or resume a parked one after a reconnect). The account is connected either
     way: if this fails, the scheduled re-sync and `meli backfill` still cover the history."""
     assert account.id is not None
     try:
-        await on_account_connected(context.db, context.redis, context.settings, account.id)
+        await on_account_connected(context.db, context.redis, backfill, account.id)
     except (MeliError, RedisError, OSError) as exc:
         log.warning("ml.backfill.not_started", account_id=account.id, error=type(exc).__name__)
 
 
 async def _connected(request: web.Request, parts: ConnectParts, account: MlAccount) -> web.Response:
-    await _start_import(parts.context, account)
-    business = await get_business(parts.context.db, account.business_id)
+    await _start_import(request.app[CONTEXT], request.app[OPTIONS].backfill, account)
+    business = await get_business(parts.db, account.business_id)
     response = see_other(f"/accounts/{account.id}")
     if business is not None:
         await start_session(request, response, parts, business, account_id=account.id)
@@ -85,7 +84,7 @@ async def _connected(request: web.Request, parts: ConnectParts, account: MlAccou
 
 async def _ask(parts: ConnectParts, held: Confirmation) -> web.Response:
     prefer_site(held.user.site_id)
-    business = await get_business(parts.context.db, held.pending.business_id)
+    business = await get_business(parts.db, held.pending.business_id)
     if business is None:
         status, heading, message, _ = FAILURES[Problem.BAD_STATE]
         return html(status, problem_page(heading, message))
@@ -104,7 +103,7 @@ async def _connected_here(request: web.Request, parts: ConnectParts) -> int | No
     if session is None:
         return None
     for account_id in sorted(session.accounts, reverse=True):
-        account = await get_business_account(parts.context.db, session.business_id, account_id)
+        account = await get_business_account(parts.db, session.business_id, account_id)
         if account is not None and account.status == AccountStatus.ACTIVE.value:
             return account_id
     return None
@@ -137,7 +136,7 @@ async def confirm_connect(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     held, csrf, decision = form.get("confirmation"), form.get("csrf"), form.get("decision")
     business_id = BusinessKeys.business_of(csrf if isinstance(csrf, str) else None)
-    business = await get_business(parts.context.db, business_id) if business_id is not None else None
+    business = await get_business(parts.db, business_id) if business_id is not None else None
     browser = browser_of(request)
     if (
         business is None
@@ -156,6 +155,5 @@ async def confirm_connect(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    callback_path = urlsplit(app[CONTEXT].settings.ml_redirect_uri).path or "/oauth/callback"
-    app.router.add_get(callback_path, oauth_callback)
+    app.router.add_get(app[OPTIONS].callback_path, oauth_callback)
     app.router.add_post("/connect/confirm", confirm_connect)

@@ -100,7 +100,7 @@ async def _start_reconnect(request: web.Request, parts: ConnectParts, form: Form
         or not csrf_valid(parts, session, account_id, form.get("csrf"))
     ):
         return _expired_form()
-    account = await get_business_account(parts.context.db, session.business_id, account_id)
+    account = await get_business_account(parts.db, session.business_id, account_id)
     if account is None:
         return _expired_form()
     browser = browser_of(request) or random_token(43)
@@ -111,7 +111,7 @@ async def _begin(
     request: web.Request, parts: ConnectParts, what: tuple[int, str, int | None], browser: str, subject: str
 ) -> web.Response:
     """Start a sign-in for (business, site, link) in this browser, within the start limits."""
-    address = client_address(request, parts.context.settings.trusted_proxies)
+    address = client_address(request, parts.options.trusted_proxies)
     wait = await parts.limits.connect_start(subject, address)
     if wait is not None:
         response = problem(429, *messages.TOO_MANY_STARTS)

@@ -21,7 +21,7 @@ from worker.store.delivery_models import DeliveryStatus
 from worker.store.hellotext import UNCHANGED, load_config
 from worker.web.api import _business, _error, json_errors
 from worker.web.event_params import MAX_AFTER, MAX_LIMIT, BadQuery, whole_number
-from worker.web.pages.parts import CONNECT
+from worker.web.keys import CONTEXT, DATABASE, OPTIONS
 
 STATUSES = frozenset(status.value for status in DeliveryStatus)
 
@@ -47,10 +47,10 @@ async def put_hellotext(request: web.Request) -> web.Response:
     if isinstance(business, web.Response):
         return business
     assert business.id is not None
-    context = request.app[CONNECT].context
+    context = request.app[CONTEXT]
     try:
         options = await _options(request)
-        found = await configure(context.db, context.cipher, context.settings, business.id, **options)
+        found = await configure(context.db, context.cipher, request.app[OPTIONS].hellotext, business.id, **options)
     except InvalidRecord as error:
         status = 422 if error.field == "token" else 400
         return _error(status, "invalid_request", str(error))
@@ -75,7 +75,7 @@ async def get_deliveries(request: web.Request) -> web.Response:
         limit = whole_number("limit", request.query.get("limit", "100"), 1, MAX_LIMIT)
     except BadQuery as exc:
         return _error(400, "invalid_request", str(exc))
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     views = [view.to_json() for view in await list_deliveries(db, business.id, status, after, limit)]
     body = {"deliveries": views, "counts": await count_by_status(db, business.id),
             "next_after": views[-1]["id"] if views else after}  # fmt: skip
@@ -90,7 +90,7 @@ async def retry(request: web.Request) -> web.Response:
     assert business.id is not None
     raw = request.match_info["delivery_id"]
     delivery_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     if delivery_id is None or not await retry_delivery(db, business.id, delivery_id, utcnow()):
         return _error(404, "not_found", "no such delivery to retry (delivered ones stay delivered)")
     return web.json_response({"id": delivery_id, "status": DeliveryStatus.PENDING.value})

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from worker.web.keys import CONTEXT
+from worker.web.keys import OPTIONS
 from worker.web.openapi import api_paths
 from worker.web.pages.responses import html
 
@@ -87,7 +87,7 @@ def docs_document(base_url: str) -> str:
 
 
 def setup(app: web.Application) -> None:
-    document = docs_document(app[CONTEXT].settings.public_base_url)
+    document = docs_document(app[OPTIONS].public_base_url)
 
     async def docs(request: web.Request) -> web.Response:
         return html(200, document)

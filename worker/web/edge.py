@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import wraps
 from ipaddress import ip_address
 
 from aiohttp import web
 
-from worker.settings import Network, Settings
+from worker.settings import Network
 
 SERVER_NAME = "meli-events"  # no framework or language version
 HSTS = "max-age=31536000; includeSubDomains"
@@ -50,32 +51,39 @@ def cross_site(request: web.Request, origin: str) -> bool:
     return sent is not None and sent != "null" and sent != origin
 
 
-def internal_request(request: web.Request, settings: Settings) -> bool:
+@dataclass(frozen=True)
+class InternalAccess:
+    """Who may reach the internal routes: requests on the internal listener's port, or with the internal token."""
+
+    port: int | None
+    token: str | None
+
+
+def internal_request(request: web.Request, internal: InternalAccess) -> bool:
     """Arrived on the internal listener, or carries the internal token."""
     sockname = request.transport.get_extra_info("sockname") if request.transport is not None else None
-    if settings.internal_port and isinstance(sockname, tuple) and sockname[1] == settings.internal_port:
+    if internal.port and isinstance(sockname, tuple) and sockname[1] == internal.port:
         return True
-    token = settings.internal_token.get_secret_value().encode() if settings.internal_token else None
+    token = internal.token.encode() if internal.token else None
     scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
     return token is not None and scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token)
 
 
-def internal_only(settings: Settings, handler: Handler) -> Handler:
+def internal_only(internal: InternalAccess, handler: Handler) -> Handler:
     """`handler` for internal requests; a plain 404 for everyone else (the route does not exist for them)."""
 
     @wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if not internal_request(request, settings):
+        if not internal_request(request, internal):
             raise web.HTTPNotFound()
         return await handler(request)
 
     return guarded
 
 
-def secure_headers(settings: Settings) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+def secure_headers(https_only: bool) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
     """`on_response_prepare`: every answer names no versions, is never sniffed or cached, and asks for HSTS
     where we serve https."""
-    https_only = settings.https_only
 
     async def prepare(_request: web.Request, response: web.StreamResponse) -> None:
         headers = response.headers

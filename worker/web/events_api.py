@@ -10,7 +10,7 @@ from aiohttp import web
 from worker.store.event_queries import read_event_page
 from worker.web.api import _business, _error, json_errors
 from worker.web.event_params import MAX_LIMIT, BadQuery, cursor_of, parse_event_query
-from worker.web.pages.parts import CONNECT
+from worker.web.keys import DATABASE
 
 __all__ = ["MAX_LIMIT", "list_events", "setup"]
 
@@ -25,7 +25,7 @@ async def list_events(request: web.Request) -> web.Response:
         query = parse_event_query(list(request.query.items()))
     except BadQuery as error:
         return _error(400, "invalid_request", str(error))
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     views, has_more = await read_event_page(db, business.id, query.only, query.start, query.limit, query.by_time)
     body: dict[str, Any] = {"events": [view.to_json() for view in views], "has_more": has_more}
     if query.by_time:

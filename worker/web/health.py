@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 from worker import __version__
 from worker.errors import Unavailable
 from worker.web.edge import internal_only
-from worker.web.keys import CONTEXT
+from worker.web.keys import CONTEXT, OPTIONS
 
 CHECK_TIMEOUT = 2.0
 
@@ -49,7 +49,7 @@ async def details(request: web.Request) -> web.Response:
     body = {
         "status": "ok" if healthy else "degraded",
         "version": __version__,
-        "environment": request.app[CONTEXT].settings.environment,
+        "environment": request.app[OPTIONS].environment,
         "checks": checks,
     }
     return web.json_response(body, status=200 if healthy else 503)
@@ -57,4 +57,4 @@ async def details(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/healthz/details", internal_only(app[CONTEXT].settings, details))
+    app.router.add_get("/healthz/details", internal_only(app[OPTIONS].internal, details))

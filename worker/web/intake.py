@@ -12,7 +12,6 @@ from redis.exceptions import RedisError
 
 from worker.logs import get_logger
 from worker.pipeline.queue import catchup_slot, enqueue_catchup, request_drains
-from worker.settings import Settings
 from worker.store.accounts import get_account_by_seller
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, pending_count
@@ -149,13 +148,19 @@ class Intake:
         await self.inbox.close()
 
 
-def build_intake(db: Database, redis: ArqRedis, settings: Settings, in_flight: int = 2) -> Intake:
+@dataclass(frozen=True)
+class IntakeOptions:
+    catchup_interval_seconds: float
+    max_pending_per_seller: int
+    seller_rate: float  # notifications per second of a seller that become fetches
+    seller_burst: int
+
+
+def build_intake(db: Database, redis: ArqRedis, options: IntakeOptions, in_flight: int = 2) -> Intake:
     inbox = inbox_writer(db, connections=in_flight)
     return Intake(
         writer=BatchWriter(inbox.write, in_flight=in_flight),
-        jobs=JobQueuer(redis, catchup_interval=settings.catchup_interval_seconds),
-        accounts=AccountDirectory(db, settings.inbox_max_pending_per_seller), inbox=inbox,
-        gate=IntakeGate(
-            settings.webhook_seller_rate, settings.webhook_seller_burst, settings.inbox_max_pending_per_seller
-        ),
+        jobs=JobQueuer(redis, catchup_interval=options.catchup_interval_seconds),
+        accounts=AccountDirectory(db, options.max_pending_per_seller), inbox=inbox,
+        gate=IntakeGate(options.seller_rate, options.seller_burst, options.max_pending_per_seller),
     )  # fmt: skip

@@ -15,7 +15,7 @@ from worker.web.pages.responses import problem
 
 
 def link_problem(parts: ConnectParts, problem_: LinkProblem, kind: LinkKind = LinkKind.CONNECT) -> web.Response:
-    return problem(*messages.link_problem(problem_, kind, parts.context.settings.connect_link_ttl_hours))
+    return problem(*messages.link_problem(problem_, kind, parts.options.links.connect_link_ttl_hours))
 
 
 async def granted_business(
@@ -26,7 +26,7 @@ async def granted_business(
         grant = await parts.links.read(token if isinstance(token, str) else None, now=utcnow(), kind=kind)
     except LinkRefused as refused:
         return link_problem(parts, refused.problem, kind)
-    business = await get_business(parts.context.db, grant.business_id)
+    business = await get_business(parts.db, grant.business_id)
     if business is None:
         return link_problem(parts, LinkProblem.INVALID, kind)
     return grant.link_id, grant.site_id, business

@@ -15,6 +15,7 @@ from worker.store.businesses import new_signing_salt
 from worker.store.events import iso_z
 from worker.store.links import LinkKind, revoke_business_links, revoke_link
 from worker.web.api import _business, _error, json_errors
+from worker.web.keys import DATABASE
 from worker.web.pages.parts import CONNECT
 
 log = get_logger(__name__)
@@ -28,7 +29,7 @@ async def delete_link(request: web.Request) -> web.Response:
         return business
     assert business.id is not None
     link_id = int(request.match_info["link_id"])
-    if not await revoke_link(request.app[CONNECT].context.db, business.id, link_id, utcnow()):
+    if not await revoke_link(request.app[DATABASE], business.id, link_id, utcnow()):
         return _error(404, "not_found", "no such link for this business")
     log.info("connect.link_revoked", business_id=business.id, link_id=link_id)
     return web.json_response({"id": link_id, "revoked": True})
@@ -57,7 +58,7 @@ async def revoke_sessions(request: web.Request) -> web.Response:
     if isinstance(business, web.Response):
         return business
     assert business.id is not None
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     await new_signing_salt(db, business.id)
     links = await revoke_business_links(db, business.id, utcnow())
     log.info("connect.sessions_revoked", business_id=business.id, links=links)

@@ -15,7 +15,7 @@ from worker.store.db import Database
 from worker.store.inbox import count_by_status, oldest_pending_age
 from worker.store.models import InboxStatus
 from worker.web.edge import internal_only
-from worker.web.keys import CONTEXT
+from worker.web.keys import CONTEXT, OPTIONS
 
 GAUGE_SECONDS = 15.0
 
@@ -41,4 +41,4 @@ def setup(app: web.Application) -> None:
                 pass  # the counters are still worth serving; /healthz reports the database
         return web.Response(body=context.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
-    app.router.add_get("/metrics", internal_only(app[CONTEXT].settings, metrics))
+    app.router.add_get("/metrics", internal_only(app[OPTIONS].internal, metrics))

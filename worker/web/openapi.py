@@ -15,9 +15,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from worker import __version__
-from worker.settings import Settings
 from worker.web.edge import internal_only
-from worker.web.keys import CONTEXT
+from worker.web.keys import OPTIONS
 from worker.web.openapi_delivery import DELIVERY_SCHEMAS, delivery_paths
 from worker.web.openapi_pages import page_paths
 from worker.web.openapi_parts import (
@@ -123,8 +122,8 @@ def api_paths() -> Doc:
     }
 
 
-def build_document(settings: Settings) -> Doc:
-    callback_path = urlsplit(settings.ml_redirect_uri).path or "/oauth/callback"
+def build_document(redirect_uri: str) -> Doc:
+    callback_path = urlsplit(redirect_uri).path or "/oauth/callback"
     return {
         "openapi": "3.1.0",
         "info": {"title": "meli-events", "version": __version__},
@@ -140,9 +139,9 @@ def build_document(settings: Settings) -> Doc:
 
 
 def setup(app: web.Application) -> None:
-    body = json.dumps(build_document(app[CONTEXT].settings), indent=1).encode()
+    body = json.dumps(build_document(app[OPTIONS].redirect_uri), indent=1).encode()
 
     async def openapi(request: web.Request) -> web.Response:
         return web.Response(body=body, content_type=JSON)
 
-    app.router.add_get(OPENAPI_PATH, internal_only(app[CONTEXT].settings, openapi))
+    app.router.add_get(OPENAPI_PATH, internal_only(app[OPTIONS].internal, openapi))

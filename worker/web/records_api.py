@@ -18,7 +18,7 @@ from worker.store.event_queries import (
 from worker.store.events import iso_z
 from worker.store.models import OrderObject, SubscriberRow
 from worker.web.api import _business, _error, json_errors
-from worker.web.pages.parts import CONNECT
+from worker.web.keys import DATABASE
 
 ORDER_EVENTS = 1000  # an order has a handful of events; this only bounds the answer
 
@@ -64,7 +64,7 @@ async def show_subscriber(request: web.Request) -> web.Response:
     if isinstance(business, web.Response):
         return business
     assert business.id is not None
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     row = await subscriber_by_external_id(db, business.id, request.match_info["external_id"])
     if row is None:
         return _error(404, "not_found", "no such subscriber for this business")
@@ -77,7 +77,7 @@ async def show_order(request: web.Request) -> web.Response:
     if isinstance(business, web.Response):
         return business
     assert business.id is not None
-    db = request.app[CONNECT].context.db
+    db = request.app[DATABASE]
     reference = request.match_info["reference"]
     found = await order_by_reference(db, business.id, reference)
     if found is None:

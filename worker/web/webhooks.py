@@ -30,12 +30,12 @@ from connectors.mercadolibre.notifications import (
 )
 from worker.errors import Unavailable
 from worker.logs import get_logger
-from worker.settings import Settings
 from worker.store.inbox import NewNotification
 from worker.store.models import AccountStatus, InboxStatus
 from worker.web.edge import allowed_source, client_address
 from worker.web.intake import Intake
-from worker.web.keys import CONTEXT, INTAKE
+from worker.web.keys import CONTEXT, INTAKE, OPTIONS
+from worker.web.options import WebOptions
 
 log = get_logger(__name__)
 WEBHOOK_PATH = "/webhooks/mercadolibre"
@@ -109,21 +109,20 @@ def _utf8(raw: bytes) -> str | None:
         return None
 
 
-def _refused(request: web.Request, settings: Settings) -> web.Response | None:
+def _refused(request: web.Request, options: WebOptions) -> web.Response | None:
     """404 off the secret path (when there is one), 403 from a source outside the allowed networks."""
-    secret = settings.webhook_path_secret.get_secret_value().encode() if settings.webhook_path_secret else None
+    secret = options.webhook_path_secret.encode() if options.webhook_path_secret else None
     sent = request.match_info.get("secret")
     if (secret is None) != (sent is None) or (secret and not hmac.compare_digest(secret, (sent or "").encode())):
         return _problem(404, "not found")
-    if not allowed_source(client_address(request, settings.trusted_proxies), settings.allowed_networks):
+    if not allowed_source(client_address(request, options.trusted_proxies), options.allowed_networks):
         return _problem(403, "source not allowed")
     return None
 
 
 async def receive(request: web.Request) -> web.Response:
     started = time.perf_counter()
-    settings = request.app[CONTEXT].settings
-    refused = _refused(request, settings)
+    refused = _refused(request, request.app[OPTIONS])
     if refused is not None:
         request.app[CONTEXT].metrics.notification("invalid", "refused", time.perf_counter() - started)
         return refused
@@ -137,11 +136,11 @@ async def _handle(request: web.Request) -> tuple[web.Response, str, str]:
     body = await _read_body(request)
     if isinstance(body, web.Response):
         return body, "invalid", "too_large" if body.status == 413 else "timed_out"
-    context, intake = request.app[CONTEXT], request.app[INTAKE]
+    intake = request.app[INTAKE]
     try:
         data = load_body(body)
         note = notification_from(data)
-        if note.application_id != context.settings.ml_client_id:
+        if note.application_id != request.app[OPTIONS].ml_client_id:
             log.warning("ml.webhook.foreign_application", application_id=note.application_id, user_id=note.user_id)
             return _problem(403, "application_id is not this application"), note.topic, "foreign_application"
         row = await _classify(intake, note, data, body)

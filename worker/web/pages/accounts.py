@@ -45,7 +45,7 @@ async def _scoped(request: web.Request) -> tuple[ConnectParts, Session, MlAccoun
     if session is None:
         return _no_session()
     account_id = int(request.match_info["account_id"])
-    account = await get_business_account(parts.context.db, session.business_id, account_id)
+    account = await get_business_account(parts.db, session.business_id, account_id)
     if account is None or account.id is None or not session.covers(account.id):
         return _not_found()
     prefer_site(account.site_id)
@@ -64,7 +64,7 @@ async def show_accounts(request: web.Request) -> web.StreamResponse:
     session = await read_session(request, parts)
     if session is None:
         return _no_session()
-    listed = await list_accounts(parts.context.db, session.business_id)
+    listed = await list_accounts(parts.db, session.business_id)
     visible = [account for account in listed if account.id is not None and session.covers(account.id)]
     prefer_site(visible[0].site_id if visible else default_site(session.business, None))
     return html(200, accounts_page(session.business.name, visible, session.owner))
@@ -85,7 +85,7 @@ async def show_account(request: web.Request) -> web.StreamResponse:
         (("csrf", csrf_token(parts, session, account.id)),),
         secondary=True,
     )
-    db = parts.context.db
+    db = parts.db
     progress = await backfill_json(db, account)
     events = await recent_events(db, account.id, account.business_id)
     activity = await account_activity(db, account.id, account.business_id)
@@ -125,7 +125,7 @@ async def disconnect(request: web.Request) -> web.StreamResponse:
                        (("csrf", csrf), ("confirmed", "yes")))  # fmt: skip
         keep = Form(f"/accounts/{account.id}", messages.KEEP_CONNECTED, (), secondary=True, method="get")
         return html(200, disconnect_page(account, session.business.name, confirm, keep))
-    await disconnect_account(parts.context.db, account.id)
+    await disconnect_account(parts.db, account.id)
     log.info("ml.account.disconnected", account_id=account.id, business_id=account.business_id)
     return see_other(f"/accounts/{account.id}")
 

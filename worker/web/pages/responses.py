@@ -67,7 +67,7 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytear
 
 def from_elsewhere(request: web.Request, parts: ConnectParts) -> web.Response | None:
     """A 403 page for a form another site made the browser post; None for our own pages' forms."""
-    if not cross_site(request, parts.context.settings.public_origin):
+    if not cross_site(request, parts.options.public_origin):
         return None
     log.info("web.page.cross_site", path=request.path)
     return problem(403, *messages.CROSS_SITE)

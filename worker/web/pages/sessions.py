@@ -67,7 +67,7 @@ def _accounts(claim: object) -> frozenset[int] | None:
 async def read_session(request: web.Request, parts: ConnectParts) -> Session | None:
     token = request.cookies.get(SESSION_COOKIE)
     business_id = BusinessKeys.business_of(token)
-    business = await get_business(parts.context.db, business_id) if business_id is not None else None
+    business = await get_business(parts.db, business_id) if business_id is not None else None
     if business is None:
         return None
     try:
