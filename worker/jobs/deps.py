@@ -11,6 +11,7 @@ from connectors.mercadolibre.client import ClientLimits, MlClient
 from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker.context import AppContext, build_context, close_context
+from worker.delivery.addresses import GuardedResolver
 from worker.metrics import Metrics
 from worker.pipeline.parts import Pipeline, Rules
 from worker.settings import Settings
@@ -25,6 +26,7 @@ class JobDeps:
     client: MlClient
     options: MappingOptions
     pipeline: Pipeline
+    webhook_http: aiohttp.ClientSession  # outbound webhooks: resolves only to public addresses unless allowed
 
 
 def build_deps(settings: Settings, metrics: Metrics | None = None) -> JobDeps:
@@ -45,11 +47,15 @@ def build_deps(settings: Settings, metrics: Metrics | None = None) -> JobDeps:
         include_delivered=settings.track_delivered, include_product_purchased=settings.track_products
     )
     pipeline = Pipeline(app.db, app.redis, client, options, app.metrics, Rules.from_settings(settings))
-    return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options, pipeline=pipeline)
+    resolver = None if settings.outbound_webhooks_allow_local else GuardedResolver()
+    webhook_http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=resolver))
+    return JobDeps(app=app, http=http, tokens=tokens, client=client, options=options, pipeline=pipeline,
+                   webhook_http=webhook_http)  # fmt: skip
 
 
 async def close_deps(deps: JobDeps) -> None:
     await deps.http.close()
+    await deps.webhook_http.close()
     await close_context(deps.app)
 
 
