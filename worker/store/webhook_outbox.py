@@ -79,9 +79,10 @@ async def add_event_messages_in(
         .where(events.c.id.in_(list(event_ids)))
         .order_by(events.c.tracked_at, events.c.id)
     )
-    messages = []
-    for row in (await conn.execute(statement)).all():
-        fields = dict(row._mapping)
+    messages, result = [], await conn.execute(statement)
+    names = list(result.keys())
+    for values in result.all():
+        fields = dict(zip(names, values, strict=True))
         external_id, reference = fields.pop("external_id"), fields.pop("reference")
         view = event_view(EventRow(**fields), external_id, reference)
         order_key = None if view.order_reference is None else f"order:{fields['order_object_id']}"

@@ -11,6 +11,7 @@ from worker.web import (
     connect_routes,
     delivery_api,
     docs_page,
+    endpoints_api,
     events_api,
     health,
     metrics_route,
@@ -38,6 +39,7 @@ def create_app(context: AppContext) -> web.Application:
     connect_routes.setup(app)
     backfill_routes.setup(app)
     delivery_api.setup(app)
+    endpoints_api.setup(app)
     openapi.setup(app)
     docs_page.setup(app)
     app.on_shutdown.append(_close_intake)

@@ -1,0 +1,48 @@
+"""`meli business webhook`: a business's outbound webhook endpoints (add one, list them, remove one)."""
+
+from __future__ import annotations
+
+import click
+
+from worker.cli.common import CliState, echo_json, guarded, run
+from worker.cli.store_cmds import business
+from worker.context import app_context
+from worker.delivery.endpoints import create_endpoint
+from worker.errors import NotFoundError
+from worker.store.businesses import get_business
+from worker.store.webhooks import list_endpoints, remove_endpoint
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+@business.command("webhook")
+@click.option("--business", "business_id", type=int, required=True, help="The business id.")
+@click.option("--add", "url", help="Add an endpoint at this URL (https; its secret is printed once).")
+@click.option("--remove", "remove_id", type=int, help="Remove this endpoint and its messages.")
+@pass_state
+def webhook(state: CliState, business_id: int, url: str | None, remove_id: int | None) -> None:
+    """Add, remove or list (neither option) the business's outbound webhook endpoints, as JSON lines. Each
+    event and account change is posted to every active endpoint, signed as Standard Webhooks says."""
+    settings = guarded(state.settings)
+    if url is not None and remove_id is not None:
+        raise click.UsageError("--add and --remove do not go together")
+
+    async def go() -> None:
+        async with app_context(settings) as context:
+            db = context.db
+            if await get_business(db, business_id) is None:
+                raise NotFoundError(f"no business {business_id} (meli business create makes one)")
+            if url is not None:
+                echo_json((await create_endpoint(db, context.cipher, settings, business_id, url)).to_json())
+            elif remove_id is not None:
+                if not await remove_endpoint(db, business_id, remove_id):
+                    raise NotFoundError(f"no endpoint {remove_id} of business {business_id}")
+                echo_json({"id": remove_id, "done": "removed"})
+            else:
+                for endpoint in await list_endpoints(db, business_id):
+                    echo_json(endpoint.to_json())
+
+    run(go)
+
+
+COMMANDS: tuple[click.Command, ...] = ()  # `webhook` hangs under `meli business`
