@@ -5,6 +5,7 @@ attempt, 410 disabling the endpoint, failures retried then parked, and one endpo
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -124,7 +125,8 @@ async def test_a_5xx_is_retried_with_the_same_webhook_id_and_the_order_waits(
     assert await send(db, http, shop) == Counter(failed=1)
     assert len(receiver.on("/a")) == 1  # the order's next event waits behind the first
     [(status, attempts, last, reason)] = await rows(
-        db, "SELECT status, attempts, last_status, reason FROM webhook_message WHERE status = 'pending' AND attempts > 0"
+        db,
+        "SELECT status, attempts, last_status, reason FROM webhook_message WHERE status = 'pending' AND attempts > 0",
     )
     assert (status, attempts, last) == ("pending", 1, 503)
     assert reason.startswith("HTTP 503: down down") and len(reason) <= len("HTTP 503: ") + 200
@@ -183,3 +185,18 @@ async def test_one_business_slow_endpoint_never_delays_another(
     assert time.monotonic() - started < 0.9 and not stuck.done()
     assert await stuck == Counter(failed=1, delivered=1)  # its other endpoint got its message all the same
     assert [len(receiver.on(path)) for path in ("/slow", "/also", "/quick")] == [1, 1, 1]
+
+
+async def test_the_secret_and_signatures_never_reach_the_logs(
+    db: Database, receiver: Receiver, http: aiohttp.ClientSession, log_output: io.StringIO  # noqa: F811
+) -> None:  # fmt: skip
+    shop, secret = await hooked(db, receiver)
+    await store(db, shop, "k1", "k2")
+    receiver.answer("/a", 500)
+    assert await send(db, http, shop) == Counter(failed=1)
+    await due_now(db)
+    assert await send(db, http, shop) == Counter(delivered=2)
+    logged = log_output.getvalue()
+    assert "webhook.delivery.failed" in logged and "webhook.delivery.delivered" in logged
+    signatures = [request.headers["webhook-signature"] for request in receiver.on("/a")]
+    assert secret[6:] not in logged and not any(sig[3:] in logged for sig in signatures)
