@@ -1,5 +1,6 @@
 """The arq side of outbound webhooks: the sweep asks for one job per business with messages due, the job sends
-them through the worker's own session, and a business sent to by another worker is left alone."""
+them through the worker's own session (also inside the real arq worker), and a business sent to by another
+worker is left alone."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.harness.shop import open_shop, paid_order
 from worker import redis_keys
 from worker.delivery.signing import new_secret
 from worker.jobs.deps import JobDeps, build_deps, close_deps
+from worker.jobs.runtime import build_worker
 from worker.jobs.webhooks import deliver_webhooks, sweep_webhooks
 from worker.settings import Settings
 from worker.store.webhooks import add_endpoint
@@ -62,3 +64,19 @@ async def test_the_worker_refuses_local_addresses_unless_allowed(settings: Setti
         assert receiver.received == []
     finally:
         await close_deps(built)
+
+
+async def test_the_arq_worker_runs_the_job_the_sweep_asked_for(deps: JobDeps, receiver: Receiver) -> None:  # noqa: F811
+    db = deps.app.db
+    shop = await open_shop(db, order=paid_order())
+    secret = new_secret()
+    await add_endpoint(db, deps.app.cipher, shop.business_id, receiver.url("/a"), secret)
+    await store(db, shop, "k1")
+    assert await sweep_webhooks({"deps": deps}) == 1
+
+    worker = build_worker(deps.app.settings, burst=True, handle_signals=False)
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+    assert [body["data"]["dedupe_key"] for body in verified(secret, receiver.on("/a"))] == ["k1"]
