@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -200,3 +201,19 @@ async def test_the_secret_and_signatures_never_reach_the_logs(
     assert "webhook.delivery.failed" in logged and "webhook.delivery.delivered" in logged
     signatures = [request.headers["webhook-signature"] for request in receiver.on("/a")]
     assert secret[6:] not in logged and not any(sig[3:] in logged for sig in signatures)
+
+
+async def test_a_waiting_message_without_an_order_holds_up_nothing_else(
+    db: Database, receiver: Receiver, http: aiohttp.ClientSession  # noqa: F811
+) -> None:  # fmt: skip
+    shop, _ = await hooked(db, receiver)
+    await append_events(db, shop.business_id, [record(shop, "lone", order_object_id=None)])
+    receiver.answer("/a", 500)
+    assert await send(db, http, shop) == Counter(failed=1)
+    await store(db, shop, "k1")
+    await due_now(db)
+    async with db.connect() as conn:  # the order-less message still waits; the order's may go
+        await conn.execute(text("UPDATE webhook_message SET due_at = :t WHERE type = 'order.confirmed' AND "
+                                "order_key IS NULL"), {"t": datetime.now(UTC) + timedelta(hours=1)})  # fmt: skip
+    assert await send(db, http, shop) == Counter(delivered=1)
+    assert [json.loads(r.body)["data"]["dedupe_key"] for r in receiver.on("/a")] == ["lone", "k1"]

@@ -34,7 +34,7 @@ async def due_messages(db: Database, endpoint_id: int, now: datetime, limit: int
     message that waits after a failure: a group's messages arrive one after another."""
     waiting = select(WebhookMessage.order_key).where(
         col(WebhookMessage.endpoint_id) == endpoint_id, _pending(), col(WebhookMessage.due_at) > now
-    )
+    ).where(col(WebhookMessage.order_key).is_not(None))  # a NULL in NOT IN would leave every group out
     statement = (
         select(WebhookMessage)
         .where(col(WebhookMessage.endpoint_id) == endpoint_id, _pending(), col(WebhookMessage.due_at) <= now)
