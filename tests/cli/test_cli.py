@@ -31,7 +31,7 @@ async def test_migrate_create_business_and_read_events(sqlite_env: dict[str, str
 
     assert (migrated.returncode, migrated.stdout) == (
         0,
-        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0011_delivery_open\n",
+        f"database {sqlite_env['MELI_DATABASE_URL']} is at revision 0013_webhooks\n",
     )
     assert created.returncode == 0 and lines[0] == "business_id: 1"
     assert lines[1].startswith("api_key: mk_") and len(lines[1]) == len("api_key: mk_") + 43

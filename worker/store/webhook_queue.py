@@ -32,9 +32,11 @@ def _pending() -> Any:
 async def due_messages(db: Database, endpoint_id: int, now: datetime, limit: int) -> list[MessageWork]:
     """Due messages in the order they were written, leaving out every group (an order, an account) with a
     message that waits after a failure: a group's messages arrive one after another."""
-    waiting = select(WebhookMessage.order_key).where(
-        col(WebhookMessage.endpoint_id) == endpoint_id, _pending(), col(WebhookMessage.due_at) > now
-    ).where(col(WebhookMessage.order_key).is_not(None))  # a NULL in NOT IN would leave every group out
+    waiting = (
+        select(WebhookMessage.order_key)
+        .where(col(WebhookMessage.endpoint_id) == endpoint_id, _pending(), col(WebhookMessage.due_at) > now)
+        .where(col(WebhookMessage.order_key).is_not(None))
+    )  # a NULL in NOT IN would leave every group out
     statement = (
         select(WebhookMessage)
         .where(col(WebhookMessage.endpoint_id) == endpoint_id, _pending(), col(WebhookMessage.due_at) <= now)
