@@ -1,4 +1,4 @@
-"""`meli business webhook` as a person runs it: add (the secret printed once), list, remove."""
+"""`meli business webhook` as a person runs it: add (the secret printed once), list, resume, remove."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ async def test_an_endpoint_is_added_listed_and_removed(tmp_path: Path) -> None:
     code, out, _ = await meli(env, "business", "webhook", "--business", "1")
     assert (code, [json.loads(line)["id"] for line in out.splitlines()]) == (0, [1])
     assert made["secret"] not in out
+    assert await meli(env, "business", "webhook", "--business", "1", "--resume", "1") == (
+        0, '{"id":1,"done":"resumed","messages_due":0}\n', ""
+    )  # fmt: skip
     assert await meli(env, "business", "webhook", "--business", "1", "--remove", "1") == (
         0, '{"id":1,"done":"removed"}\n', ""
     )  # fmt: skip

@@ -26,7 +26,7 @@ from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.events import append_events
 from worker.store.webhook_queue import webhook_lanes_due
-from worker.store.webhooks import add_endpoint, list_endpoints
+from worker.store.webhooks import add_endpoint, list_endpoints, resume_endpoint
 
 CIPHER = TokenCipher([TokenCipher.generate_key()])
 LOCAL = WebhookOptions(timeout=2.0, allow_local=True)
@@ -152,6 +152,10 @@ async def test_failures_for_about_a_day_park_the_message_for_review(
     assert await send(db, http, shop) == Counter(failed=1)
     assert await rows(db, "SELECT status, attempts, last_status FROM webhook_message") == [("review", 10, 500)]
 
+    assert await resume_endpoint(db, shop.business_id, 1, datetime.now(UTC)) == 1  # a person sends it again
+    assert await send(db, http, shop) == Counter(delivered=1)
+    assert await rows(db, "SELECT status, attempts, last_status FROM webhook_message") == [("delivered", 1, 200)]
+
 
 async def test_410_disables_the_endpoint(
     db: Database, receiver: Receiver, http: aiohttp.ClientSession  # noqa: F811
@@ -167,6 +171,10 @@ async def test_410_disables_the_endpoint(
     assert await rows(db, "SELECT COUNT(*) FROM webhook_message") == [(1,)]  # nothing new for a disabled endpoint
     assert await webhook_lanes_due(db, datetime.now(UTC)) == []
     assert await send(db, http, shop) == Counter() and len(receiver.received) == 1
+
+    assert await resume_endpoint(db, shop.business_id, 1, datetime.now(UTC)) == 0
+    assert await resume_endpoint(db, shop.business_id + 1, 1, datetime.now(UTC)) is None
+    assert await send(db, http, shop) == Counter(delivered=1)  # the message the 410 left pending
 
 
 async def test_one_business_slow_endpoint_never_delays_another(

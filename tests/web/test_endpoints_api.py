@@ -72,6 +72,9 @@ async def test_each_business_sees_and_removes_only_its_endpoints(client: Client,
 
     assert await (await client.get("/api/v1/webhooks", headers=auth(key_b))).json() == {"webhooks": []}
     assert (await client.delete("/api/v1/webhooks/1", headers=auth(key_b))).status == 404
+    assert (await client.post("/api/v1/webhooks/1/resume", headers=auth(key_b))).status == 404
+    resumed = await client.post("/api/v1/webhooks/1/resume", headers=auth(key_a))
+    assert (resumed.status, await resumed.json()) == (200, {"id": 1, "status": "active", "messages_due": 0})
     removed = await client.delete("/api/v1/webhooks/1", headers=auth(key_a))
     assert (removed.status, await removed.json()) == (200, {"id": 1, "removed": True})
     assert await (await client.get("/api/v1/webhooks", headers=auth(key_a))).json() == {"webhooks": []}

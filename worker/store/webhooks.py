@@ -15,7 +15,7 @@ from worker.clock import utcnow
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.events import iso_z
-from worker.store.webhook_models import EndpointStatus, WebhookEndpoint, WebhookMessage
+from worker.store.webhook_models import EndpointStatus, MessageStatus, WebhookEndpoint, WebhookMessage
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,18 @@ async def update_endpoint(db: Database, endpoint_id: int, **values: Any) -> None
     )
     async with db.transaction() as session:
         await session.exec(statement)
+
+
+async def resume_endpoint(db: Database, business_id: int, endpoint_id: int, now: datetime) -> int | None:
+    """Make the endpoint active again (after a 410) and its messages in review due now, from a fresh budget;
+    returns how many messages, None when the business has no such endpoint."""
+    mine = (col(WebhookEndpoint.id) == endpoint_id) & (col(WebhookEndpoint.business_id) == business_id)
+    review = (col(WebhookMessage.endpoint_id) == endpoint_id) & (
+        col(WebhookMessage.status) == MessageStatus.REVIEW.value
+    )
+    again = {"status": MessageStatus.PENDING.value, "due_at": now, "attempts": 0, "first_failed_at": None}
+    async with db.transaction() as session:
+        active = {"status": EndpointStatus.ACTIVE.value, "reason": None, "retry_at": None, "updated_at": now}
+        if not (await session.exec(update(WebhookEndpoint).where(mine).values(active))).rowcount:
+            return None
+        return int((await session.exec(update(WebhookMessage).where(review).values(again))).rowcount or 0)

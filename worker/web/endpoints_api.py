@@ -3,7 +3,9 @@
 - `POST /api/v1/webhooks` `{"url"}`: add an endpoint; the answer carries its signing secret, shown this once
   (422 when the URL may not receive: not https, or resolving to a loopback, private or link-local address);
 - `GET /api/v1/webhooks`: the business's endpoints (never their secrets) and their messages by status;
-- `DELETE /api/v1/webhooks/{endpoint_id}`: remove an endpoint and its messages.
+- `DELETE /api/v1/webhooks/{endpoint_id}`: remove an endpoint and its messages;
+- `POST /api/v1/webhooks/{endpoint_id}/resume`: make a disabled endpoint active again and its messages in
+  review due now.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import json
 from aiohttp import web
 
 from connectors.errors import InvalidRecord
+from worker.clock import utcnow
 from worker.delivery.endpoints import create_endpoint
 from worker.logs import get_logger
-from worker.store.webhooks import list_endpoints, remove_endpoint
+from worker.store.webhooks import list_endpoints, remove_endpoint, resume_endpoint
 from worker.web.api import _business, _error, json_errors
 from worker.web.pages.parts import CONNECT
 
@@ -71,7 +74,22 @@ async def delete_webhook(request: web.Request) -> web.Response:
     return web.json_response({"id": endpoint_id, "removed": True})
 
 
+@json_errors
+async def resume_webhook(request: web.Request) -> web.Response:
+    business = await _business(request)
+    if isinstance(business, web.Response):
+        return business
+    assert business.id is not None
+    endpoint_id = int(request.match_info["endpoint_id"])
+    again = await resume_endpoint(request.app[CONNECT].context.db, business.id, endpoint_id, utcnow())
+    if again is None:
+        return _error(404, "not_found", "no such endpoint for this business")
+    log.info("webhook.endpoint.resumed", business_id=business.id, endpoint_id=endpoint_id, messages=again)
+    return web.json_response({"id": endpoint_id, "status": "active", "messages_due": again})
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/webhooks", post_webhook)
     app.router.add_get("/api/v1/webhooks", get_webhooks)
     app.router.add_delete(ENDPOINT_PATH, delete_webhook)
+    app.router.add_post(ENDPOINT_PATH + "/resume", resume_webhook)

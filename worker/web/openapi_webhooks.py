@@ -34,7 +34,9 @@ WEBHOOK_SCHEMAS: Doc = {
     "NewWebhookEndpoint": exact_object({**ENDPOINT, "secret": SECRET}),
     "WebhookEndpointList": exact_object({"webhooks": {"type": "array", "items": ref("WebhookEndpoint")}}),
     "WebhookEndpointRemoved": exact_object({"id": ID, "removed": {"type": "boolean"}}),
-}
+    "WebhookEndpointResumed": exact_object({"id": ID, "status": STRING,
+                                            "messages_due": {"type": "integer", "minimum": 0}}),
+}  # fmt: skip
 ENDPOINT_ID = {"name": "endpoint_id", "in": "path", "required": True,
                "schema": {"type": "integer", "minimum": 0, "maximum": 10**9 - 1}}  # fmt: skip
 NO_ENDPOINT = {"description": "No such endpoint for this business", "content": {JSON: {"schema": ref("Error")},
@@ -62,4 +64,14 @@ def webhook_paths() -> Doc:
         "parameters": [ENDPOINT_ID],
         "responses": {"200": json_answer("Removed", "WebhookEndpointRemoved"), "404": NO_ENDPOINT, **KEYED},
     }
-    return {"/api/v1/webhooks": {"post": post, "get": listed}, "/api/v1/webhooks/{endpoint_id}": {"delete": delete}}
+    resume = {
+        "summary": "Make a disabled endpoint active again and its messages in review due now",
+        "security": BEARER,
+        "parameters": [ENDPOINT_ID],
+        "responses": {"200": json_answer("Active again", "WebhookEndpointResumed"), "404": NO_ENDPOINT, **KEYED},
+    }
+    return {
+        "/api/v1/webhooks": {"post": post, "get": listed},
+        "/api/v1/webhooks/{endpoint_id}": {"delete": delete},
+        "/api/v1/webhooks/{endpoint_id}/resume": {"post": resume},
+    }
