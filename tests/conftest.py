@@ -28,6 +28,8 @@ from worker.store.migrate import upgrade
 PG_ADMIN_DSN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("MELI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TABLES = (
+    "webhook_message",
+    "webhook_endpoint",
     "delivery",
     "hellotext_ref",
     "hellotext_settings",

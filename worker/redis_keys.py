@@ -144,3 +144,13 @@ def hellotext_lease(queue_name: str, business_id: int) -> str:
 def hellotext_lanes(queue_name: str) -> str:
     """The lanes delivering now (a sorted set bounded by `MELI_HELLOTEXT_MAX_LANES`)."""
     return scoped(queue_name, "hellotext-lanes")
+
+
+def webhook_lane_job(queue_name: str, business_id: int) -> str:
+    """One outbound webhook job per business at a time (worker/jobs/webhooks.py)."""
+    return scoped(queue_name, "webhook-lane", business_id)
+
+
+def webhook_lease(queue_name: str, business_id: int) -> str:
+    """Held by the worker sending a business's outbound webhooks."""
+    return scoped(queue_name, "webhook-lease", business_id)

@@ -122,6 +122,11 @@ class Settings(BaseSettings):
         8, ge=1, le=1000, description="Businesses' lanes delivering at once, all workers: a Hellotext outage holds "
         "at most that many worker slots"
     )  # fmt: skip
+    outbound_webhooks_allow_local: bool = Field(
+        False, description="Outbound webhook URLs may use http and loopback, private or link-local addresses "
+        "(tests, the demo); otherwise https to public addresses only"
+    )  # fmt: skip
+    outbound_webhook_timeout_seconds: float = Field(5.0, gt=0, le=30, description="Timeout of one outbound webhook")
 
     webhook_path_secret: SecretStr | None = Field(
         None, description="Register /webhooks/mercadolibre/<secret> at ML: the bare path and other secrets get 404"
@@ -185,12 +190,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
-    @field_validator("ml_auth_base_url", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("webhook_path_secret", "internal_token", mode="before")
+    @field_validator("ml_auth_base_url", "webhook_path_secret", "internal_token", mode="before")
     @classmethod
     def _empty_secret_is_unset(cls, value: object) -> object:
         return None if value == "" else value

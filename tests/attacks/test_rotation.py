@@ -20,6 +20,7 @@ from worker.context import AppContext
 from worker.store.accounts import TokenSet, load_tokens
 from worker.store.crypto import TokenCipher
 from worker.store.models import AccountStatus
+from worker.store.webhooks import active_endpoints, add_endpoint
 
 NEW_KEY = "r5pX0c8nQy3uJ1b7vWm2kZs9dFh4gTl6aEo0iUy8cQw="
 
@@ -76,6 +77,7 @@ async def test_reencrypt_moves_every_stored_token_and_redis_copy_to_the_first_ke
     confirmations = Confirmations(context.redis, context.cipher, context.settings.queue_name)
     pending = PendingConnect(alfa.business_id, "MCO", "v" * 64, "b" * 43, None)
     held = await confirmations.hold(pending, MlUser(id=700000009, nickname="HELD", site_id="MCO"), tokens, "b" * 43)
+    await add_endpoint(context.db, context.cipher, alfa.business_id, "https://hooks.example.com/a", "whsec_c2VjcmV0")
 
     old_key = context.settings.token_encryption_keys[0].get_secret_value()
     done = await meli(context, "keys", "reencrypt", MELI_TOKEN_ENCRYPTION_KEYS=f"{NEW_KEY},{old_key}")
@@ -86,8 +88,9 @@ async def test_reencrypt_moves_every_stored_token_and_redis_copy_to_the_first_ke
 
     assert (done.returncode, done.stdout) == (
         0,
-        "re-encrypted under the first key: 2 account token(s), 2 Redis copies\n",
+        "re-encrypted under the first key: 2 account token(s), 1 webhook secret(s), 2 Redis copies\n",
     )
+    assert [e.secret for e in await active_endpoints(context.db, only_new, alfa.business_id)] == ["whsec_c2VjcmV0"]
     assert [s.tokens.access_token if s else None for s in stored] == ["APP_USR-fuzz", "APP_USR-fuzz"]
     assert rescued == {"access": "APP_USR-rescued"}
     assert taken is not None and taken.tokens.refresh_token == "TG-held"

@@ -39,14 +39,14 @@ async def _check(db: Database) -> None:
     async with db.connect() as conn:
         for statement in ROWS:
             await conn.execute(text(statement))
-    assert await upgrade(db) == "0013_delivery_rest"
+    assert await upgrade(db) == "0014_webhooks"
     async with db.connect() as conn:
         rows = (await conn.execute(text("SELECT event_id, business_id, status, attempts FROM delivery"))).all()
     assert [tuple(row) for row in rows] == [(5, 1, "pending", 0)]
     async with db.connect() as conn:
         await conn.run_sync(_downgrade, "0008_inbox_due")
         assert {"delivery", "hellotext_ref", "hellotext_settings"} & await conn.run_sync(_tables) == set()
-    assert await upgrade(db) == "0013_delivery_rest"
+    assert await upgrade(db) == "0014_webhooks"
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])

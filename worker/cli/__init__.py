@@ -17,6 +17,7 @@ from worker.cli import (
     security_cmds,
     store_cmds,
     support_cmd,
+    webhook_cmds,
 )
 from worker.cli.common import CliState
 
@@ -56,6 +57,7 @@ for command in (
     *backfill_cmd.COMMANDS,
     *security_cmds.COMMANDS,
     *hellotext_cmds.COMMANDS,
+    *webhook_cmds.COMMANDS,
 ):
     cli.add_command(command)
 

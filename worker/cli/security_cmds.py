@@ -13,7 +13,7 @@ from worker.errors import NotFoundError
 from worker.store.businesses import new_signing_salt, rotate_api_key
 from worker.store.db import open_database
 from worker.store.links import revoke_business_links
-from worker.store.reencrypt import Reencrypted, reencrypt_redis, reencrypt_tokens
+from worker.store.reencrypt import Reencrypted, reencrypt_redis, reencrypt_secrets, reencrypt_tokens
 
 pass_state = click.make_pass_decorator(CliState)
 
@@ -72,20 +72,23 @@ def keys() -> None:
 @keys.command("reencrypt")
 @pass_state
 def keys_reencrypt(state: CliState) -> None:
-    """Re-encrypt every stored token (of every account, reconnect-pending ones included) and the Redis copies of
-    tokens under the first key. Afterwards the other keys can be removed from MELI_TOKEN_ENCRYPTION_KEYS."""
+    """Re-encrypt every stored token (of every account, reconnect-pending ones included), every outbound webhook
+    secret and the Redis copies of tokens under the first key. Afterwards the other keys can be removed from
+    MELI_TOKEN_ENCRYPTION_KEYS."""
     settings = guarded(state.settings)
 
     async def go() -> Reencrypted:
         report = Reencrypted()
         async with app_context(settings) as context:
             await reencrypt_tokens(context.db, context.cipher, report)
+            await reencrypt_secrets(context.db, context.cipher, report)
             await reencrypt_redis(context.redis, context.cipher, settings.queue_name, report)
         return report
 
     report = run(go)
     click.echo(
-        f"re-encrypted under the first key: {report.tokens} account token(s), {report.redis_copies} Redis copies"
+        f"re-encrypted under the first key: {report.tokens} account token(s), {report.secrets} webhook secret(s), "
+        f"{report.redis_copies} Redis copies"
     )
     if report.unreadable:
         click.echo(f"error: {report.unreadable} stored token(s) match no configured key; keep the old keys", err=True)

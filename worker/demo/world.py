@@ -105,7 +105,9 @@ async def demo_world(
     sandbox.redirect_uris = [settings.ml_redirect_uri]
     hellotext_port = free_port()
     hellotext_url = f"http://{host}:{hellotext_port}"  # the fake Hellotext
-    settings = settings.model_copy(update={"hellotext_api_base_url": hellotext_url})
+    settings = settings.model_copy(
+        update={"hellotext_api_base_url": hellotext_url, "outbound_webhooks_allow_local": True}
+    )
     sandbox_runner = await _serve(create_sandbox_app(sandbox), host, sandbox_port, "--sandbox-port")
     hellotext_runner = await _serve(create_hellotext_app(faults=hellotext_faults), host, hellotext_port, "")
     try:

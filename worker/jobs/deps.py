@@ -14,7 +14,9 @@ from connectors.mercadolibre.mapping import MappingOptions
 from connectors.ratelimit import RateLimiter
 from worker.backfill.lane import Bulk, BulkConfig
 from worker.context import AppContext, build_context, close_context, ml_oauth_app
+from worker.delivery.addresses import GuardedResolver
 from worker.delivery.lane import LaneOptions
+from worker.delivery.webhook_lane import WebhookOptions
 from worker.metrics import Metrics
 from worker.pipeline.parts import Pipeline, Rules
 from worker.settings import Settings
@@ -42,6 +44,8 @@ class JobDeps:
     bulk: Bulk
     config: JobConfig
     lanes: LaneOptions
+    webhook_http: aiohttp.ClientSession  # outbound webhooks: resolves only to public addresses unless allowed
+    webhooks: WebhookOptions
 
 
 def pipeline_rules(settings: Settings) -> Rules:
@@ -100,14 +104,18 @@ def build_deps(settings: Settings, metrics: Metrics | None = None) -> JobDeps:
     )
     pipeline = Pipeline(app.db, app.redis, client, options, app.metrics, pipeline_rules(settings))
     bulk = Bulk(app.db, app.redis, bulk_config(settings), options, http, tokens, app.metrics)
+    resolver = None if settings.outbound_webhooks_allow_local else GuardedResolver()
+    webhook_http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=resolver))
     return JobDeps(
         app=app, http=http, tokens=tokens, client=client, options=options, pipeline=pipeline, bulk=bulk,
-        config=job_config(settings), lanes=lane_options(settings),
+        config=job_config(settings), lanes=lane_options(settings), webhook_http=webhook_http,
+        webhooks=WebhookOptions(settings.outbound_webhook_timeout_seconds, settings.outbound_webhooks_allow_local),
     )  # fmt: skip
 
 
 async def close_deps(deps: JobDeps) -> None:
     await deps.http.close()
+    await deps.webhook_http.close()
     await close_context(deps.app)
 
 

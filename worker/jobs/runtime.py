@@ -20,6 +20,7 @@ from worker.jobs.drain import drain_seller
 from worker.jobs.probes import serve_probes
 from worker.jobs.refetch import refetch_order, sweep_refetches
 from worker.jobs.sweeper import prune_inbox_rows, sweep_inbox
+from worker.jobs.webhooks import DELIVER_WEBHOOKS, WEBHOOK_LEASE_SECONDS, deliver_webhooks, sweep_webhooks
 from worker.logs import get_logger
 from worker.metrics import Metrics
 from worker.pipeline.queue import CATCH_UP, DRAIN_SELLER, REFETCH_ORDER, deserialize, serialize
@@ -99,6 +100,7 @@ def build_worker(
             func(catch_up_seller, name=CATCH_UP, max_tries=6, keep_result=0, timeout=300),
             *bulk_functions(),
             func(deliver_hellotext, name=DELIVER_LANE, max_tries=3, keep_result=0, timeout=LANE_LEASE_SECONDS),
+            func(deliver_webhooks, name=DELIVER_WEBHOOKS, max_tries=3, keep_result=0, timeout=WEBHOOK_LEASE_SECONDS),
         ],
         cron_jobs=[
             cron(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
@@ -108,6 +110,7 @@ def build_worker(
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
             *bulk_crons(settings.reconcile_every_minutes, settings.missed_feeds_every_minutes),
             cron(sweep_deliveries, second=set(range(0, 60, 2)), unique=True),
+            cron(sweep_webhooks, second=set(range(1, 60, 2)), unique=True),
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),

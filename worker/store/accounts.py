@@ -18,6 +18,7 @@ from worker.errors import Conflict
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.models import AccountStatus, MlAccount, OAuthToken
+from worker.store.webhook_outbox import AccountChange, add_account_message_in
 
 MAX_ACCOUNT_ID = 2**31 - 1  # ml_account.id is a 32-bit INTEGER on PostgreSQL
 
@@ -69,6 +70,7 @@ async def link_account(
         row.version += 1
         _fill_token_row(row, cipher, tokens)
         session.add(row)
+        await add_account_message_in(await session.connection(), account, AccountChange.CONNECTED, now)
     return account
 
 
@@ -180,9 +182,14 @@ async def mark_needs_reauth(db: Database, account_id: int, token_version: int) -
         account = await session.get(MlAccount, account_id)
         if row is None or account is None or row.version != token_version:
             return False
+        changed = account.status != AccountStatus.NEEDS_REAUTH.value
         account.status = AccountStatus.NEEDS_REAUTH.value
         account.updated_at = utcnow()
         session.add(account)
+        if changed:
+            await session.flush()
+            await add_account_message_in(await session.connection(), account, AccountChange.NEEDS_RECONNECT,
+                                         account.updated_at)  # fmt: skip
     return True
 
 
@@ -195,9 +202,14 @@ async def disconnect_account(db: Database, account_id: int) -> None:
         row = await session.get(OAuthToken, account_id)
         if row is not None:
             await session.delete(row)
+        changed = account.status != AccountStatus.DISCONNECTED.value
         account.status = AccountStatus.DISCONNECTED.value
         account.updated_at = utcnow()
         session.add(account)
+        if changed:
+            await session.flush()
+            await add_account_message_in(await session.connection(), account, AccountChange.DISCONNECTED,
+                                         account.updated_at)  # fmt: skip
 
 
 async def get_account(db: Database, account_id: int) -> MlAccount | None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, update
+from sqlalchemy import and_, case, func, literal, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +32,7 @@ from worker.store.models import (
     WindowStatus,
 )
 from worker.store.types import UTCDateTime
+from worker.store.webhook_outbox import add_import_message_in
 
 OPEN_STATUSES = (BackfillStatus.QUEUED.value, BackfillStatus.RUNNING.value, BackfillStatus.PARKED.value)
 RUNNABLE = (BackfillStatus.QUEUED.value, BackfillStatus.RUNNING.value)
@@ -193,8 +194,12 @@ async def set_run_status(db: Database, run_id: int, status: BackfillStatus, reas
     values: dict[str, object] = {"status": status.value, "reason": reason, "updated_at": now}
     if status in (BackfillStatus.DONE, BackfillStatus.FAILED):
         values.update(open_key=None, finished_at=now)
+    done = status is BackfillStatus.DONE  # once: its message commits with the completion
+    again = col(BackfillRun.status) == status.value
+    statement = update(BackfillRun).where(col(BackfillRun.id) == run_id, ~again if done else true())
     async with db.transaction() as session:
-        await session.exec(update(BackfillRun).where(col(BackfillRun.id) == run_id).values(**values))
+        if (await session.exec(statement.values(**values))).rowcount and done:
+            await add_import_message_in(session, run_id, now)
 
 
 async def record_failure(db: Database, run_id: int, reason: str) -> int:

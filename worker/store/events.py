@@ -20,6 +20,7 @@ from worker.store.db import Database
 from worker.store.dialect import upsert_insert
 from worker.store.models import EventRow, OrderObject, SubscriberRow
 from worker.store.outbox import add_deliveries_in
+from worker.store.webhook_outbox import add_event_messages_in
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,9 @@ async def append_events_per_order_in(
     statement = _event_insert(conn.dialect.name).returning(EventRow.__table__.c.order_object_id)  # type: ignore[attr-defined]
     added: dict[int | None, list[str]] = {}
     stored = (await conn.execute(statement, rows)).all()
-    await add_deliveries_in(conn, business_id, [event_id for _, event_id, _ in stored], now)
+    event_ids = [event_id for _, event_id, _ in stored]
+    await add_deliveries_in(conn, business_id, event_ids, now)
+    await add_event_messages_in(conn, business_id, event_ids, now)
     for action, _, order_object_id in stored:
         added.setdefault(order_object_id, []).append(action)
     return added

@@ -253,7 +253,8 @@ class RefetchRow(SQLModel, table=True):
 
 
 # Tables of other parts, in modules of their own; importing them here registers them with the metadata.
-import worker.store.delivery_models  # noqa: E402, F401 - registers the delivery tables
+import worker.store.delivery_models  # noqa: E402 - registers the delivery tables
+import worker.store.webhook_models  # noqa: E402, F401 - registers the outbound webhook tables
 from worker.store.backfill_models import BackfillRun as BackfillRun  # noqa: E402
 from worker.store.backfill_models import BackfillStatus as BackfillStatus  # noqa: E402
 from worker.store.backfill_models import BackfillWindow as BackfillWindow  # noqa: E402

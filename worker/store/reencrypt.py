@@ -1,5 +1,5 @@
-"""Re-encrypt every stored OAuth token, and the Redis copies of tokens, under the first encryption key, so the
-other keys of `MELI_TOKEN_ENCRYPTION_KEYS` can be retired.
+"""Re-encrypt every stored OAuth token and outbound webhook secret, and the Redis copies of tokens, under the
+first encryption key, so the other keys of `MELI_TOKEN_ENCRYPTION_KEYS` can be retired.
 
 Rows are rewritten a batch at a time, each only if its `version` is still the one read: a refresh that stored
 new tokens meanwhile wrote them under the first key already, and must not be overwritten. Redis copies (token
@@ -19,6 +19,7 @@ from worker import redis_keys
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.models import OAuthToken
+from worker.store.webhook_models import WebhookEndpoint
 
 BATCH = 500
 # Replace a value only if nobody changed it since it was read; keep its expiry.
@@ -34,6 +35,7 @@ return 0
 @dataclass
 class Reencrypted:
     tokens: int = 0  # account token rows rewritten
+    secrets: int = 0  # outbound webhook secrets rewritten
     redis_copies: int = 0
     unreadable: int = 0  # could not be decrypted with any configured key (left as they are)
 
@@ -66,6 +68,25 @@ async def reencrypt_tokens(db: Database, cipher: TokenCipher, report: Reencrypte
             except MeliError:
                 report.unreadable += 1
         after = rows[-1].account_id
+
+
+async def reencrypt_secrets(db: Database, cipher: TokenCipher, report: Reencrypted) -> None:
+    """Every outbound webhook endpoint's secret, disabled endpoints included; each only if unchanged since read."""
+    async with db.transaction() as session:
+        rows = (await session.exec(select(WebhookEndpoint.id, WebhookEndpoint.secret_enc))).all()
+    for endpoint_id, blob in rows:
+        try:
+            rotated = cipher.rotate(blob)
+        except MeliError:
+            report.unreadable += 1
+            continue
+        statement = (
+            update(WebhookEndpoint)
+            .where(col(WebhookEndpoint.id) == endpoint_id, col(WebhookEndpoint.secret_enc) == blob)
+            .values(secret_enc=rotated)
+        )
+        async with db.transaction() as session:
+            report.secrets += bool((await session.exec(statement)).rowcount == 1)
 
 
 async def reencrypt_redis(redis: Redis, cipher: TokenCipher, queue_name: str, report: Reencrypted) -> None:

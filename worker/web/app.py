@@ -15,6 +15,7 @@ from worker.web import (
     connect_routes,
     delivery_api,
     docs_page,
+    endpoints_api,
     events_api,
     health,
     metrics_route,
@@ -59,6 +60,7 @@ def web_options(settings: Settings) -> WebOptions:
         oauth=ml_oauth_app(settings),
         backfill=backfill_plan(settings),
         hellotext=hellotext_api(settings),
+        outbound_webhooks_allow_local=settings.outbound_webhooks_allow_local,
     )
 
 
@@ -78,6 +80,7 @@ def create_app(context: AppContext) -> web.Application:
     connect_routes.setup(app)
     backfill_routes.setup(app)
     delivery_api.setup(app)
+    endpoints_api.setup(app)
     openapi.setup(app)
     docs_page.setup(app)
     app.on_shutdown.append(_close_intake)

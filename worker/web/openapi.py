@@ -39,6 +39,7 @@ from worker.web.openapi_parts import (
     ref,
 )
 from worker.web.openapi_records import RECORD_SCHEMAS, record_paths
+from worker.web.openapi_webhooks import WEBHOOK_SCHEMAS, webhook_paths
 from worker.web.webhooks import MAX_WEBHOOK_BODY
 
 SECRET = {"name": "secret", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
@@ -109,6 +110,7 @@ def api_paths() -> Doc:
         **record_paths(),
         **_link_routes(),
         **delivery_paths(),
+        **webhook_paths(),
         "/api/v1/accounts": {
             "get": {"summary": "The business's seller accounts", "security": BEARER, "responses": listed}
         },
@@ -129,7 +131,7 @@ def build_document(redirect_uri: str) -> Doc:
         "info": {"title": "meli-events", "version": __version__},
         "paths": api_paths() | page_paths(callback_path),
         "components": {
-            "schemas": SCHEMAS | DELIVERY_SCHEMAS | RECORD_SCHEMAS,
+            "schemas": SCHEMAS | DELIVERY_SCHEMAS | RECORD_SCHEMAS | WEBHOOK_SCHEMAS,
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The business API key"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "meli_session"},

@@ -36,3 +36,4 @@ class WebOptions:
     oauth: MlOAuthApp
     backfill: BackfillPlan
     hellotext: HellotextApi
+    outbound_webhooks_allow_local: bool  # endpoints may be http and local addresses (demo, tests)

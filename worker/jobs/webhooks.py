@@ -1,0 +1,46 @@
+"""Thin arq adapters of outbound webhooks: a cron sweep asks for a job per business with messages due, and the
+job sends them (worker/delivery/webhook_lane.py). A job is named after its business, so a business has at most
+one queued or running, and a Redis lease keeps two workers from sending a business's messages at once."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from worker import redis_keys
+from worker.clock import utcnow
+from worker.delivery.webhook_lane import run_webhooks
+from worker.jobs.delivery import RELEASE
+from worker.jobs.deps import job_deps
+from worker.logs import get_logger
+from worker.store.webhook_queue import webhook_lanes_due
+
+log = get_logger(__name__)
+DELIVER_WEBHOOKS = "deliver_webhooks"
+WEBHOOK_LEASE_SECONDS = 120
+
+
+async def deliver_webhooks(ctx: dict[str, Any], business_id: int) -> dict[str, int]:
+    """Send a business's due messages, unless another worker does it now (the sweep asks again within seconds)."""
+    deps = job_deps(ctx)
+    redis = deps.app.redis
+    key, token = redis_keys.webhook_lease(deps.config.queue_name, business_id), secrets.token_hex(8)
+    if not await redis.set(key, token, nx=True, ex=WEBHOOK_LEASE_SECONDS):
+        return {}
+    try:
+        done = await run_webhooks(deps.app.db, deps.app.cipher, deps.webhook_http, deps.webhooks, business_id)
+    finally:
+        await redis.eval(RELEASE, 1, key, token)  # type: ignore[misc]
+    if done:
+        log.info("webhook.lane.done", business_id=business_id, **done)
+    return dict(done)
+
+
+async def sweep_webhooks(ctx: dict[str, Any]) -> int:
+    """Ask for a job for every business with messages due; returns how many were asked for."""
+    deps = job_deps(ctx)
+    queue, asked = deps.config.queue_name, 0
+    for business_id in await webhook_lanes_due(deps.app.db, utcnow()):
+        job_id = redis_keys.webhook_lane_job(queue, business_id)
+        asked += await deps.app.redis.enqueue_job(DELIVER_WEBHOOKS, business_id, _job_id=job_id) is not None
+    return asked
