@@ -4,7 +4,6 @@ the Debian `chromium` package."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,6 +11,7 @@ from playwright.async_api import ConsoleMessage, Request, async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
+from tests.harness.browser import chromium_or_skip
 from worker.settings import Settings
 from worker.web.docs_viewer import public_document
 
@@ -19,9 +19,7 @@ from worker.web.docs_viewer import public_document
 @pytest.mark.browser
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_docs_shows_every_business_api_operation_offline(stack: Stack) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     document = public_document(Settings(_env_file=None).ml_redirect_uri)
     expected = sorted(f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item)
     hosts: set[str] = set()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,8 +20,10 @@ from playwright.async_api import Browser, Page, async_playwright
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
 from tests.connect.test_browser_languages import ENGLISH
+from tests.harness.browser import chromium_or_skip
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
+from worker.context import link_options
 from worker.store.accounts import load_tokens, mark_needs_reauth
 from worker.store.links import LinkKind, revoke_link
 
@@ -43,6 +44,10 @@ def english_left_over(locale: str) -> list[str]:
         for run in BETWEEN.split(message.id)
     }
     return sorted(run for run in runs if len(run.split()) >= 2 and run not in translated)
+
+
+def links_of(stack: Stack) -> ConnectLinks:
+    return ConnectLinks(stack.context.db, link_options(stack.settings))
 
 
 class Tour:
@@ -70,7 +75,7 @@ class Tour:
 
 
 async def links_that_cannot_be_used(tour: Tour, stack: Stack) -> None:
-    page, links, now = tour.page, ConnectLinks(stack.context.db, stack.settings), utcnow()
+    page, links, now = tour.page, links_of(stack), utcnow()
     await page.goto(f"{stack.base}/connect?token=not-a-token")
     await tour.check("connect link malformed")
     await page.goto(f"{stack.base}/connect?token={'A' * 43}")
@@ -98,7 +103,7 @@ async def at_ml(page: Page, stack: Stack, login: str, decision: str) -> None:
 
 async def connect_and_disconnect(tour: Tour, stack: Stack, login: str) -> None:
     page = tour.page
-    link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
+    link = await links_of(stack).issue(stack.business_id, None, now=utcnow())
     await page.goto(link.url)
     await tour.check("connect page")
     await page.locator("main form button").first.click()
@@ -128,9 +133,7 @@ async def connect_and_disconnect(tour: Tour, stack: Stack, login: str) -> None:
 
 async def owner_link(tour: Tour, stack: Stack) -> None:
     page = tour.page
-    link = await ConnectLinks(stack.context.db, stack.settings).issue(
-        stack.business_id, None, now=utcnow(), kind=LinkKind.OWNER
-    )
+    link = await links_of(stack).issue(stack.business_id, None, now=utcnow(), kind=LinkKind.OWNER)
     await page.goto(link.url)
     await tour.check("owner link")
     await page.locator("main form button").first.click()
@@ -140,7 +143,7 @@ async def owner_link(tour: Tour, stack: Stack) -> None:
 
 async def confirmed_elsewhere(tour: Tour, stack: Stack, browser: Browser, login: str) -> None:
     """Connect pressed in one browser, ML's Allow in another: the other browser is asked, and cancels."""
-    link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
+    link = await links_of(stack).issue(stack.business_id, None, now=utcnow())
     await tour.page.goto(link.url)
     await tour.page.locator("main form button").first.click()
     await tour.page.wait_for_url(f"{stack.sandbox.base}/**")
@@ -167,9 +170,7 @@ LANG_OF = {lang: accept for lang, (accept, _) in LANGUAGES.items()}
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 async def test_every_page_and_state_has_no_english_left(stack: Stack, lang: str) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     accept, locale = LANGUAGES[lang]
     english = english_left_over(locale)
     sellers = await stack.sandbox.sellers()

@@ -4,15 +4,15 @@ saying so, without the Debian `chromium` package."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.async_api import async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
+from tests.harness.browser import chromium_or_skip
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
+from worker.context import link_options
 
 WIDTH = 375
 
@@ -20,11 +20,11 @@ WIDTH = 375
 @pytest.mark.browser
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_the_sandbox_sign_in_page_fits_a_375px_phone(stack: Stack) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     seller = (await stack.sandbox.sellers())["MCO"]
-    link = await ConnectLinks(stack.context.db, stack.settings).issue(stack.business_id, None, now=utcnow())
+    link = await ConnectLinks(stack.context.db, link_options(stack.settings)).issue(
+        stack.business_id, None, now=utcnow()
+    )
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
