@@ -20,7 +20,7 @@ from connectors.mercadolibre.constants import Kind, Topic
 
 _ID = r"([0-9]{1,20})"
 _MAX_TEXT = 512
-_MAX_ID = 64  # ML's notification ids are 24-36 characters
+MAX_ID = 64  # ML's notification ids are 24-36 characters
 
 
 class NotificationError(MeliError):
@@ -196,6 +196,7 @@ def _number(data: dict[str, Any], key: str) -> int:
         raise NotificationError(f"{key}: missing")
     if isinstance(value, str) and re.fullmatch(r"[0-9]{1,19}", value, re.ASCII):
         value = int(value)
+    value = _whole(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise NotificationError(f"{key}: must be a number")
     return value
@@ -207,18 +208,25 @@ def _notification_id(data: dict[str, Any]) -> str | None:
         value = data.get("id")
     if value is None or value == "":
         return None
+    value = _whole(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str) or "\x00" in value:
         raise NotificationError("_id: must be a string")
-    if len(value) > _MAX_ID:
-        raise NotificationError(f"_id: longer than {_MAX_ID} characters")
+    if len(value) > MAX_ID:
+        raise NotificationError(f"_id: longer than {MAX_ID} characters")
     return value
+
+
+def _whole(value: object) -> object:
+    """JSON's 42.0 is the integer 42."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _attempts(value: object) -> int | None:
     if value is None:
         return None
+    value = _whole(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
         raise NotificationError("attempts: must be a whole number")
     return value

@@ -16,7 +16,8 @@ STYLE = (
     "button[value=allow]{background:#3483fa;color:#fff;border:0}"
     "button[value=deny]{background:#fff;color:#3483fa;border:1px solid #3483fa}"
     ".error{color:#a00;font-weight:600}table{border-collapse:collapse;margin-top:1.5rem;width:100%}"
-    "th,td{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;font-size:.9rem}"
+    "th,td{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;font-size:.9rem;overflow-wrap:anywhere}"
+    ".scroll{overflow-x:auto}"
 )
 
 
@@ -53,9 +54,9 @@ def _sellers_table(world: World) -> str:
         for u in (world.users[sid] for sid in world.sellers)
     )
     return (
-        '<table><caption>Test sellers</caption><thead><tr><th scope="col">Login</th>'
+        '<div class="scroll"><table><caption>Test sellers</caption><thead><tr><th scope="col">Login</th>'
         '<th scope="col">Nickname</th><th scope="col">Site</th><th scope="col">User id</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{rows}</tbody></table></div>"
     )
 
 

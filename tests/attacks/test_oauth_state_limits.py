@@ -41,7 +41,7 @@ async def test_sign_ins_are_limited_per_link_and_per_address(stack: Stack, brows
 
     assert first == [303] * 5 + [429] * 2  # the link's 5 (refusals spend nothing)
     assert second == [303] * 3 + [429]  # the address's 8
-    assert refused.status == 400
+    assert refused.status == 404
     assert limited.status == 429 and heading(limited.text) == "Too many sign-ins were started"
     assert 1 <= int(limited.headers["Retry-After"]) <= 3600
     assert await oauth_states(stack) == 8

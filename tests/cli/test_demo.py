@@ -1,9 +1,10 @@
 """`meli demo` hands over: working commands, the business API key, a curl line, the account page link; plain
-progress; a one-line hint on a busy port; no empty meli.db; Ctrl-C leaves no queue behind."""
+progress, live on a terminal; a one-line hint on a busy port; no empty meli.db; Ctrl-C leaves no queue behind."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import shlex
@@ -12,11 +13,13 @@ import socket
 import sys
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
+from rich.console import Console
 
 from tests.conftest import REDIS_URL
 from tests.harness.cli import run_meli as meli
-from worker.demo.handoff import Progress
+from worker.demo.progress import Progress, ProgressDisplay
 from worker.demo.services import free_port
 from worker.store.businesses import business_for_api_key
 from worker.store.db import open_database
@@ -39,6 +42,39 @@ def test_progress_lines_say_total_and_time_left() -> None:
         "finishing"
     )
     assert re.fullmatch(r".*, about [0-9]+ s left", progress.line(150, {"done": 10}, 5))
+
+
+def test_on_a_terminal_progress_is_one_live_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("worker.demo.progress.time.monotonic", lambda: 10.0)
+    output = io.StringIO()
+    console = Console(file=output, force_terminal=True, width=80, color_system=None)
+
+    with ProgressDisplay(console, Progress(total_steps=200, started=0.0)) as display:
+        display.update(150, {"done": 30, "pending": 2}, 41)
+        display.update(100, {"done": 80}, 97)
+
+    screen = output.getvalue()
+    assert display.live
+    assert "50/200" in screen and "30 notifications processed, 2 waiting" in screen and "41 events" in screen
+    assert "about 30 s left" in screen
+    assert "100/200" in screen and "80 notifications processed, 0 waiting" in screen and "97 events" in screen
+    assert "about 10 s left" in screen and "progress:" not in screen and "…" not in screen
+
+
+def test_elsewhere_progress_is_plain_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    console = Console(file=io.StringIO(), force_terminal=False)
+
+    with ProgressDisplay(console, Progress(total_steps=200, started=0.0)) as display:
+        display.update(200, {}, 0)
+        display.update(0, {"done": 96}, 120)
+
+    assert not display.live
+    assert capsys.readouterr().out.splitlines() == [
+        "progress: 0 of 200 marketplace changes played, 0 notifications processed, 0 waiting, 0 events stored, "
+        "time left unknown yet",
+        "progress: 200 of 200 marketplace changes played, 96 notifications processed, 0 waiting, 120 events "
+        "stored, checking that nothing is left",
+    ]
 
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -134,8 +134,8 @@ async def test_missing_forged_and_replayed_state_are_refused(stack: Stack, brows
     async with open_browser(stack) as other:
         replayed_elsewhere = await other.back(callback)
 
+    assert [page.status for page in (missing, forged, odd, replayed_elsewhere)] == [400, 404, 400, 404]
     for page in (missing, forged, odd, replayed_elsewhere):
-        assert page.status == 400
         assert heading(page.text) == "This sign-in is no longer valid"
         assert "Traceback" not in page.text
     assert first.status == replayed.status == 303
@@ -149,7 +149,7 @@ async def test_an_expired_state_is_refused(stack: Stack, browser: Browser) -> No
 
     expired = await browser.back(callback)
 
-    assert expired.status == 400 and heading(expired.text) == "This sign-in is no longer valid"
+    assert expired.status == 404 and heading(expired.text) == "This sign-in is no longer valid"
     assert await list_accounts(stack.context.db, stack.business_id) == []
 
 
@@ -171,7 +171,7 @@ async def test_a_callback_in_another_browser_links_nothing_until_it_confirms(sta
     assert linked_before == []
     assert confirmed.status == 303 and confirmed.location.startswith("/accounts/")
     assert [a.seller_id for a in await list_accounts(stack.context.db, stack.business_id)] == [seller["id"]]
-    assert retried_by_starter.status == 400  # the state was spent by the first answer
+    assert retried_by_starter.status == 404  # the state was spent by the first answer
 
 
 async def test_a_reused_code_is_refused_by_ml_and_nothing_changes(stack: Stack, browser: Browser) -> None:

@@ -68,6 +68,16 @@ def test_string_user_id_and_application_id_without_notification_id() -> None:
     )
 
 
+def test_whole_numbers_written_as_json_floats_are_integers() -> None:
+    notification = parse_notification(body(user_id=987654321.0, application_id=1111222233334444.0, attempts=2.0))
+
+    assert (notification.user_id, notification.application_id, notification.attempts) == (
+        987654321,
+        "1111222233334444",
+        2,
+    )
+
+
 def test_post_purchase_with_id_actions_and_no_leading_slash() -> None:
     raw = {
         "id": "0b7c3f52-9a41-4e0e-8d7e-3c2a9f1b6d44",
@@ -178,7 +188,7 @@ def test_the_dispatch_table_is_the_list_of_processed_topics() -> None:
         (body(resource="x" * 600, topic="items"), "resource: too long"),
         (body(user_id=DROP), "user_id: missing"),
         (body(user_id="abc"), "user_id: must be a number"),
-        (body(user_id=987654321.0), "user_id: must be a number"),
+        (body(user_id=987654321.5), "user_id: must be a number"),
         (body(user_id=True), "user_id: must be a number"),
         (body(user_id=-1), "user_id: must be a number"),
         (body(user_id="٣٤٥"), "user_id: must be a number"),

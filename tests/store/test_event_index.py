@@ -21,7 +21,7 @@ async def test_sort_by_tracked_at_reads_the_business_tracked_at_index(migrated_u
 
     try:
         event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
-        start = Position(after=7, tracked_at=datetime(2026, 3, 1, tzinfo=UTC))
+        start = Position(tracked_at=datetime(2026, 3, 1, tzinfo=UTC), point_id=7)
         only = EventFilter(tracked_since=datetime(2026, 1, 1, tzinfo=UTC))
         await read_event_page(db, 1, only, start, 50, by_time=True)
         event.remove(db.engine.sync_engine, "before_cursor_execute", keep)

@@ -20,6 +20,7 @@ from worker.store.accounts import TokenSet, link_account
 from worker.store.businesses import create_business
 from worker.store.crypto import TokenCipher
 from worker.store.events import append_events
+from worker.web.event_params import cursor_of
 from worker.web.openapi import build_document
 
 BUYER, OTHER_BUYER, ORDER = "1122334455", "5544332211", "2000009876543210"
@@ -90,8 +91,7 @@ async def test_filters_are_honoured(client: Client, context: AppContext, query: 
         ("tracked_until=2026-11-20T14:00:00", "tracked_until must be an RFC 3339 time with a zone, "
                                               "e.g. 2026-03-01T00:00:00Z"),
         ("sort=newest", "sort must be one of id, tracked_at"),
-        ("sort=tracked_at&after=3", "after goes with sort=id; with sort=tracked_at continue with cursor"),
-        ("cursor=20261120T140213500000-1", "cursor goes with sort=tracked_at; with sort=id continue with after"),
+        ("cursor=20261120T140213500000-1", "cursor must be a next_cursor this API returned"),
         ("sort=tracked_at&cursor=yesterday", "cursor must be a next_cursor this API returned"),
         ("limit=0", "limit must be a whole number from 1 to 1000"),
     ],
@@ -221,3 +221,16 @@ async def test_docs_page_shows_the_api_with_a_curl_line(client: Client, settings
                   "/api/v1/webhooks"):  # fmt: skip
         assert f"<code>{route}</code>" in text
     assert "/webhooks/mercadolibre" not in text and "/metrics" not in text
+
+
+async def test_after_and_cursor_are_lower_bounds_in_either_order(client: Client, context: AppContext) -> None:
+    _, key, _, _ = await a_business(context)
+    stored = (await get(client, "/api/v1/events", key))[1]["events"]
+    e1, e2 = stored[0], stored[1]
+    past_e1 = cursor_of(T0 + timedelta(minutes=1), e1["id"])
+
+    by_time = (await get(client, f"/api/v1/events?sort=tracked_at&after={e2['id']}", key))[1]
+    by_id = (await get(client, f"/api/v1/events?cursor={past_e1}", key))[1]
+
+    assert (keys(by_time), by_time["next_cursor"]) == (["e3", "e5", "e4"], None)
+    assert (keys(by_id), by_id["next_after"]) == (["e2", "e4", "e5"], stored[4]["id"])

@@ -32,7 +32,8 @@ MAX_CODE_LENGTH = 512
 
 
 class Problem(StrEnum):
-    BAD_STATE = "bad_state"
+    BAD_STATE = "bad_state"  # no state, or not the shape of one
+    SPENT_STATE = "spent_state"  # the shape of one we make, but none in progress (used, expired, or made up)
     DENIED = "denied"
     CODE_REJECTED = "code_rejected"
     WRONG_USER = "wrong_user"
@@ -90,7 +91,7 @@ class ConnectFlow:
     async def finish(self, query: CallbackQuery, browser: str | None) -> Finished:
         pending = await self._states.consume(query.state)
         if pending is None:
-            raise self._refuse(Problem.BAD_STATE)
+            raise self._refuse(Problem.SPENT_STATE if well_formed(query.state) else Problem.BAD_STATE)
         if query.error:
             raise self._refuse(Problem.DENIED, pending)
         if not query.code or len(query.code) > MAX_CODE_LENGTH:

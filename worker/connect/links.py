@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from connectors.errors import InvalidRecord, MeliError
 from connectors.mercadolibre.constants import SITES
 from worker.store.db import Database
-from worker.store.links import LinkKind, create_link, find_link, get_link, spend_link
+from worker.store.links import LinkKind, create_link, find_link, get_link, spend_link, well_formed_link
 from worker.store.models import ConnectLinkRow
 
 CONNECT_PATH = "/connect"
@@ -25,7 +25,8 @@ PATHS = {LinkKind.CONNECT: CONNECT_PATH, LinkKind.OWNER: OWNER_PATH}
 
 
 class LinkProblem(StrEnum):
-    INVALID = "invalid"  # no such link (incomplete, changed, or made up), or another kind
+    INVALID = "invalid"  # not the shape of a link token (missing, cut short, changed)
+    UNKNOWN = "unknown"  # the shape of one, but no such link of this kind
     EXPIRED = "expired"
     USED = "used"
     REVOKED = "revoked"
@@ -68,7 +69,7 @@ def check_site(site_id: str | None) -> str | None:
 
 def _problem(row: ConnectLinkRow | None, kind: LinkKind, now: datetime, check_expiry: bool) -> LinkProblem | None:
     if row is None or row.kind != kind.value:
-        return LinkProblem.INVALID
+        return LinkProblem.UNKNOWN
     if row.revoked_at is not None:
         return LinkProblem.REVOKED
     if row.used_at is not None:
@@ -112,6 +113,8 @@ class ConnectLinks:
 
     async def read(self, token: str | None, *, now: datetime, kind: LinkKind = LinkKind.CONNECT) -> ConnectGrant:
         """The grant of a usable link; LinkRefused saying why not otherwise."""
+        if not well_formed_link(token):
+            raise LinkRefused(LinkProblem.INVALID)
         row = await find_link(self._db, token)
         problem = _problem(row, kind, now, check_expiry=True)
         if problem is not None:

@@ -48,6 +48,8 @@ NOT_CONFIRMED = N_("Mercado Libre did not confirm the sign-in")
 SIGN_IN_FAILURES: dict[Problem, tuple[int, str, str, bool]] = {
     Problem.BAD_STATE: (400, N_("This sign-in is no longer valid"), N_("It was already used, took more than 10 "
                         "minutes, or was not started here. Open your connect link again."), False),
+    Problem.SPENT_STATE: (404, N_("This sign-in is no longer valid"), N_("It was already used, took more than 10 "
+                          "minutes, or was not started here. Open your connect link again."), False),
     Problem.DENIED: (200, NOTHING_CONNECTED, N_("You did not allow access on Mercado Libre. If that was a "
                      "mistake, try again."), True),
     Problem.CODE_REJECTED: (400, NOT_CONFIRMED, N_("The sign-in answer was already used or has expired. Nothing "
@@ -85,6 +87,8 @@ def _link_pages(kind: LinkKind, connect_hours: int) -> dict[LinkProblem, tuple[i
         lifetime = t("Owner links work for a few minutes. Make a new one.")
     return {
         LinkProblem.INVALID: (400, headings[0], t("The link is incomplete or was changed. Copy the whole link "
+                              "again, or ask for a new one.")),
+        LinkProblem.UNKNOWN: (404, headings[0], t("The link is incomplete or was changed. Copy the whole link "
                               "again, or ask for a new one.")),
         LinkProblem.EXPIRED: (410, headings[1], lifetime),
         LinkProblem.USED: (410, headings[2], t("A link works once. Ask the business that sent it to you for a new "

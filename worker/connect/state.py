@@ -22,7 +22,8 @@ from connectors.errors import MeliError
 from worker import redis_keys
 
 STATE_TTL_S = 600
-_TOKEN = re.compile(r"^[A-Za-z0-9]{20,128}$")
+STATE_PATTERN = "^[A-Za-z0-9]{20,128}$"
+_TOKEN = re.compile(STATE_PATTERN)
 
 
 def random_token(length: int) -> str:

@@ -3,6 +3,7 @@ options; shared by `meli business hellotext` and `PUT /api/v1/hellotext`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from worker.store.db import Database
 from worker.store.hellotext import UNCHANGED, save_token, set_options
 
 MAX_TOKEN = 500
+TOKEN_PATTERN = f"^[!-~]{{1,{MAX_TOKEN}}}$"  # one word of visible ASCII: it travels in an HTTP header
+TOKEN = re.compile(TOKEN_PATTERN)
 MAX_HISTORY_DAYS = 3650
 
 
@@ -25,6 +28,8 @@ def parse_history(value: object) -> int | None:
         return None
     if value == "none":
         return 0
+    if isinstance(value, float) and value.is_integer():  # JSON's 30.0 is the integer 30
+        value = int(value)
     text = str(value)
     if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) > MAX_HISTORY_DAYS:
         raise InvalidRecord("history", f"must be all, none or a number of days from 0 to {MAX_HISTORY_DAYS}")
@@ -40,7 +45,7 @@ class HellotextApi:
 async def check_token(api: HellotextApi, token: str) -> None:
     """Ask Hellotext whether the token works; a refusal or an outage is a one-line error without the token."""
     token = token.strip()
-    if not token or len(token) > MAX_TOKEN or any(ch.isspace() for ch in token):
+    if not TOKEN.fullmatch(token):
         raise InvalidRecord("token", "a Hellotext private API token is one word (Settings → Authorization tokens)")
     async with aiohttp.ClientSession() as http:
         client = HellotextClient(http, token, base_url=api.base_url, timeout=api.timeout_seconds)

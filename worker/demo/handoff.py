@@ -1,11 +1,10 @@
 """What the demo hands over: the banner (working commands, the business API key, a curl line, the account page
-link, what the simulated dates mean), the progress lines of a bounded run, and the cleanup of its Redis keys."""
+link, what the simulated dates mean) and the cleanup of its Redis keys (a bounded run's progress: `progress`)."""
 
 from __future__ import annotations
 
 import shlex
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -13,7 +12,6 @@ from redis.asyncio import Redis
 from worker.clock import utcnow
 from worker.connect.links import ConnectLinks
 from worker.store.links import LinkKind
-from worker.store.models import InboxStatus
 
 
 @dataclass(frozen=True)
@@ -66,33 +64,6 @@ def banner(
         else "  events below; stop with Ctrl-C",
     ]
     return "\n".join(lines)
-
-
-@dataclass
-class Progress:
-    """Plain progress lines for a bounded run: marketplace changes played of the total, notifications
-    processed, events stored, and an estimate of the time left from the pace so far."""
-
-    total_steps: int
-    started: float = field(default_factory=time.monotonic)
-
-    def line(self, pending_steps: int, inbox: dict[str, int], events: int) -> str:
-        played = max(self.total_steps - pending_steps, 0)
-        waiting = inbox.get(InboxStatus.PENDING, 0)
-        processed = sum(count for status, count in inbox.items() if status != InboxStatus.PENDING)
-        text = (
-            f"progress: {played} of {self.total_steps} marketplace changes played, {processed} notifications "
-            f"processed, {waiting} waiting, {events} events stored"
-        )
-        return f"{text}, {self._eta(played, pending_steps, waiting)}"
-
-    def _eta(self, played: int, pending_steps: int, waiting: int) -> str:
-        if pending_steps == 0:
-            return "finishing" if waiting else "checking that nothing is left"
-        elapsed = time.monotonic() - self.started
-        if played == 0 or elapsed <= 0:
-            return "time left unknown yet"
-        return f"about {round(pending_steps * elapsed / played)} s left"
 
 
 async def clean_queue(redis: Redis, queue_name: str) -> int:

@@ -21,8 +21,9 @@ from sandboxes.hellotext.app import faults_from_json
 from sandboxes.mercadolibre import SandboxConfig
 from worker.context import hellotext_api
 from worker.demo.compare import Comparison, compare, stored_events
-from worker.demo.handoff import Progress, banner, describe
+from worker.demo.handoff import banner, describe
 from worker.demo.hellotext import compare_delivered, connect_hellotext, wait_delivered
+from worker.demo.progress import Progress, ProgressDisplay
 from worker.demo.world import DemoWorld, demo_world
 from worker.pipeline.queue import queued_work
 from worker.settings import Settings
@@ -56,7 +57,7 @@ async def _drained(world: DemoWorld) -> bool:
     return quiet and not inbox.get(InboxStatus.PENDING) and gaps == 0
 
 
-async def _wait_until_drained(world: DemoWorld, progress: Progress, within: float) -> None:
+async def _wait_until_drained(world: DemoWorld, display: ProgressDisplay, within: float) -> None:
     deadline = time.monotonic() + within
     stable = 0
     while stable < 3:  # three quiet checks in a row: nothing in flight anywhere
@@ -65,7 +66,7 @@ async def _wait_until_drained(world: DemoWorld, progress: Progress, within: floa
         stable = stable + 1 if await _drained(world) else 0
         driver = await world.control("GET", "/_sandbox/driver")
         inbox = await count_by_status(world.context.db)
-        click.echo(progress.line(driver["pending_steps"], inbox, await count_events(world.context.db)))
+        display.update(driver["pending_steps"], inbox, await count_events(world.context.db))
         await asyncio.sleep(1.0)
 
 
@@ -141,7 +142,8 @@ async def play(settings: Settings, options: DemoOptions, redis_how: str) -> int:
         await world.control("PUT", "/_sandbox/driver", {"rate": options.rate})
         if not options.exit_when_done:
             await _follow(world)
-        await _wait_until_drained(world, progress, options.timeout)
+        with ProgressDisplay(console, progress) as display:
+            await _wait_until_drained(world, display, options.timeout)
         await wait_delivered(world.context, list(businesses.values()), console, options.timeout)
         stored = await _verify(world, businesses, console)
         delivered = await compare_delivered(

@@ -32,10 +32,12 @@ class EventFilter:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a page starts: after this id (`id` order) or after this (tracked_at, id) (`tracked_at` order)."""
+    """Where a page starts. Both bounds hold in either order: events stored after id `after`, and events past the
+    point (`tracked_at`, `point_id`) of the tracked_at order; each order pages on its own bound."""
 
     after: int = 0
     tracked_at: datetime | None = None
+    point_id: int = 0
 
 
 def _where(statement: Any, business_id: int, only: EventFilter) -> Any:
@@ -56,13 +58,15 @@ def _where(statement: Any, business_id: int, only: EventFilter) -> Any:
 
 
 def _ordered(statement: Any, by_time: bool, start: Position) -> Any:
-    if not by_time:
-        return statement.where(col(EventRow.id) > start.after).order_by(col(EventRow.id))
+    if start.after or not by_time:
+        statement = statement.where(col(EventRow.id) > start.after)
     if start.tracked_at is not None:
         later = col(EventRow.tracked_at) > start.tracked_at
-        same = and_(col(EventRow.tracked_at) == start.tracked_at, col(EventRow.id) > start.after)
+        same = and_(col(EventRow.tracked_at) == start.tracked_at, col(EventRow.id) > start.point_id)
         statement = statement.where(or_(later, same))
-    return statement.order_by(col(EventRow.tracked_at), col(EventRow.id))
+    if by_time:
+        return statement.order_by(col(EventRow.tracked_at), col(EventRow.id))
+    return statement.order_by(col(EventRow.id))
 
 
 async def read_event_page(

@@ -18,7 +18,8 @@ from sqlmodel import col, select
 from worker.store.db import Database
 from worker.store.models import ConnectLinkRow
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+LINK_SHAPE = "^[A-Za-z0-9_-]{43}$"
+_TOKEN = re.compile(LINK_SHAPE)
 
 
 class LinkKind(StrEnum):
@@ -45,8 +46,12 @@ async def create_link(
     return row, token
 
 
+def well_formed_link(token: str | None) -> bool:
+    return token is not None and _TOKEN.fullmatch(token) is not None
+
+
 async def find_link(db: Database, token: str | None) -> ConnectLinkRow | None:
-    if token is None or _TOKEN.fullmatch(token) is None:
+    if token is None or not well_formed_link(token):
         return None
     async with db.transaction() as session:
         return (

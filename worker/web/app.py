@@ -15,6 +15,7 @@ from worker.web import (
     connect_routes,
     delivery_api,
     docs_page,
+    docs_viewer,
     endpoints_api,
     events_api,
     health,
@@ -83,6 +84,7 @@ def create_app(context: AppContext) -> web.Application:
     endpoints_api.setup(app)
     openapi.setup(app)
     docs_page.setup(app)
+    docs_viewer.setup(app)
     app.on_shutdown.append(_close_intake)
     return app
 

@@ -116,7 +116,7 @@ async def oauth_callback(request: web.Request) -> web.StreamResponse:
     try:
         finished = await parts.flow.finish(query, browser_of(request))
     except ConnectFailed as failed:
-        if failed.problem is Problem.BAD_STATE:
+        if failed.problem in (Problem.BAD_STATE, Problem.SPENT_STATE):
             held = await _connected_here(request, parts)
             if held is not None:  # e.g. Back, then Allow again: the sign-in is spent, the account is connected
                 return see_other(f"/accounts/{held}")

@@ -1,5 +1,6 @@
-"""GET /docs: the business API as a readable page, drawn from the same OpenAPI document `/openapi.json` serves
-(only the `/api/` routes; the rest of the document stays internal), with a curl line to start from."""
+"""GET /docs: the business API as a page, drawn from the same OpenAPI document `/openapi.json` serves (only the
+`/api/` routes; the rest of the document stays internal): a curl line to start from, then the Swagger UI viewer
+(`docs_viewer`), and without JavaScript a plain list of the routes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
+from worker.web.docs_viewer import BODY, HEAD, VIEWER_HEADERS
 from worker.web.keys import OPTIONS
 from worker.web.openapi import api_paths
-from worker.web.pages.responses import html
 
 STYLE = """
   body { margin: 0; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1b1f; }
@@ -81,8 +82,8 @@ def docs_document(base_url: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>meli-events business API</title><style>{STYLE}</style></head>"
-        f"<body><main>{intro}{_operations()}</main></body></html>"
+        f"<title>meli-events business API</title><style>{STYLE}</style>{HEAD}</head>"
+        f"<body><main>{intro}</main>{BODY}<noscript><main>{_operations()}</main></noscript></body></html>"
     )
 
 
@@ -90,6 +91,7 @@ def setup(app: web.Application) -> None:
     document = docs_document(app[OPTIONS].public_base_url)
 
     async def docs(request: web.Request) -> web.Response:
-        return html(200, document)
+        headers = {**VIEWER_HEADERS, "Cache-Control": "no-store"}
+        return web.Response(text=document, content_type="text/html", headers=headers)
 
     app.router.add_get("/docs", docs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from connectors.events import Origin
 from connectors.mercadolibre.mapping import EMITTED_ACTIONS
@@ -20,7 +20,10 @@ KNOWN = (
     *("action", "origin", "order", "subscriber", "tracked_since", "tracked_until"),
 )
 REFERENCE = re.compile(r"[0-9]{1,19}")
-CURSOR = re.compile(r"([0-9]{8}T[0-9]{12})-([0-9]{1,18})")
+CURSOR_PATTERN = "^[0-9]{1,17}-[0-9]{1,18}$"
+CURSOR = re.compile(CURSOR_PATTERN)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 UNENCODED_PLUS = re.compile(r" ([0-9]{2}:[0-9]{2})$")
 RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})", re.IGNORECASE
@@ -40,8 +43,8 @@ class EventQuery:
 
 
 def cursor_of(tracked_at: datetime, event_id: int) -> str:
-    """The `tracked_at` order's cursor: the last event's time (microseconds, UTC) and id."""
-    return f"{tracked_at.astimezone(UTC):%Y%m%dT%H%M%S%f}-{event_id}"
+    """A point of the `tracked_at` order: the event's time (microseconds since 1970, UTC) and its id."""
+    return f"{(tracked_at - EPOCH) // MICROSECOND}-{event_id}"
 
 
 def whole_number(name: str, raw: str, lowest: int, highest: int) -> int:
@@ -72,23 +75,15 @@ def _reference(name: str, raw: str | None) -> str | None:
     return raw
 
 
-def _start(values: Mapping[str, str], by_time: bool) -> Position:
-    if not by_time:
-        if "cursor" in values:
-            raise BadQuery("cursor goes with sort=tracked_at; with sort=id continue with after")
-        return Position(after=whole_number("after", values.get("after", "0"), 0, MAX_AFTER))
-    if "after" in values:
-        raise BadQuery("after goes with sort=id; with sort=tracked_at continue with cursor")
+def _start(values: Mapping[str, str]) -> Position:
+    """`after` and `cursor` are lower bounds in either order; each order continues with its own."""
+    after = whole_number("after", values.get("after", "0"), 0, MAX_AFTER)
     if "cursor" not in values:
-        return Position()
-    found = CURSOR.fullmatch(values["cursor"])
-    if found is None:
+        return Position(after=after)
+    if CURSOR.fullmatch(values["cursor"]) is None:
         raise BadQuery("cursor must be a next_cursor this API returned")
-    try:
-        moment = datetime.strptime(found[1], "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
-    except ValueError:
-        raise BadQuery("cursor must be a next_cursor this API returned") from None
-    return Position(after=int(found[2]), tracked_at=moment)
+    micros, point_id = values["cursor"].split("-")
+    return Position(after, EPOCH + int(micros) * MICROSECOND, int(point_id))
 
 
 def parse_event_query(pairs: list[tuple[str, str]]) -> EventQuery:
@@ -111,4 +106,4 @@ def parse_event_query(pairs: list[tuple[str, str]]) -> EventQuery:
         tracked_until=_moment("tracked_until", values["tracked_until"]) if "tracked_until" in values else None,
     )
     limit = whole_number("limit", values.get("limit", "100"), 1, MAX_LIMIT)
-    return EventQuery(only, _start(values, by_time), limit, by_time)
+    return EventQuery(only, _start(values), limit, by_time)

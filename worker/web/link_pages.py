@@ -28,5 +28,5 @@ async def granted_business(
         return link_problem(parts, refused.problem, kind)
     business = await get_business(parts.db, grant.business_id)
     if business is None:
-        return link_problem(parts, LinkProblem.INVALID, kind)
+        return link_problem(parts, LinkProblem.UNKNOWN, kind)
     return grant.link_id, grant.site_id, business

@@ -97,6 +97,26 @@ def _link_routes() -> Doc:
     }
 
 
+def viewer_paths() -> Doc:
+    """The API viewer of /docs: its files (from the swagger-ui-py package) and the document it shows."""
+    name = {
+        "name": "name",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": ["swagger-ui.css", "swagger-ui-bundle.js", "LICENSE"]},
+    }
+    asset = {"summary": "A file of the viewer", "parameters": [name],
+             "responses": {"200": content("The file", "text/css", "text/javascript", TEXT),
+                           "404": content("No such file", TEXT)}}  # fmt: skip
+    return {
+        "/docs/assets/{name}": {"get": asset},
+        "/docs/viewer.js": {"get": {"summary": "Starts the viewer",
+                                    "responses": {"200": content("The script", "text/javascript")}}},
+        "/docs/openapi.json": {"get": {"summary": "The /api/ routes of this document",
+                                       "responses": {"200": json_answer("OpenAPI 3.1", "OpenApi")}}},
+    }  # fmt: skip
+
+
 def api_paths() -> Doc:
     """The machine-facing routes: ML's webhook, the business API (Bearer key), health, metrics, this document."""
     listed = {"200": json_answer("The accounts", "AccountList"), **KEYED}
@@ -121,6 +141,7 @@ def api_paths() -> Doc:
         "/metrics": _internal("Prometheus metrics", content("Metrics", TEXT)),
         OPENAPI_PATH: _internal("This document", json_answer("OpenAPI 3.1", "OpenApi")),
         "/docs": {"get": {"summary": "The business API routes of this document as a page", "responses": DOCS}},
+        **viewer_paths(),
     }
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from worker.delivery.connect import TOKEN_PATTERN
 from worker.store.delivery_models import DeliveryStatus
-from worker.web.events_api import MAX_LIMIT
+from worker.web.event_params import MAX_AFTER, MAX_LIMIT
 from worker.web.openapi_parts import (
     API_DOWN,
     BEARER,
@@ -29,7 +30,8 @@ HISTORY = {"oneOf": [{"type": "string", "enum": ["all", "none"]}, {"type": "inte
 DELIVERY_SCHEMAS: Doc = {
     "HellotextRequest": {
         "type": "object", "additionalProperties": False,
-        "properties": {"token": {"type": "string", "description": "Hellotext private API token"},
+        "properties": {"token": {"type": "string", "pattern": TOKEN_PATTERN,
+                                 "description": "Hellotext private API token"},
                        "paused": {"type": "boolean"}, "history": HISTORY},
     },
     "Hellotext": exact_object({"status": STRING, "paused": {"type": "boolean"}, "history_days": HISTORY,
@@ -64,7 +66,8 @@ def delivery_paths() -> Doc:
     listed = {
         "summary": "The business's deliveries to Hellotext, oldest first, and their count by status",
         "security": BEARER,
-        "parameters": [query("status", STATUS), query("after", {"type": "integer", "minimum": 0, "default": 0}),
+        "parameters": [query("status", STATUS),
+                       query("after", {"type": "integer", "minimum": 0, "maximum": MAX_AFTER, "default": 0}),
                        query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100})],
         "responses": {"200": json_answer("A page of deliveries", "DeliveryPage"),
                       "400": json_answer("Bad status, after or limit", "Error"), **KEYED},

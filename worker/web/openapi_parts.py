@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.events import Origin
+from connectors.mercadolibre.constants import SITES
 from connectors.mercadolibre.mapping import EMITTED_ACTIONS
-from connectors.mercadolibre.notifications import TOPICS
+from connectors.mercadolibre.notifications import MAX_ID, TOPICS
 from worker.store.models import AccountStatus, BackfillStatus
 
 JSON, HTML, TEXT, FORM = "application/json", "text/html", "text/plain", "application/x-www-form-urlencoded"
@@ -48,9 +49,19 @@ ID: Doc = {"type": "integer", "minimum": 1}
 ML_NUMBER = {
     "anyOf": [
         {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
-        {"type": "string", "pattern": "^[0-9]{1,19}$"},
+        {"type": "string", "pattern": "^(?:[1-9][0-9]{0,17}|[1-8][0-9]{18})$"},
     ],
 }
+_DAY = r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+_CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+ML_TIME: Doc = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": rf"^[1-9][0-9]{{3}}-{_DAY}T{_CLOCK}(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$",
+    "description": "ISO 8601, as ML sends it (2026-11-20T14:05:33.412Z); without an offset it is read as UTC",
+}
+NO_NUL = r"^[^\x00]*$"
+WORDS = r"^[^\x00]*[^\s\x00][^\x00]*$"  # not only spaces, no NUL
 RESOURCES = "; ".join(f"{topic.value}: {rule.canonical}" for topic, rule in TOPICS.items())
 NOTIFICATION = {
     "type": "object",
@@ -58,14 +69,14 @@ NOTIFICATION = {
     "other topics are recorded as ignored and never fetched.",
     "required": ["topic", "resource", "user_id", "application_id"],
     "properties": {
-        "_id": {"type": ["string", "integer", "null"]},
-        "topic": {"type": "string", "minLength": 1, "maxLength": 512},
-        "resource": {"type": "string", "minLength": 1, "maxLength": 512},
+        "_id": {"anyOf": [{"type": ["integer", "null"]}, {"type": "string", "maxLength": MAX_ID, "pattern": NO_NUL}]},
+        "topic": {"type": "string", "maxLength": 512, "pattern": WORDS},
+        "resource": {"type": "string", "maxLength": 512, "pattern": WORDS},
         "user_id": ML_NUMBER,
         "application_id": ML_NUMBER,
         "attempts": nullable({"type": "integer", "minimum": 0, "maximum": 2**31 - 1}),
-        "sent": nullable(TIME),
-        "received": nullable(TIME),
+        "sent": nullable(ML_TIME),
+        "received": nullable(ML_TIME),
         "actions": nullable({"type": "array", "items": STRING}),
     },
 }
@@ -135,7 +146,10 @@ SCHEMAS: Doc = {
     "WebhookProblem": exact_object({"error": STRING}),
     "Error": exact_object({"error": STRING, "message": STRING}),
     "Event": EVENT,
-    "ConnectLinkRequest": {"type": "object", "properties": {"site": nullable(STRING)}},
+    "ConnectLinkRequest": {
+        "type": "object",
+        "properties": {"site": {"type": ["string", "null"], "enum": [*sorted(SITES), None]}},
+    },
     "ConnectLink": exact_object(
         {"id": ID, "url": STRING, "business_id": ID, "site": nullable(STRING), "expires_at": TIME}
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.events import Origin
 from connectors.mercadolibre.mapping import EMITTED_ACTIONS
-from worker.web.event_params import MAX_AFTER, MAX_LIMIT, SORTS
+from worker.web.event_params import CURSOR_PATTERN, MAX_AFTER, MAX_LIMIT, SORTS
 from worker.web.openapi_parts import (
     API_DOWN,
     BEARER,
@@ -28,9 +28,11 @@ ACTION = {"type": "string", "enum": list(EMITTED_ACTIONS)}
 ORIGIN = {"type": "string", "enum": [origin.value for origin in Origin]}
 EVENT_PARAMETERS = [
     query("after", {"type": "integer", "minimum": 0, "maximum": MAX_AFTER, "default": 0,
-                    "description": "sort=id only: events stored after this id (the previous page's next_after)"}),
-    query("cursor", {"type": "string", "pattern": "^[0-9]{8}T[0-9]{12}-[0-9]{1,18}$",
-                     "description": "sort=tracked_at only: the previous page's next_cursor"}),
+                    "description": "events stored after this id; sort=id pages continue with the previous page's "
+                                   "next_after"}),
+    query("cursor", {"type": "string", "pattern": CURSOR_PATTERN,
+                     "description": "events after this point of the tracked_at order; sort=tracked_at pages "
+                                    "continue with the previous page's next_cursor"}),
     query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}),
     query("sort", {"type": "string", "enum": list(SORTS), "default": "id",
                    "description": "id: the order events were stored in, a stream that never skips (follow it "

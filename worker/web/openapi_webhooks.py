@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from worker.delivery.addresses import MAX_URL
 from worker.store.webhook_models import EndpointStatus
 from worker.web.openapi_parts import (
     API_DOWN,
@@ -27,9 +28,14 @@ ENDPOINT = {
     "reason": nullable(STRING), "created_at": TIME,
     "messages": {"type": "object", "additionalProperties": {"type": "integer"}},
 }  # fmt: skip
+URL = {
+    "type": "string", "maxLength": MAX_URL, "pattern": r"^https?://[^\s/?#@:\[\]]+(:[0-9]{1,5})?([/?#]\S*)?$",
+    "description": "https URL that receives messages (http and local addresses only where the deployment allows "
+                   "them); refused with 422 when its host does not resolve or resolves to a non-public address",
+}  # fmt: skip
 SECRET = {"type": "string", "pattern": "^whsec_", "description": "The signing secret, shown only in this answer"}
 WEBHOOK_SCHEMAS: Doc = {
-    "WebhookRequest": exact_object({"url": {"type": "string", "description": "https URL that receives messages"}}),
+    "WebhookRequest": exact_object({"url": URL}),
     "WebhookEndpoint": exact_object(ENDPOINT),
     "NewWebhookEndpoint": exact_object({**ENDPOINT, "secret": SECRET}),
     "WebhookEndpointList": exact_object({"webhooks": {"type": "array", "items": ref("WebhookEndpoint")}}),
