@@ -14,10 +14,7 @@ import pytest
 from playwright.async_api import Locator, Page, async_playwright
 
 from tests.connect.conftest import Stack
-from tests.harness.browser import chromium_or_skip
-from worker.clock import utcnow
-from worker.connect.links import ConnectLinks
-from worker.context import link_options
+from tests.harness.browser import chromium_or_skip, seller_and_link
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHROMIUM_ARGS = [
@@ -57,16 +54,13 @@ async def screenshot(page: Page, name: str) -> None:
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_a_merchant_connects_in_chromium_with_one_click_on_our_pages(stack: Stack) -> None:
     chromium = chromium_or_skip()
-    seller = (await stack.sandbox.sellers())["MCO"]
-    link = await ConnectLinks(stack.context.db, link_options(stack.settings)).issue(
-        stack.business_id, None, now=utcnow()
-    )
+    seller, link_url = await seller_and_link(stack)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = await browser.new_page(viewport={"width": 412, "height": 915})  # a phone
         clicks = Clicks(page, stack.base)
-        await page.goto(link.url)
+        await page.goto(link_url)
         await screenshot(page, "connect-link.png")
         connect_title = await page.title()
         site = await page.get_by_label("Your Mercado Libre country").input_value()

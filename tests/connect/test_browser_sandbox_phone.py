@@ -9,10 +9,7 @@ from playwright.async_api import async_playwright
 
 from tests.connect.conftest import Stack
 from tests.connect.test_browser import CHROMIUM_ARGS
-from tests.harness.browser import chromium_or_skip
-from worker.clock import utcnow
-from worker.connect.links import ConnectLinks
-from worker.context import link_options
+from tests.harness.browser import chromium_or_skip, seller_and_link
 
 WIDTH = 375
 
@@ -21,16 +18,13 @@ WIDTH = 375
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_the_sandbox_sign_in_page_fits_a_375px_phone(stack: Stack) -> None:
     chromium = chromium_or_skip()
-    seller = (await stack.sandbox.sellers())["MCO"]
-    link = await ConnectLinks(stack.context.db, link_options(stack.settings)).issue(
-        stack.business_id, None, now=utcnow()
-    )
+    seller, link_url = await seller_and_link(stack)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = await browser.new_context(locale="es-CO", viewport={"width": WIDTH, "height": 740})
         page = await context.new_page()
-        await page.goto(link.url)
+        await page.goto(link_url)
         await page.get_by_role("button", name="Conectar Mercado Libre").click()
         await page.wait_for_url(f"{stack.sandbox.base}/**")
         scroll_width = await page.evaluate("document.documentElement.scrollWidth")

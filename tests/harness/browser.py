@@ -4,10 +4,14 @@ the Chromium that does it."""
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 
 from tests.connect.conftest import Browser, Stack
+from worker.clock import utcnow
+from worker.connect.links import ConnectLinks
+from worker.context import link_options
 
 
 def chromium_or_skip() -> str:
@@ -16,6 +20,14 @@ def chromium_or_skip() -> str:
     if chromium is None:
         pytest.skip("Debian package `chromium` is not installed (apt-get install -y chromium)")
     return chromium
+
+
+async def seller_and_link(stack: Stack, site: str = "MCO") -> tuple[dict[str, Any], str]:
+    """The sandbox's seller of `site` and the URL of a fresh connect link of the stack's business."""
+    seller = (await stack.sandbox.sellers())[site]
+    link = await ConnectLinks(stack.context.db, link_options(stack.settings)).issue(stack.business_id, None,
+                                                                                    now=utcnow())  # fmt: skip
+    return seller, link.url
 
 
 async def connected(
