@@ -151,6 +151,11 @@ def webhook_lane_job(queue_name: str, business_id: int) -> str:
     return scoped(queue_name, "webhook-lane", business_id)
 
 
+def webhook_lanes(queue_name: str) -> str:
+    """The outbound webhook jobs sending now (a sorted set bounded by `MELI_HELLOTEXT_MAX_LANES`)."""
+    return scoped(queue_name, "webhook-lanes")
+
+
 def webhook_lease(queue_name: str, business_id: int) -> str:
     """Held by the worker sending a business's outbound webhooks."""
     return scoped(queue_name, "webhook-lease", business_id)

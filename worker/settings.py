@@ -119,8 +119,8 @@ class Settings(BaseSettings):
         3.0, ge=0, le=60, description="How long a lane job waits for new work before ending (the sweep runs every 2 s)"
     )
     hellotext_max_lanes: int = Field(
-        8, ge=1, le=1000, description="Businesses' lanes delivering at once, all workers: a Hellotext outage holds "
-        "at most that many worker slots"
+        8, ge=1, le=1000, description="Businesses' lanes delivering at once, all workers, to Hellotext and "
+        "(a pool apart) to outbound webhooks: an outage of either holds at most that many worker slots"
     )  # fmt: skip
     outbound_webhooks_allow_local: bool = Field(
         False, description="Outbound webhook URLs may use http and loopback, private or link-local addresses "

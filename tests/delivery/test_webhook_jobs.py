@@ -4,7 +4,9 @@ worker is left alone."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -51,6 +53,23 @@ async def test_the_sweep_asks_once_per_business_and_the_job_sends(deps: JobDeps,
     assert await deliver_webhooks(ctx, shop.business_id) == {"delivered": 2}
     assert [body["type"] for body in verified(secret, receiver.on("/a"))] == ["order.confirmed", "order.shipped"]
     assert await deps.app.redis.get(lease) is None
+
+
+async def test_no_more_webhook_jobs_send_at_once_than_allowed(deps: JobDeps, receiver: Receiver) -> None:  # noqa: F811
+    deps.config = replace(deps.config, hellotext_max_lanes=1)
+    ctx: dict[str, Any] = {"deps": deps}
+    shop = await open_shop(deps.app.db, order=paid_order())
+    await add_endpoint(deps.app.db, deps.app.cipher, shop.business_id, receiver.url("/a"), new_secret())
+    await store(deps.app.db, shop, "k1")
+    slots = redis_keys.webhook_lanes(deps.config.queue_name)
+    await deps.app.redis.zadd(
+        redis_keys.hellotext_lanes(deps.config.queue_name), {"a-hellotext-lane": time.time() + 60}
+    )
+    await deps.app.redis.zadd(slots, {"another-business": time.time() + 60})
+    assert await deliver_webhooks(ctx, shop.business_id) == {}  # Hellotext's lanes are a pool apart
+    await deps.app.redis.zadd(slots, {"another-business": time.time() - 1})  # its worker died: the slot expired
+    assert await deliver_webhooks(ctx, shop.business_id) == {"delivered": 1}
+    assert await deps.app.redis.zcard(slots) == 0
 
 
 async def test_the_worker_refuses_local_addresses_unless_allowed(settings: Settings, receiver: Receiver) -> None:  # noqa: F811

@@ -1,35 +1,24 @@
 """Thin arq adapters of delivery to Hellotext: a cron sweep asks for a lane job per business with deliveries
 due, and the lane job delivers them (worker/delivery/lane.py).
 
-A lane job is named after its business, so a business has at most one queued or running; a Redis lease makes
-sure two workers never run the same lane at once even when arq runs a job twice, and at most
-`MELI_HELLOTEXT_MAX_LANES` lanes deliver at once, so a Hellotext outage never fills the worker's job slots that
-Mercado Libre notifications need."""
+A lane job is named after its business, so a business has at most one queued or running; worker/jobs/lanes.py
+keeps two workers from running one lane and lets at most `MELI_HELLOTEXT_MAX_LANES` lanes deliver at once."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from typing import Any
 
 from worker import redis_keys
 from worker.clock import utcnow
 from worker.delivery.lane import run_lane
 from worker.jobs.deps import job_deps
+from worker.jobs.lanes import lane_slot
 from worker.logs import get_logger
 from worker.store.hellotext import lanes_due
 
 log = get_logger(__name__)
 DELIVER_LANE = "deliver_hellotext"
 LANE_LEASE_SECONDS = 600
-RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-# A slot among `max_lanes`: expired slots (of dead workers) are dropped first; ARGV: now, expiry, max, token.
-TAKE_SLOT = """
-redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
-if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
-return 1
-"""
 
 
 def lane_job_id(queue_name: str, business_id: int) -> str:
@@ -41,21 +30,13 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
     """Deliver a business's due events, unless its lane runs elsewhere or every lane slot is taken (the sweep
     asks again within seconds)."""
     deps = job_deps(ctx)
-    config, redis = deps.config, deps.app.redis
-    key, token = redis_keys.hellotext_lease(config.queue_name, business_id), secrets.token_hex(8)
-    slots, now = redis_keys.hellotext_lanes(config.queue_name), time.time()
-    if not await redis.set(key, token, nx=True, ex=LANE_LEASE_SECONDS):
-        return {}
-    try:
-        args = (str(now), str(now + LANE_LEASE_SECONDS), str(config.hellotext_max_lanes), token)
-        if not await redis.eval(TAKE_SLOT, 1, slots, *args):  # type: ignore[misc]
+    config = deps.config
+    lease = redis_keys.hellotext_lease(config.queue_name, business_id)
+    slots = redis_keys.hellotext_lanes(config.queue_name)
+    async with lane_slot(deps.app.redis, lease, slots, config.hellotext_max_lanes, LANE_LEASE_SECONDS) as mine:
+        if not mine:
             return {}
-        try:
-            done = await run_lane(deps.app.db, deps.app.cipher, deps.http, deps.lanes, business_id)
-        finally:
-            await redis.zrem(slots, token)
-    finally:
-        await redis.eval(RELEASE, 1, key, token)  # type: ignore[misc]
+        done = await run_lane(deps.app.db, deps.app.cipher, deps.http, deps.lanes, business_id)
     for outcome, count in done.items():
         deps.app.metrics.deliveries.labels(outcome).inc(count)
     if done:
