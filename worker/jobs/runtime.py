@@ -57,6 +57,13 @@ async def refresh_tokens(ctx: dict[str, Any]) -> int:
     return await refresh_expiring(deps.tokens, deps.config.token_refresh_margin_seconds + 300)
 
 
+async def sweep_outboxes(ctx: dict[str, Any]) -> int:
+    """Every 2 s, one cron for both outboxes: the Hellotext lane jobs and the outbound webhook jobs with work due.
+    A cron every second would keep a future cron job in the queue at all times, and a burst worker never sees
+    its queue empty."""
+    return await sweep_deliveries(ctx) + await sweep_webhooks(ctx)
+
+
 async def _shutdown(ctx: dict[str, Any]) -> None:
     """Idempotent: also called after arq's own shutdown failed half-way (Redis gone)."""
     if (server := ctx.pop("metrics_server", None)) is not None:
@@ -109,8 +116,7 @@ def build_worker(
             cron(prune_inbox_rows, minute=17, second=30, unique=True, timeout=600),
             cron(refresh_tokens, minute=set(range(0, 60, 5)), second=5, unique=True, run_at_startup=True),
             *bulk_crons(settings.reconcile_every_minutes, settings.missed_feeds_every_minutes),
-            cron(sweep_deliveries, second=set(range(0, 60, 2)), unique=True),
-            cron(sweep_webhooks, second=set(range(1, 60, 2)), unique=True),
+            cron(sweep_outboxes, second=set(range(0, 60, 2)), unique=True),
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
