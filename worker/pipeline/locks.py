@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
@@ -45,8 +45,9 @@ async def kept_alive(lock: Lock, ttl: float) -> AsyncIterator[None]:
         yield
     finally:
         keeper.cancel()
-        with suppress(asyncio.CancelledError):
-            await keeper
+        # Not `suppress(CancelledError)` around `await keeper`: a cancel of this task that lands while it waits
+        # for the keeper would be swallowed too, and a job asked to stop (Ctrl-C, shutdown) would go on.
+        await asyncio.wait([keeper])
 
 
 async def _renew(lock: Lock, ttl: float) -> None:
