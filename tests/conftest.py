@@ -10,6 +10,7 @@ import asyncio
 import io
 import logging
 import os
+import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +25,14 @@ from worker.logs import configure_logging
 from worker.settings import Settings
 from worker.store.db import Database, open_database
 from worker.store.migrate import upgrade
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A suite started in the background (`cmd &`, `nohup`, some CI runners) ignores SIGINT, and so would every
+    process it starts: the tests that press Ctrl-C on a `meli` process need it to take SIGINT as a terminal does."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 PG_ADMIN_DSN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("MELI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
