@@ -2,8 +2,7 @@
 
 A run is stored with its root windows in one transaction; a second open run of the same account and phase hits
 the unique `open_key` (the caller joins the open one). Each finished page moves its window's `next_offset` and
-the run's counters in one transaction: a killed worker repeats at most one page, which stores nothing twice.
-"""
+the run's counters in one transaction: a killed worker repeats at most one page, which stores nothing twice."""
 
 from __future__ import annotations
 
