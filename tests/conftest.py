@@ -32,6 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     process it starts: the tests that press Ctrl-C on a `meli` process need it to take SIGINT as a terminal does."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a blocked SIGINT is inherited the same way
 
 
 PG_ADMIN_DSN = os.environ.get("MELI_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")

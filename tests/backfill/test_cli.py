@@ -114,6 +114,9 @@ async def test_progress_bar_ctrl_c_and_resume_end_equal_to_the_oracle(settings: 
 
         first = await start_meli(world, "backfill", "--account", str(account_id))
         await wait_until(lambda: started(world, account_id))
+        # Slower still from here on, so the rest of the import cannot finish before Ctrl-C even when this test's
+        # loop (which also serves the sandbox) was slow to see the first page stored.
+        await world.control("PUT", "/_sandbox/faults", {"latency_ms": 3000})
         first.send_signal(signal.SIGINT)
         _, interrupted = await asyncio.wait_for(first.communicate(), 30)
         await world.control("PUT", "/_sandbox/faults", {"latency_ms": 0})
