@@ -104,6 +104,18 @@ def token_rescues(queue_name: str) -> str:
 
 
 # Job ids. arq refuses a job id while its job or result key exists, so an id says which requests collapse.
+# arq keeps every job under `arq:job:<id>` whatever its queue, so ids must carry the queue name themselves.
+
+
+def cron_job(queue_name: str, function: str) -> str:
+    """A cron job's name. arq makes a unique cron's job id from its name and due time, so with arq's default
+    name (`cron:<function>`) the first deployment to queue a tick would take it from every other one."""
+    return scoped(queue_name, "cron", function)
+
+
+def cron_jobs(queue_name: str) -> str:
+    """The start of every cron job's name and id (to tell them from work in the queue)."""
+    return scoped(queue_name, "cron", "")
 
 
 def drain_job(queue_name: str, account_id: int, token: str) -> str:

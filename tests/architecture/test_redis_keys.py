@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,8 +15,9 @@ from tests.architecture.graph import product_sources
 from worker import redis_keys
 from worker.connect.state import OAuthStates
 from worker.context import AppContext, app_context
+from worker.jobs.runtime import build_worker
 from worker.pipeline.locks import held_lock
-from worker.pipeline.queue import enqueue_catchup, request_drains
+from worker.pipeline.queue import enqueue_catchup, queued_work, request_drains
 from worker.settings import Settings
 from worker.web.app import web_options
 from worker.web.limits import Limits
@@ -126,3 +128,25 @@ async def test_the_heartbeat_of_one_deployment_is_not_the_other_s(two: tuple[App
     a, b = two
     await a.redis.set(redis_keys.heartbeat(a.settings.queue_name), "1", ex=60)
     assert await b.redis.get(redis_keys.heartbeat(b.settings.queue_name)) is None
+
+
+async def test_both_deployments_queue_every_tick_of_their_crons(two: tuple[AppContext, AppContext]) -> None:
+    """arq names a unique cron's job after the cron and its due time; with arq's default names the deployment
+    that queued a tick first would take it from the other, whose sweeps and refreshes would then never run."""
+    a, b = two
+    due = datetime(2026, 12, 5, 10, 0, 0, tzinfo=UTC)  # every cron's tick at 10:00:00 (those due then)
+    queued = {}
+    for context in (a, b):
+        worker = build_worker(context.settings, handle_signals=False)
+        worker._pool = context.redis  # run_cron queues through the worker's pool (arq pinned in constraints.txt)
+        for job in worker.cron_jobs:
+            job.next_run = due
+        await worker.run_cron(due, delay=0.5)
+        queued[context.settings.queue_name] = sorted(
+            job.decode().removeprefix(context.settings.queue_name)
+            for job in await context.redis.zrange(context.settings.queue_name, 0, -1)
+        )
+
+    expected = sorted(f":cron:{job.coroutine.__qualname__}:{int(due.timestamp() * 1000)}" for job in worker.cron_jobs)
+    assert queued == {a.settings.queue_name: expected, b.settings.queue_name: expected}
+    assert await queued_work(a.redis) == 0  # cron jobs are not counted as work waiting

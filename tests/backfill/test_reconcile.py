@@ -12,6 +12,7 @@ from sandboxes.mercadolibre import SandboxConfig
 from tests.backfill.conftest import bulk_settings, sandbox_start
 from tests.pipeline.harness import World, offline_world, oracle_view
 from worker.backfill.progress import backfill_json
+from worker.redis_keys import cron_job
 from worker.settings import Settings
 from worker.store.accounts import get_account
 from worker.store.events import read_events
@@ -67,9 +68,11 @@ async def test_the_missed_feeds_job_recovers_a_lost_notification_once(settings: 
         _, business_id, account_id, expected = await lost_shipment(world)
         missed = await world.control("GET", "/_sandbox/notifications?state=missed")
 
-        await world.context.redis.enqueue_job("cron:read_missed_feeds")
+        await world.context.redis.enqueue_job(cron_job(world.settings.queue_name, "read_missed_feeds"))
         await world.run_worker()
-        await world.context.redis.enqueue_job("cron:read_missed_feeds", _job_id="read-again")
+        await world.context.redis.enqueue_job(
+            cron_job(world.settings.queue_name, "read_missed_feeds"), _job_id="read-again"
+        )
         await world.run_worker()
 
         assert await world.stored(business_id) == expected

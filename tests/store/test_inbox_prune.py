@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from worker.clock import utcnow
 from worker.jobs.runtime import build_worker
+from worker.redis_keys import cron_job
 from worker.settings import Settings
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, prune_inbox, record_notifications
@@ -52,6 +53,6 @@ async def test_finished_rows_past_the_retention_go_oldest_first_in_batches(db: D
 
 def test_the_worker_prunes_the_inbox_every_hour(settings: Settings) -> None:
     worker = build_worker(settings, handle_signals=False)
-    prune = [job for job in worker.cron_jobs if job.name == "cron:prune_inbox_rows"]
+    prune = [job for job in worker.cron_jobs if job.name == cron_job(settings.queue_name, "prune_inbox_rows")]
 
     assert [(job.minute, job.second, job.unique) for job in prune] == [(17, 30, True)]

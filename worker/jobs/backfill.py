@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -111,11 +112,17 @@ def bulk_functions() -> list[Function]:
     ]
 
 
-def bulk_crons(reconcile_every_minutes: int, missed_feeds_every_minutes: int) -> list[CronJob]:
-    """0 minutes: that cron is off."""
-    jobs = [cron(resume_backfills, second={5, 20, 35, 50}, unique=True, run_at_startup=True)]
+def bulk_crons(
+    named: Callable[[str], str], reconcile_every_minutes: int, missed_feeds_every_minutes: int
+) -> list[CronJob]:
+    """`named`: a cron's name from its function's (worker/redis_keys.py). 0 minutes: that cron is off."""
+    jobs = [
+        cron(resume_backfills, name=named("resume_backfills"), second={5, 20, 35, 50}, unique=True, run_at_startup=True)
+    ]
     if reconcile_every_minutes:
-        jobs.append(cron(schedule_reconcile, unique=True, **_every(reconcile_every_minutes, 40)))
+        every = _every(reconcile_every_minutes, 40)
+        jobs.append(cron(schedule_reconcile, name=named("schedule_reconcile"), unique=True, **every))
     if missed_feeds_every_minutes:
-        jobs.append(cron(read_missed_feeds, unique=True, **_every(missed_feeds_every_minutes, 50)))
+        every = _every(missed_feeds_every_minutes, 50)
+        jobs.append(cron(read_missed_feeds, name=named("read_missed_feeds"), unique=True, **every))
     return jobs

@@ -118,7 +118,8 @@ async def queue_depth(redis: ArqRedis, now: float | None = None) -> tuple[int, i
 async def queued_work(redis: ArqRedis) -> int:
     """Jobs in the queue other than cron jobs (arq queues a cron job up to a second before it is due)."""
     jobs = await redis.zrange(redis.default_queue_name, 0, -1)
-    return sum(1 for job in jobs if not job.startswith(b"cron:"))
+    crons = redis_keys.cron_jobs(redis.default_queue_name).encode()
+    return sum(1 for job in jobs if not job.startswith(crons))
 
 
 async def job_pending(redis: ArqRedis, job_id: str) -> bool:
