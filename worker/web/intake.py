@@ -35,8 +35,10 @@ class AccountInfo:
 class AccountDirectory:
     """seller id → account, cached for a few seconds (misses too) so a burst costs one query per seller.
 
-    Concurrent misses for one seller share a single query: when the entry expires under load, every request
-    in flight would otherwise run its own (64 connections → 64 transactions at once, a p99 spike each `ttl`).
+    Only a seller's first lookup waits for the database. After `ttl` the entry is refreshed in the background
+    while requests go on with the last answer: a request that waited would wait for the seller's pending count,
+    whose cost grows with its backlog (up to `pending_cap` rows), and every request of that seller in flight
+    would wait with it. Concurrent loads of one seller share a single query.
     """
 
     db: Database
@@ -47,14 +49,23 @@ class AccountDirectory:
 
     async def lookup(self, seller_id: int) -> AccountInfo | None:
         cached = self._cache.get(seller_id)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
+        if cached is None:
+            return await asyncio.shield(self._load_once(seller_id))  # a cancelled request leaves the query be
+        if time.monotonic() - cached[0] >= self.ttl:
+            self._load_once(seller_id)
+        return cached[1]
+
+    def _load_once(self, seller_id: int) -> asyncio.Task[AccountInfo | None]:
         task = self._loading.get(seller_id)
         if task is None:
             task = asyncio.create_task(self._load(seller_id))
             self._loading[seller_id] = task
             task.add_done_callback(lambda done: self._forget(seller_id, done))
-        return await asyncio.shield(task)  # a cancelled request does not cancel the others' query
+        return task
+
+    async def close(self) -> None:
+        """Wait for the refreshes still running (at shutdown)."""
+        await asyncio.gather(*self._loading.values(), return_exceptions=True)
 
     def _forget(self, seller_id: int, done: asyncio.Task[AccountInfo | None]) -> None:
         self._loading.pop(seller_id, None)
@@ -146,6 +157,7 @@ class Intake:
         await self.writer.close()
         await self.jobs.close()
         await self.inbox.close()
+        await self.accounts.close()
 
 
 @dataclass(frozen=True)
