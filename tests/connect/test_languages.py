@@ -14,10 +14,14 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.connect.conftest import Browser, Stack
-from worker.connect.i18n import choose
+from worker.connect.i18n import choose, is_localized
+from worker.context import app_context
+from worker.settings import Settings
+from worker.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "worker" / "connect" / "locales"
+NOT_PAGES = ("/api/", "/webhooks/", "/healthz", "/metrics", "/docs", "/openapi")  # machines' routes and Swagger UI
 PLACEHOLDERS = re.compile(r"\$[a-z_]+|\{[a-z_]+\}|</?strong>")
 
 
@@ -37,6 +41,22 @@ PLACEHOLDERS = re.compile(r"\$[a-z_]+|\{[a-z_]+\}|</?strong>")
 )
 def test_the_language_follows_accept_language(header: str | None, locale: str) -> None:
     assert choose(header) == locale
+
+
+async def test_every_page_and_nothing_else_chooses_a_language(settings: Settings) -> None:
+    """Pages choose their language in a wrapper of their own handler, not in a middleware that every route (the
+    webhook first) would pay for: a page added without it would answer in English only."""
+    async with app_context(settings) as context:
+        app = create_app(context)
+    routes = [
+        (route.method, route.resource.canonical if route.resource else "", route.handler)
+        for route in app.router.routes()
+    ]
+    pages = {(method, path) for method, path, _ in routes if not path.startswith(NOT_PAGES)}
+    localized = {(method, path) for method, path, handler in routes if is_localized(handler)}
+    assert localized == pages
+    expected = {("GET", "/connect"), ("GET", "/")}
+    assert {("POST", "/webhooks/mercadolibre"), *expected} & pages == expected
 
 
 def marked_texts() -> set[str]:

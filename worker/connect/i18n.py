@@ -7,7 +7,9 @@ Portuguese, every other ML site → Spanish), else English.
 Python code marks texts with `t("...")` (translated now) or `N_("...")` (a constant, translated where it is
 shown); templates mark them with `{{ ... }}`. `make catalogs` extracts every marked text into
 `locales/messages.pot`, updates the `.po` files and compiles them. The language of a request lives in a context
-variable that the web app's middleware sets, so page functions need no extra argument.
+variable that `localized`, wrapped around every page's handler, sets, so page functions need no extra
+argument. (A wrapper, not a middleware: an aiohttp middleware runs for every route, the webhook included, and
+costs it about a tenth of its throughput: benchmarks/RESULTS.md.)
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, wraps
 from importlib.resources import files
 from typing import IO, Any
 
@@ -145,9 +147,6 @@ def use(locale: str) -> None:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-MACHINE_PATHS = ("/webhooks/",)
-
-
 def _linkable(request: web.Request) -> URL | None:
     """The page a language link reloads: a GET page other than the sign-in callback (its code works once)."""
     if request.method != "GET" or request.path.startswith("/oauth/"):
@@ -155,30 +154,41 @@ def _linkable(request: web.Request) -> URL | None:
     return request.rel_url
 
 
-@web.middleware
-async def language(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Pages answer in the chosen language (see the module's docstring); the answer says which, and what it
-    depends on. A language link's choice is kept in a cookie for the next pages. Notifications from ML are no
-    page: they pass straight through (the webhook is the busiest route)."""
-    if request.path.startswith(MACHINE_PATHS):
-        return await handler(request)
-    asked = locale_of(request.query.get(LANG_PARAM))
-    locale = asked or locale_of(request.cookies.get(LANG_COOKIE)) or accepted(request.headers.get("Accept-Language"))
-    tokens = (_locale.set(locale or DEFAULT), _chosen.set(locale is not None), _here.set(_linkable(request)))
-    try:
-        response = await handler(request)
-        shown = current()
-    finally:
-        _here.reset(tokens[2])
-        _chosen.reset(tokens[1])
-        _locale.reset(tokens[0])
-    if response.content_type == "text/html":
-        response.headers["Content-Language"] = HTML_LANG[shown]
-        response.headers.add("Vary", "Accept-Language, Cookie")
-    if asked is not None:
-        response.set_cookie(LANG_COOKIE, HTML_LANG[asked], max_age=LANG_COOKIE_SECONDS, path="/", httponly=True,
-                            samesite="Lax", secure=request.secure)  # fmt: skip
-    return response
+_LOCALIZED: set[Handler] = set()
+
+
+def localized(handler: Handler) -> Handler:
+    """A page answers in the chosen language (see the module's docstring); the answer says which, and what it
+    depends on. A language link's choice is kept in a cookie for the next pages."""
+
+    @wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        asked = locale_of(request.query.get(LANG_PARAM))
+        cookie = locale_of(request.cookies.get(LANG_COOKIE))
+        locale = asked or cookie or accepted(request.headers.get("Accept-Language"))
+        tokens = (_locale.set(locale or DEFAULT), _chosen.set(locale is not None), _here.set(_linkable(request)))
+        try:
+            response = await handler(request)
+            shown = current()
+        finally:
+            _here.reset(tokens[2])
+            _chosen.reset(tokens[1])
+            _locale.reset(tokens[0])
+        if response.content_type == "text/html":
+            response.headers["Content-Language"] = HTML_LANG[shown]
+            response.headers.add("Vary", "Accept-Language, Cookie")
+        if asked is not None:
+            response.set_cookie(LANG_COOKIE, HTML_LANG[asked], max_age=LANG_COOKIE_SECONDS, path="/", httponly=True,
+                                samesite="Lax", secure=request.secure)  # fmt: skip
+        return response
+
+    _LOCALIZED.add(wrapped)
+    return wrapped
+
+
+def is_localized(handler: object) -> bool:
+    """Whether this route handler is a page wrapped by `localized` (tests/connect/test_languages.py)."""
+    return handler in _LOCALIZED
 
 
 def extract_templates(

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from worker.connect.i18n import language
 from worker.context import AppContext, backfill_plan, hellotext_api, link_options, ml_oauth_app, secret
 from worker.settings import Settings
 from worker.web import (
@@ -67,7 +66,7 @@ def web_options(settings: Settings) -> WebOptions:
 
 def create_app(context: AppContext) -> web.Application:
     options = web_options(context.settings)
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[language])
+    app = web.Application(client_max_size=MAX_BODY)  # no middleware: pages wrap their handlers (`localized`)
     app[CONTEXT] = context
     app[DATABASE] = context.db
     app[OPTIONS] = options

@@ -18,7 +18,7 @@ from worker.clock import utcnow
 from worker.connect import messages
 from worker.connect.confirm import Confirmation
 from worker.connect.flow import CallbackQuery, ConnectFailed, Problem
-from worker.connect.i18n import prefer_site
+from worker.connect.i18n import localized, prefer_site
 from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, confirm_page, problem_page
 from worker.connect.signing import BusinessKeys
@@ -109,6 +109,7 @@ async def _connected_here(request: web.Request, parts: ConnectParts) -> int | No
     return None
 
 
+@localized
 @friendly
 async def oauth_callback(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
@@ -127,6 +128,7 @@ async def oauth_callback(request: web.Request) -> web.StreamResponse:
     return await _connected(request, parts, finished.account)
 
 
+@localized
 @friendly
 async def confirm_connect(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]

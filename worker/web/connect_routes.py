@@ -18,7 +18,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from worker.connect import messages
-from worker.connect.i18n import prefer_site
+from worker.connect.i18n import localized, prefer_site
 from worker.connect.links import check_site
 from worker.connect.pages import connect_page, default_site
 from worker.connect.state import random_token
@@ -42,6 +42,7 @@ Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 START_PURPOSE = "connect-start"
 
 
+@localized
 @friendly
 async def show_connect(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
@@ -62,6 +63,7 @@ def _expired_form() -> web.Response:
     return problem(403, *messages.EXPIRED_START)
 
 
+@localized
 @friendly
 async def start_connect(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from worker.clock import utcnow
 from worker.connect import messages
-from worker.connect.i18n import prefer_site
+from worker.connect.i18n import localized, prefer_site
 from worker.connect.links import OWNER_PATH, LinkProblem
 from worker.connect.pages import Form, default_site, owner_page
 from worker.connect.state import random_token
@@ -25,6 +25,7 @@ from worker.web.pages.sessions import browser_of, form_token, form_token_valid, 
 PURPOSE = "owner-open"
 
 
+@localized
 @friendly
 async def show_owner(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
@@ -42,6 +43,7 @@ async def show_owner(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@localized
 @friendly
 async def open_owner(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]

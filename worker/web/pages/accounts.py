@@ -15,7 +15,7 @@ from aiohttp import web
 from worker.backfill.progress import backfill_json
 from worker.connect import messages
 from worker.connect.events_view import events_section
-from worker.connect.i18n import prefer_site
+from worker.connect.i18n import localized, prefer_site
 from worker.connect.import_view import REFRESH_SECONDS, import_section, importing
 from worker.connect.links import CONNECT_PATH
 from worker.connect.pages import Form, account_page, accounts_page, default_site, disconnect_page, landing_page
@@ -58,6 +58,7 @@ def reconnect_form(parts: ConnectParts, session: Session, account: MlAccount) ->
     return Form(CONNECT_PATH + "/start", messages.RECONNECT, fields)
 
 
+@localized
 @friendly
 async def show_accounts(request: web.Request) -> web.StreamResponse:
     parts = request.app[CONNECT]
@@ -70,6 +71,7 @@ async def show_accounts(request: web.Request) -> web.StreamResponse:
     return html(200, accounts_page(session.business.name, visible, session.owner))
 
 
+@localized
 @friendly
 async def show_account(request: web.Request) -> web.StreamResponse:
     scoped = await _scoped(request)
@@ -106,6 +108,7 @@ async def show_account(request: web.Request) -> web.StreamResponse:
     )
 
 
+@localized
 @friendly
 async def disconnect(request: web.Request) -> web.StreamResponse:
     scoped = await _scoped(request)
@@ -130,6 +133,7 @@ async def disconnect(request: web.Request) -> web.StreamResponse:
     return see_other(f"/accounts/{account.id}")
 
 
+@localized
 async def landing(request: web.Request) -> web.StreamResponse:
     return html(200, landing_page())
 
