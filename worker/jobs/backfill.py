@@ -24,7 +24,7 @@ from arq.worker import Function
 from worker.backfill.lane import Bulk, account_lock, bulk_slot
 from worker.backfill.runner import Outcome, SliceResult, run_slice
 from worker.backfill.service import RUN_BACKFILL, backfill_job_id, enqueue_backfill
-from worker.jobs.bulk import bulk_of
+from worker.jobs.deps import job_deps
 from worker.jobs.outcomes import JobOutcome
 from worker.jobs.reconcile import (
     RECONCILE_ACCOUNT,
@@ -46,7 +46,7 @@ MAX_TRIES = 10_000  # `Retry` while every bulk slot is busy counts as a try: nev
 
 
 async def run_backfill(ctx: dict[str, Any], account_id: int, run_id: int, slice_no: int) -> str:
-    bulk = bulk_of(ctx)
+    bulk = job_deps(ctx).bulk
     async with bulk_slot(bulk) as slot:
         if slot is None:
             raise Retry(defer=1 + random.random() * 2)
@@ -87,7 +87,7 @@ async def _superseded(bulk: Bulk, account_id: int, run: BackfillRun, expected: t
 async def resume_backfills(ctx: dict[str, Any]) -> int:
     """Queue the backfill of every active account whose runs nobody works on (lost job, killed worker) or
     that were parked until the seller reconnected."""
-    bulk = bulk_of(ctx)
+    bulk = job_deps(ctx).bulk
     queued = 0
     for account_id in await accounts_to_resume(bulk.db, STALE):
         await unpark_account_runs(bulk.db, account_id)

@@ -6,13 +6,14 @@ keeps two workers from running one lane and lets at most `MELI_HELLOTEXT_MAX_LAN
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from worker import redis_keys
 from worker.clock import utcnow
 from worker.delivery.lane import run_lane
 from worker.jobs.deps import job_deps
-from worker.jobs.lanes import lane_slot
+from worker.jobs.lanes import ask_for_lanes, lane_slot
 from worker.logs import get_logger
 from worker.store.hellotext import lanes_due
 
@@ -47,8 +48,5 @@ async def deliver_hellotext(ctx: dict[str, Any], business_id: int) -> dict[str, 
 async def sweep_deliveries(ctx: dict[str, Any]) -> int:
     """Ask for a lane job for every business with deliveries due; returns how many were asked for."""
     deps = job_deps(ctx)
-    queue, asked = deps.config.queue_name, 0
-    for business_id in await lanes_due(deps.app.db, utcnow()):
-        job = await deps.app.redis.enqueue_job(DELIVER_LANE, business_id, _job_id=lane_job_id(queue, business_id))
-        asked += job is not None
-    return asked
+    due = await lanes_due(deps.app.db, utcnow())
+    return await ask_for_lanes(deps.app.redis, DELIVER_LANE, due, partial(lane_job_id, deps.config.queue_name))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -40,3 +41,14 @@ async def lane_slot(redis: Redis, lease: str, slots: str, limit: int, seconds: i
             await redis.zrem(slots, token)
     finally:
         await redis.eval(RELEASE, 1, lease, token)  # type: ignore[misc]
+
+
+async def ask_for_lanes(
+    redis: ArqRedis, function: str, business_ids: Iterable[int], job_id: Callable[[int], str]
+) -> int:
+    """Queue the lane job `function` of each business, named after it so a business has at most one queued or
+    running (arq refuses an id in use); returns how many were queued."""
+    asked = 0
+    for business_id in business_ids:
+        asked += await redis.enqueue_job(function, business_id, _job_id=job_id(business_id)) is not None
+    return asked

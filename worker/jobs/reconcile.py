@@ -22,7 +22,7 @@ from worker.backfill.lane import bulk_slot
 from worker.backfill.missed import recover_missed
 from worker.backfill.resync import ResyncReport, Todo, lookback, resync_account
 from worker.clock import utcnow
-from worker.jobs.bulk import bulk_of
+from worker.jobs.deps import job_deps
 from worker.jobs.outcomes import JobOutcome
 from worker.logs import get_logger
 from worker.store.accounts import get_account
@@ -36,7 +36,7 @@ SLICE_SECONDS = 120.0
 
 
 async def schedule_reconcile(ctx: dict[str, Any]) -> int:
-    bulk = bulk_of(ctx)
+    bulk = job_deps(ctx).bulk
     tick = int(time.time() // 60)
     queued = 0
     for account in await active_accounts(bulk.db):
@@ -48,7 +48,7 @@ async def schedule_reconcile(ctx: dict[str, Any]) -> int:
 
 
 async def reconcile_account(ctx: dict[str, Any], account_id: int, todo: Todo | None = None) -> str:
-    bulk = bulk_of(ctx)
+    bulk = job_deps(ctx).bulk
     async with bulk_slot(bulk) as slot:
         if slot is None:
             raise Retry(defer=2 + random.random() * 3)
@@ -82,7 +82,7 @@ def _log(account_id: int, report: ResyncReport) -> None:
 
 
 async def read_missed_feeds(ctx: dict[str, Any]) -> int:
-    bulk = bulk_of(ctx)
+    bulk = job_deps(ctx).bulk
     try:
         report = await recover_missed(bulk.db, bulk.redis, bulk.client(), bulk.config.ml_client_id)
     except RemoteError as error:

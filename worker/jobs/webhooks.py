@@ -5,13 +5,14 @@ at most `MELI_HELLOTEXT_MAX_LANES` businesses' webhook jobs send at once (a pool
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from worker import redis_keys
 from worker.clock import utcnow
 from worker.delivery.webhook_lane import run_webhooks
 from worker.jobs.deps import job_deps
-from worker.jobs.lanes import lane_slot
+from worker.jobs.lanes import ask_for_lanes, lane_slot
 from worker.logs import get_logger
 from worker.store.webhook_queue import webhook_lanes_due
 
@@ -38,8 +39,6 @@ async def deliver_webhooks(ctx: dict[str, Any], business_id: int) -> dict[str, i
 async def sweep_webhooks(ctx: dict[str, Any]) -> int:
     """Ask for a job for every business with messages due; returns how many were asked for."""
     deps = job_deps(ctx)
-    queue, asked = deps.config.queue_name, 0
-    for business_id in await webhook_lanes_due(deps.app.db, utcnow()):
-        job_id = redis_keys.webhook_lane_job(queue, business_id)
-        asked += await deps.app.redis.enqueue_job(DELIVER_WEBHOOKS, business_id, _job_id=job_id) is not None
-    return asked
+    due = await webhook_lanes_due(deps.app.db, utcnow())
+    job_id = partial(redis_keys.webhook_lane_job, deps.config.queue_name)
+    return await ask_for_lanes(deps.app.redis, DELIVER_WEBHOOKS, due, job_id)
