@@ -9,12 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, delete, select
 
-from tests.harness.store import save_documents
+from tests.harness.store import linked_seller, save_documents
 from tests.support.fixtures import fixture
 from worker.errors import NotFoundError
-from worker.store.accounts import TokenSet, link_account
-from worker.store.businesses import create_business
-from worker.store.crypto import TokenCipher
 from worker.store.db import Database
 from worker.store.documents import RawDocument
 from worker.store.inbox import NewNotification, record_notifications
@@ -54,13 +51,7 @@ def _note(account_id: int, topic: str, kind: str, ref: str, path: str) -> NewNot
 @pytest.fixture
 async def shop(db: Database) -> Shop:
     """Given a connected seller whose shipped order and pending order were fetched and notified."""
-    business, _ = await create_business(db, "Tienda Uno", "AR")
-    assert business.id is not None
-    tokens = TokenSet("APP_USR-access", "TG-refresh", datetime.now(UTC) + timedelta(hours=6))
-    cipher = TokenCipher([TokenCipher.generate_key()])
-    account = await link_account(
-        db, cipher, business_id=business.id, seller_id=SELLER_ID, site_id="MLA", nickname="TIENDA", tokens=tokens
-    )
+    account = await linked_seller(db, SELLER_ID, site_id="MLA", country="AR", nickname="TIENDA")
     assert account.id is not None
     # The shipped order's shipment was last fetched for another order of its pack.
     await _documents(db, account.id, "shipped_with_opt_ins", shipment_owner=OTHER_ORDER_OF_PACK)
@@ -74,7 +65,7 @@ async def shop(db: Database) -> Shop:
             _note(account.id, "orders_v2", "order", SHIPPED, f"/orders/{SHIPPED}"),
         ],
     )
-    return Shop(business.id, account.id)
+    return Shop(account.business_id, account.id)
 
 
 async def _delete_event(db: Database, key: str) -> None:

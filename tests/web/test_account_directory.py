@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
-from worker.store.accounts import TokenSet, disconnect_account, link_account
-from worker.store.businesses import create_business
-from worker.store.crypto import TokenCipher
+from tests.harness.store import linked_seller
+from worker.store.accounts import disconnect_account
 from worker.store.db import Database
 from worker.store.inbox import NewNotification, record_notifications
 from worker.store.models import AccountStatus, InboxStatus
@@ -17,13 +15,7 @@ SELLER = 241530000
 
 
 async def _seller(db: Database) -> int:
-    business, _ = await create_business(db, "Tienda", "CO")
-    assert business.id is not None
-    tokens = TokenSet("access", "refresh", datetime.now(UTC) + timedelta(hours=6))
-    cipher = TokenCipher([TokenCipher.generate_key()])
-    account = await link_account(
-        db, cipher, business_id=business.id, seller_id=SELLER, site_id="MCO", nickname="S", tokens=tokens
-    )
+    account = await linked_seller(db, SELLER)
     assert account.id is not None
     return account.id
 
