@@ -48,6 +48,16 @@ class Metrics:
                                         by_business, registry=r)  # fmt: skip
         self.delivery_review = Gauge("meli_hellotext_review", "Deliveries in the review queue per business "
                                      "(at scrape)", by_business, registry=r)  # fmt: skip
+        self.webhook_messages = Counter("meli_outbound_webhook_messages", "Outbound webhook messages sent by this "
+                                        "process, by outcome (delivered, failed: to be tried again or in review, "
+                                        "disabled: an endpoint answered 410)", ["outcome"], registry=r)  # fmt: skip
+        self.webhook_backlog = Gauge("meli_outbound_webhook_backlog", "Pending outbound webhook messages per "
+                                     "business (at scrape)", by_business, registry=r)  # fmt: skip
+        self.webhook_oldest = Gauge("meli_outbound_webhook_oldest_pending_seconds", "Age of the oldest pending "
+                                    "outbound webhook message per business (at scrape)", by_business,
+                                    registry=r)  # fmt: skip
+        self.webhook_review = Gauge("meli_outbound_webhook_review", "Outbound webhook messages in review per "
+                                    "business (at scrape)", by_business, registry=r)  # fmt: skip
 
         self._webhook_children: dict[tuple[str, str], Any] = {}  # labels() per request costs a lock and a hash
 

@@ -7,21 +7,27 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from tests.conftest import _truncate
 from tests.delivery.receiver import Receiver, receiver  # noqa: F401
 from tests.delivery.test_webhooks import store, verified
 from tests.harness.shop import open_shop, paid_order
 from worker import redis_keys
+from worker.delivery.gauges import refresh_delivery_gauges
 from worker.delivery.signing import new_secret
 from worker.jobs.deps import JobDeps, build_deps, close_deps
 from worker.jobs.runtime import build_worker
 from worker.jobs.webhooks import deliver_webhooks, sweep_webhooks
 from worker.settings import Settings
 from worker.store.webhooks import add_endpoint
+
+NOW = datetime(2026, 12, 5, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -99,3 +105,40 @@ async def test_the_arq_worker_runs_the_job_the_sweep_asked_for(deps: JobDeps, re
     finally:
         await worker.close()
     assert [body["data"]["dedupe_key"] for body in verified(secret, receiver.on("/a"))] == ["k1"]
+
+
+async def test_metrics_show_each_business_s_waiting_messages_and_count_what_jobs_sent(
+    deps: JobDeps,
+    receiver: Receiver,  # noqa: F811
+) -> None:
+    ctx: dict[str, Any] = {"deps": deps}
+    db, cipher = deps.app.db, deps.app.cipher
+    sent, failing = await open_shop(db, order=paid_order()), await open_shop(db, "Tienda Dos", order=paid_order())
+    await add_endpoint(db, cipher, sent.business_id, receiver.url("/a"), new_secret())
+    await add_endpoint(db, cipher, failing.business_id, receiver.url("/b"), new_secret())
+    receiver.answer("/b", 500)
+    await store(db, sent, "k1")
+    await store(db, failing, "k1", "k2", "k3")
+    assert await deliver_webhooks(ctx, sent.business_id) == {"delivered": 1}
+    assert await deliver_webhooks(ctx, failing.business_id) == {"failed": 1}  # its order waits behind the first
+    async with db.connect() as conn:
+        await conn.execute(text("UPDATE webhook_message SET created_at = :at"), {"at": NOW - timedelta(seconds=90)})
+        await conn.execute(
+            text("UPDATE webhook_message SET status = 'review' WHERE id = (SELECT max(id) FROM webhook_message)")
+        )
+
+    await refresh_delivery_gauges(db, deps.app.metrics, now=NOW)
+    families = text_string_to_metric_families(deps.app.metrics.render().decode())
+    found = {
+        (s.name, s.labels.get("business_id") or s.labels.get("outcome")): s.value
+        for family in families for s in family.samples
+        if s.name.startswith("meli_outbound_webhook") and not s.name.endswith("_created")
+    }  # fmt: skip
+    label = str(failing.business_id)
+    assert found == {
+        ("meli_outbound_webhook_messages_total", "delivered"): 1.0,
+        ("meli_outbound_webhook_messages_total", "failed"): 1.0,
+        ("meli_outbound_webhook_backlog", label): 2.0,
+        ("meli_outbound_webhook_oldest_pending_seconds", label): 90.0,
+        ("meli_outbound_webhook_review", label): 1.0,
+    }

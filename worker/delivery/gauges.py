@@ -1,6 +1,7 @@
 """Delivery gauges for /metrics (the web's and the worker's): per business, the backlog, the age of its oldest
-pending delivery, the pending deliveries whose answer was lost, and the review queue. One grouped read of the
-open deliveries (worker/store/deliveries.py `open_deliveries`); callers read at most every few seconds.
+pending delivery, the pending deliveries whose answer was lost, and the review queue; the same (but lost answers,
+which a signed webhook has not) for outbound webhook messages. One grouped read of each outbox
+(`open_deliveries`, `open_messages`); callers read at most every few seconds.
 
 A business whose deliveries are all done drops out of the gauges rather than staying at its last values."""
 
@@ -12,6 +13,7 @@ from worker.clock import utcnow
 from worker.metrics import Metrics
 from worker.store.db import Database
 from worker.store.deliveries import open_deliveries
+from worker.store.webhook_queue import open_messages
 
 
 async def refresh_delivery_gauges(db: Database, metrics: Metrics, now: datetime | None = None) -> None:
@@ -26,3 +28,11 @@ async def refresh_delivery_gauges(db: Database, metrics: Metrics, now: datetime 
         metrics.delivery_oldest.labels(label).set(0.0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
         metrics.delivery_uncertain.labels(label).set(open_.uncertain)
         metrics.delivery_review.labels(label).set(open_.review)
+    messages = await open_messages(db)
+    for gauge in (metrics.webhook_backlog, metrics.webhook_oldest, metrics.webhook_review):
+        gauge.clear()
+    for business_id, waiting in sorted(messages.items()):
+        label, oldest = str(business_id), waiting.oldest_pending
+        metrics.webhook_backlog.labels(label).set(waiting.pending)
+        metrics.webhook_oldest.labels(label).set(0.0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
+        metrics.webhook_review.labels(label).set(waiting.review)

@@ -31,6 +31,8 @@ async def deliver_webhooks(ctx: dict[str, Any], business_id: int) -> dict[str, i
         if not mine:
             return {}
         done = await run_webhooks(deps.app.db, deps.app.cipher, deps.webhook_http, deps.webhooks, business_id)
+    for outcome, count in done.items():
+        deps.app.metrics.webhook_messages.labels(outcome).inc(count)
     if done:
         log.info("webhook.lane.done", business_id=business_id, **done)
     return dict(done)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from worker.store.db import Database
@@ -81,3 +81,36 @@ async def webhook_lanes_due(db: Database, now: datetime, limit: int = 500) -> li
     )
     async with db.transaction() as session:
         return list((await session.exec(statement)).all())
+
+
+@dataclass(frozen=True)
+class OpenMessages:
+    """A business's outbound webhook messages not yet done."""
+
+    pending: int = 0
+    review: int = 0
+    oldest_pending: datetime | None = None  # when the oldest pending message was written
+
+
+async def open_messages(db: Database) -> dict[int, OpenMessages]:
+    """Per business with anything open: one grouped read of the pending and review messages (ix_webhook_message_due)."""
+    statement = (
+        select(
+            col(WebhookMessage.business_id),
+            col(WebhookMessage.status),
+            func.count(),
+            func.min(WebhookMessage.created_at),
+        )
+        .where(col(WebhookMessage.status).in_([MessageStatus.PENDING.value, MessageStatus.REVIEW.value]))
+        .group_by(col(WebhookMessage.business_id), col(WebhookMessage.status))
+    )
+    async with db.connect() as conn:
+        rows = (await conn.execute(statement)).all()
+    found: dict[int, OpenMessages] = {}
+    for business_id, status, count, oldest in rows:
+        known = found.get(business_id, OpenMessages())
+        if status == MessageStatus.PENDING.value:
+            found[business_id] = OpenMessages(count, known.review, oldest)
+        else:
+            found[business_id] = OpenMessages(known.pending, count, known.oldest_pending)
+    return found
