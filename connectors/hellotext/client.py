@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -55,6 +56,11 @@ class HellotextClient:
 
     async def create_order(self, body: dict[str, Any]) -> str:
         return _id(await self._call("POST", "/v1/attribution/orders", "create order", body))
+
+    async def get_order(self, order_id: str) -> dict[str, Any]:
+        """One order by its Hellotext id; RemoteNotFound when this token's business has no such order."""
+        answer = await self._call("GET", f"/v1/attribution/orders/{quote(order_id, safe='')}", "read order")
+        return answer if isinstance(answer, dict) else {}
 
     async def find_orders(self, reference: str, source: str) -> list[dict[str, Any]]:
         params = {"reference": reference, "source": source}

@@ -55,6 +55,10 @@ class HellotextState:
     def add_account(self, token: str, name: str) -> Account:
         return self.accounts.setdefault(token, Account(name))
 
+    def add_token(self, token: str, of: str) -> Account:
+        """Another private token of the business that `of` opens (Hellotext lets a business have several)."""
+        return self.accounts.setdefault(token, self.accounts[of])
+
     def revoke(self, token: str) -> bool:
         return self.accounts.pop(token, None) is not None
 

@@ -9,13 +9,15 @@ from typing import Any
 
 import aiohttp
 
-from connectors.errors import AuthError, InvalidRecord, RemoteError, TransientError
+from connectors.errors import AuthError, InvalidRecord, RemoteError, RemoteNotFound, TransientError
 from connectors.hellotext.client import HellotextClient
 from worker.errors import Unavailable
+from worker.logs import get_logger
 from worker.store.crypto import TokenCipher
 from worker.store.db import Database
-from worker.store.hellotext import UNCHANGED, save_token, set_options
+from worker.store.hellotext import UNCHANGED, one_saved_id, save_token, set_options
 
+log = get_logger(__name__)
 MAX_TOKEN = 500
 TOKEN_PATTERN = f"^[!-~]{{1,{MAX_TOKEN}}}$"  # one word of visible ASCII: it travels in an HTTP header
 TOKEN = re.compile(TOKEN_PATTERN)
@@ -59,6 +61,26 @@ async def check_token(api: HellotextApi, token: str) -> None:
             raise InvalidRecord("token", f"Hellotext refused the token check ({error.status})") from None
 
 
+async def of_another_business(db: Database, api: HellotextApi, business_id: int, token: str) -> bool:
+    """Whether a replacing token belongs to another Hellotext business than the ids kept so far: the new token
+    cannot read an order we created with the old one (404). With no order created yet nothing is checked (the
+    ids are kept: profiles cannot be found again by reference, so dropping them would duplicate them)."""
+    order_id = await one_saved_id(db, business_id, "order")
+    if order_id is None:
+        return False
+    async with aiohttp.ClientSession() as http:
+        client = HellotextClient(http, token.strip(), base_url=api.base_url, timeout=api.timeout_seconds)
+        try:
+            await client.get_order(order_id)
+        except RemoteNotFound:
+            return True
+        except TransientError as error:
+            raise Unavailable(f"Hellotext did not answer the order check ({error}); try again") from None
+        except RemoteError as error:  # cannot tell (e.g. 403 without a subscription): keep the ids
+            log.warning("hellotext.token.order_check_refused", business_id=business_id, status=error.status)
+    return False
+
+
 async def configure(
     db: Database, cipher: TokenCipher, api: HellotextApi, business_id: int, *, token: str | None = None,
     paused: bool | None = None, history_days: Any = UNCHANGED,
@@ -66,5 +88,8 @@ async def configure(
     """Check and save a new token, then apply the options; False when the business has no token yet."""
     if token is not None:
         await check_token(api, token)
-        await save_token(db, cipher, business_id, token.strip())
+        moved = await of_another_business(db, api, business_id, token)
+        if moved:
+            log.info("hellotext.token.other_business", business_id=business_id)
+        await save_token(db, cipher, business_id, token.strip(), forget_ids=moved)
     return await set_options(db, business_id, paused=paused, history_days=history_days)

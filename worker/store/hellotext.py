@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
 from worker.clock import utcnow
@@ -47,8 +47,12 @@ class HellotextConfig:
                 "connected_at": self.connected_at.isoformat()}  # fmt: skip
 
 
-async def save_token(db: Database, cipher: TokenCipher, business_id: int, token: str) -> None:
-    """Set or replace the token; a replaced token also ends a wait for a new token (status back to active)."""
+async def save_token(
+    db: Database, cipher: TokenCipher, business_id: int, token: str, *, forget_ids: bool = False
+) -> None:
+    """Set or replace the token; a replaced token also ends a wait for a new token (status back to active).
+    `forget_ids`: the token is of another Hellotext business, so the ids kept for the old one are dropped in the
+    same transaction (what they name does not exist there)."""
     now = utcnow()
     values = {
         "business_id": business_id,
@@ -72,6 +76,18 @@ async def save_token(db: Database, cipher: TokenCipher, business_id: int, token:
     )
     async with db.connect() as conn:
         await conn.execute(statement)
+        if forget_ids:
+            await conn.execute(delete(HellotextRef).where(col(HellotextRef.business_id) == business_id))
+
+
+async def one_saved_id(db: Database, business_id: int, kind: str) -> str | None:
+    """The Hellotext id of one record of this kind created for the business, if any."""
+    statement = select(HellotextRef.remote_id).where(
+        col(HellotextRef.business_id) == business_id, col(HellotextRef.kind) == kind,
+        col(HellotextRef.remote_id).is_not(None),
+    ).limit(1)  # fmt: skip
+    async with db.transaction() as session:
+        return (await session.exec(statement)).first()
 
 
 UNCHANGED: Any = object()
