@@ -22,6 +22,9 @@ services:
 	@bash .ci/services.sh
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@{ command -v buildah && command -v debootstrap; } >/dev/null 2>&1 || { \
+		echo "installing Debian buildah and debootstrap to build the image in the tests (no Docker engine needed)"; \
+		apt-get update -qq && apt-get install -y -qq buildah debootstrap >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
