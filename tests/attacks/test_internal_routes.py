@@ -98,8 +98,9 @@ async def test_scraping_metrics_runs_the_inbox_and_delivery_aggregates_at_most_e
             ]
 
     assert statuses == [200] * 20
-    # the inbox's count by status and oldest-pending age, and the open deliveries by business, for all 20 scrapes
-    assert len(aggregates) == 3
+    # the inbox's count by status and oldest-pending age, the open deliveries and the open outbound webhook
+    # messages by business: once for all 20 scrapes
+    assert len(aggregates) == 4
 
 
 async def test_public_answers_are_the_same_without_the_token(client: Client, context: AppContext) -> None:
