@@ -35,10 +35,11 @@ class AccountInfo:
 class AccountDirectory:
     """seller id → account, cached for a few seconds (misses too) so a burst costs one query per seller.
 
-    Only a seller's first lookup waits for the database. After `ttl` the entry is refreshed in the background
-    while requests go on with the last answer: a request that waited would wait for the seller's pending count,
-    whose cost grows with its backlog (up to `pending_cap` rows), and every request of that seller in flight
-    would wait with it. Concurrent loads of one seller share a single query.
+    After `ttl` a connected seller's entry is refreshed in the background while requests go on with the last
+    answer: a request that waited would wait for the seller's pending count, whose cost grows with its backlog
+    (up to `pending_cap` rows), and every request of that seller in flight would wait with it. An unknown or
+    disconnected seller's entry (no count to read) is read again before answering, so a seller who just
+    connected is not taken for unknown once more. Concurrent loads of one seller share a single query.
     """
 
     db: Database
@@ -49,11 +50,12 @@ class AccountDirectory:
 
     async def lookup(self, seller_id: int) -> AccountInfo | None:
         cached = self._cache.get(seller_id)
-        if cached is None:
-            return await asyncio.shield(self._load_once(seller_id))  # a cancelled request leaves the query be
-        if time.monotonic() - cached[0] >= self.ttl:
-            self._load_once(seller_id)
-        return cached[1]
+        if cached is not None and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        if cached is not None and cached[1] is not None and cached[1].status != AccountStatus.DISCONNECTED:
+            self._load_once(seller_id)  # in the background: this request goes on with the last answer
+            return cached[1]
+        return await asyncio.shield(self._load_once(seller_id))  # a cancelled request leaves the query be
 
     def _load_once(self, seller_id: int) -> asyncio.Task[AccountInfo | None]:
         task = self._loading.get(seller_id)
