@@ -128,8 +128,13 @@ class Worker:
         await self.http.close()
 
     async def lane(self, business_id: int) -> None:
+        """Like the lane job and its sweep: a lane that fails (the database busy, say) is started again at the
+        next sweep, and the failure is shown."""
         while not self.stop:
-            await run_lane(self.db, self.cipher, self.http, self.options, business_id)
+            try:
+                await run_lane(self.db, self.cipher, self.http, self.options, business_id)
+            except Exception as error:  # an arq job's failure: reported, then asked for again
+                print(f"lane of business {business_id} failed: {type(error).__name__}: {error}", file=sys.stderr)
             await asyncio.sleep(SWEEP)
 
 
