@@ -25,7 +25,7 @@ async def refresh_delivery_gauges(db: Database, metrics: Metrics, now: datetime 
         label = str(business_id)
         oldest = open_.oldest_pending
         metrics.delivery_backlog.labels(label).set(open_.pending)
-        metrics.delivery_oldest.labels(label).set(0.0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
+        metrics.delivery_oldest.labels(label).set(_age(oldest, now))
         metrics.delivery_uncertain.labels(label).set(open_.uncertain)
         metrics.delivery_review.labels(label).set(open_.review)
     messages = await open_messages(db)
@@ -34,5 +34,9 @@ async def refresh_delivery_gauges(db: Database, metrics: Metrics, now: datetime 
     for business_id, waiting in sorted(messages.items()):
         label, oldest = str(business_id), waiting.oldest_pending
         metrics.webhook_backlog.labels(label).set(waiting.pending)
-        metrics.webhook_oldest.labels(label).set(0.0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
+        metrics.webhook_oldest.labels(label).set(_age(oldest, now))
         metrics.webhook_review.labels(label).set(waiting.review)
+
+
+def _age(oldest: datetime | None, now: datetime) -> float:
+    return 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())

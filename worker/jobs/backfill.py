@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from arq import Retry, cron, func
+from arq import Retry, func
 from arq.cron import CronJob
 from arq.worker import Function
 
@@ -113,16 +113,15 @@ def bulk_functions() -> list[Function]:
 
 
 def bulk_crons(
-    named: Callable[[str], str], reconcile_every_minutes: int, missed_feeds_every_minutes: int
+    named: Callable[..., CronJob], reconcile_every_minutes: int, missed_feeds_every_minutes: int
 ) -> list[CronJob]:
-    """`named`: a cron's name from its function's (worker/redis_keys.py). 0 minutes: that cron is off."""
-    jobs = [
-        cron(resume_backfills, name=named("resume_backfills"), second={5, 20, 35, 50}, unique=True, run_at_startup=True)
-    ]
+    """`named`: arq's `cron` with the job named after this deployment's queue (`scoped_cron`). 0 minutes: that
+    cron is off."""
+    jobs = [named(resume_backfills, second={5, 20, 35, 50}, unique=True, run_at_startup=True)]
     if reconcile_every_minutes:
         every = _every(reconcile_every_minutes, 40)
-        jobs.append(cron(schedule_reconcile, name=named("schedule_reconcile"), unique=True, **every))
+        jobs.append(named(schedule_reconcile, unique=True, **every))
     if missed_feeds_every_minutes:
         every = _every(missed_feeds_every_minutes, 50)
-        jobs.append(cron(read_missed_feeds, name=named("read_missed_feeds"), unique=True, **every))
+        jobs.append(named(read_missed_feeds, unique=True, **every))
     return jobs

@@ -9,6 +9,7 @@ from typing import Any
 
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 from arq.worker import Worker
 from redis.exceptions import RedisError
 
@@ -95,11 +96,16 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
             time.sleep(pause)
 
 
+def scoped_cron(queue_name: str, coroutine: Any, **fields: Any) -> CronJob:
+    """arq's `cron`, the job named after this deployment's queue (worker/redis_keys.py `cron_job`)."""
+    return cron(coroutine, name=redis_keys.cron_job(queue_name, coroutine.__name__), **fields)
+
+
 def build_worker(
     settings: Settings, *, burst: bool = False, handle_signals: bool = True, metrics: Metrics | None = None
 ) -> Worker:
     """`metrics`: count into these (the web app's, when both run in one process) instead of the worker's own."""
-    named, every_five = partial(redis_keys.cron_job, settings.queue_name), set(range(0, 60, 5))
+    named = partial(scoped_cron, settings.queue_name)
     return Worker(
         job_serializer=serialize,
         job_deserializer=deserialize,
@@ -112,13 +118,13 @@ def build_worker(
             func(deliver_webhooks, name=DELIVER_WEBHOOKS, max_tries=3, keep_result=0, timeout=WEBHOOK_LEASE_SECONDS),
         ],
         cron_jobs=[
-            cron(heartbeat, name=named("heartbeat"), second={0, 30}, unique=True, run_at_startup=True),
-            cron(sweep_inbox, name=named("sweep_inbox"), second={15, 45}, unique=True, run_at_startup=True),
-            cron(sweep_refetches, name=named("sweep_refetches"), second={7, 22, 37, 52}, unique=True),
-            cron(prune_inbox_rows, name=named("prune_inbox_rows"), minute=17, second=30, unique=True, timeout=600),
-            cron(refresh_tokens, name=named("refresh_tokens"), minute=every_five, second=5, run_at_startup=True),
+            named(heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            named(sweep_inbox, second={15, 45}, unique=True, run_at_startup=True),
+            named(sweep_refetches, second={7, 22, 37, 52}, unique=True),
+            named(prune_inbox_rows, minute=17, second=30, unique=True, timeout=600),
+            named(refresh_tokens, minute=set(range(0, 60, 5)), second=5, run_at_startup=True),
             *bulk_crons(named, settings.reconcile_every_minutes, settings.missed_feeds_every_minutes),
-            cron(sweep_outboxes, name=named("sweep_outboxes"), second=set(range(0, 60, 2)), unique=True),
+            named(sweep_outboxes, second=set(range(0, 60, 2)), unique=True),
         ],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
